@@ -1,0 +1,1 @@
+//! Readable identities and Vietnamese identifiers (filled in by the identity work).

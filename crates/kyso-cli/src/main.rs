@@ -1,0 +1,2 @@
+//! The `kyso` command line.
+fn main() {}

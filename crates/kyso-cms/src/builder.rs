@@ -1,0 +1,1 @@
+//! SignedData builder (in progress).

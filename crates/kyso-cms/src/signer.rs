@@ -1,0 +1,57 @@
+//! The [`Signer`] trait: what a CMS builder needs from a private key.
+
+use kyso_cert::Certificate;
+
+use crate::SignatureAlgorithm;
+
+/// A private key able to sign, with the certificate that binds it to its holder.
+///
+/// kyso-token implements this for software keys (PKCS#12, PKCS#8), PKCS#11 tokens and remote
+/// signing services; kyso-pdf and the CMS builder only ever see a `&dyn Signer`.
+pub trait Signer: Send + Sync {
+    /// The signer's own certificate.
+    fn certificate(&self) -> &Certificate;
+
+    /// Intermediate CA certificates to embed after the signer's, nearest first. The root may be
+    /// included or not; validators ignore it.
+    fn chain(&self) -> &[Certificate];
+
+    /// The signature algorithm [`Signer::sign`] applies, including its digest.
+    fn algorithm(&self) -> SignatureAlgorithm;
+
+    /// Signs `message` (for CMS, the DER of the signed attributes): hashes it with the
+    /// algorithm's digest and returns the signature value as it goes into
+    /// `SignerInfo.signature` — PKCS#1 v1.5 or PSS bytes for RSA, a DER `ECDSA-Sig-Value` for
+    /// ECDSA.
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignerError>;
+}
+
+/// Why a [`Signer`] could not sign. Backends keep their own detailed error as the `source`.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct SignerError {
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl SignerError {
+    /// A signing failure described by `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A signing failure caused by a backend error.
+    pub fn with_source(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+}

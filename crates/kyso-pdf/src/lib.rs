@@ -1,0 +1,3 @@
+//! PDF signing and validation for kyso.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
