@@ -1,1 +1,338 @@
-//! SignedData builder (in progress).
+//! [`SignedDataBuilder`]: a detached CMS `SignedData` with CAdES baseline signed attributes.
+//!
+//! The signed attributes follow ETSI EN 319 122-1 §5.2 (CAdES-B-B) as PAdES (ETSI EN 319 142-1
+//! §5.3) uses them: content-type, message-digest, ESS signing-certificate-v2 and
+//! CMS algorithm protection ([RFC 6211]); signing-time only on request, because PAdES carries
+//! the claimed time in the signature dictionary's /M instead.
+//!
+//! [RFC 6211]: https://www.rfc-editor.org/rfc/rfc6211
+
+use std::time::SystemTime;
+
+use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::signed_data::{
+    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
+};
+use const_oid::ObjectIdentifier;
+use const_oid::db::{rfc5911, rfc6211};
+use der::asn1::{OctetString, SetOfVec};
+use der::{Any, Decode, Encode, Sequence};
+use kyso_cert::Certificate;
+use spki::AlgorithmIdentifierOwned;
+use x509_cert::attr::{Attribute, Attributes};
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::time::Time;
+
+use crate::{DigestAlgorithm, Error, Result, SignatureAlgorithm, Signer};
+
+/// `ESSCertIDv2` ([RFC 5035 §4]).
+///
+/// ```text
+/// ESSCertIDv2 ::=  SEQUENCE {
+///     hashAlgorithm           AlgorithmIdentifier DEFAULT {algorithm id-sha256},
+///     certHash                Hash,
+///     issuerSerial            IssuerSerial OPTIONAL }
+/// ```
+///
+/// [RFC 5035 §4]: https://www.rfc-editor.org/rfc/rfc5035#section-4
+#[derive(Clone, Debug, Sequence)]
+struct EssCertIdV2 {
+    #[asn1(optional = "true")]
+    hash_algorithm: Option<AlgorithmIdentifierOwned>,
+    cert_hash: OctetString,
+    issuer_serial: Option<IssuerSerial>,
+}
+
+/// `IssuerSerial` ([RFC 5035 §4]).
+///
+/// ```text
+/// IssuerSerial ::= SEQUENCE {
+///     issuer                   GeneralNames,
+///     serialNumber             CertificateSerialNumber }
+/// ```
+#[derive(Clone, Debug, Sequence)]
+struct IssuerSerial {
+    issuer: Vec<GeneralName>,
+    serial_number: SerialNumber,
+}
+
+/// `SigningCertificateV2` ([RFC 5035 §3]); policies are never written.
+///
+/// ```text
+/// SigningCertificateV2 ::=  SEQUENCE {
+///     certs        SEQUENCE OF ESSCertIDv2,
+///     policies     SEQUENCE OF PolicyInformation OPTIONAL }
+/// ```
+#[derive(Clone, Debug, Sequence)]
+struct SigningCertificateV2 {
+    certs: Vec<EssCertIdV2>,
+}
+
+/// `CMSAlgorithmProtectionAttribute` ([RFC 6211 §2]) without a MAC algorithm.
+///
+/// ```text
+/// CMSAlgorithmProtection ::= SEQUENCE {
+///     digestAlgorithm         DigestAlgorithmIdentifier,
+///     signatureAlgorithm  [1] SignatureAlgorithmIdentifier OPTIONAL,
+///     macAlgorithm        [2] MessageAuthenticationCodeAlgorithm OPTIONAL }
+/// ```
+///
+/// [RFC 6211 §2]: https://www.rfc-editor.org/rfc/rfc6211#section-2
+#[derive(Clone, Debug, Sequence)]
+struct CmsAlgorithmProtection {
+    digest_algorithm: AlgorithmIdentifierOwned,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT")]
+    signature_algorithm: AlgorithmIdentifierOwned,
+}
+
+/// The DER of a `SignedAttributes` set ([RFC 5652 §5.3]) exactly as it is signed: with the
+/// universal SET tag (0x31), not the `[0] IMPLICIT` tag it carries inside `SignerInfo`
+/// ([RFC 5652 §5.4]).
+///
+/// [RFC 5652 §5.3]: https://www.rfc-editor.org/rfc/rfc5652#section-5.3
+/// [RFC 5652 §5.4]: https://www.rfc-editor.org/rfc/rfc5652#section-5.4
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedAttributes {
+    der: Vec<u8>,
+}
+
+impl SignedAttributes {
+    /// The bytes the signer signs.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// Takes back attributes produced earlier (for instance kept by a deferred-signing state);
+    /// checks that they are a DER `SET OF Attribute`.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        Attributes::from_der(der)?;
+        Ok(Self { der: der.to_vec() })
+    }
+}
+
+/// Builds a detached CMS `SignedData` ([RFC 5652 §5.1]) over a digest of external content,
+/// for PAdES (`ETSI.CAdES.detached`, `adbe.pkcs7.detached`) and detached `.p7s` files.
+///
+/// ```text
+/// SignedData ::= SEQUENCE {
+///     version CMSVersion,
+///     digestAlgorithms DigestAlgorithmIdentifiers,
+///     encapContentInfo EncapsulatedContentInfo,
+///     certificates [0] IMPLICIT CertificateSet OPTIONAL,
+///     crls [1] IMPLICIT RevocationInfoChoices OPTIONAL,
+///     signerInfos SignerInfos }
+/// ```
+///
+/// In one go, [`SignedDataBuilder::sign`]; for deferred signing,
+/// [`SignedDataBuilder::signed_attributes`] then [`SignedDataBuilder::assemble`].
+///
+/// [RFC 5652 §5.1]: https://www.rfc-editor.org/rfc/rfc5652#section-5.1
+#[derive(Clone, Debug)]
+pub struct SignedDataBuilder {
+    certificate: Certificate,
+    chain: Vec<Certificate>,
+    algorithm: SignatureAlgorithm,
+    signing_time: Option<SystemTime>,
+}
+
+/// Bytes of DER framing around the certificates, attributes and signature, generously rounded
+/// up: ContentInfo, SignedData, SignerInfo headers, algorithm identifiers, issuer name.
+const FRAMING_ALLOWANCE: usize = 1024;
+
+impl SignedDataBuilder {
+    /// A builder for `certificate`'s key, embedding `chain` after it.
+    pub fn new(
+        certificate: Certificate,
+        chain: Vec<Certificate>,
+        algorithm: SignatureAlgorithm,
+    ) -> Self {
+        Self {
+            certificate,
+            chain,
+            algorithm,
+            signing_time: None,
+        }
+    }
+
+    /// A builder for what `signer` holds: its certificate, chain and algorithm.
+    pub fn for_signer(signer: &dyn Signer) -> Self {
+        Self::new(
+            signer.certificate().clone(),
+            signer.chain().to_vec(),
+            signer.algorithm(),
+        )
+    }
+
+    /// Adds a signing-time attribute ([RFC 5652 §11.3]). Off by default: ETSI EN 319 142-1
+    /// §5.3 forbids it in PAdES baseline signatures, which use /M instead.
+    ///
+    /// [RFC 5652 §11.3]: https://www.rfc-editor.org/rfc/rfc5652#section-11.3
+    pub fn signing_time(mut self, time: SystemTime) -> Self {
+        self.signing_time = Some(time);
+        self
+    }
+
+    /// The digest algorithm the content must be hashed with.
+    pub fn digest_algorithm(&self) -> DigestAlgorithm {
+        self.algorithm.digest()
+    }
+
+    /// The signature algorithm of the signer.
+    pub fn signature_algorithm(&self) -> SignatureAlgorithm {
+        self.algorithm
+    }
+
+    /// The signer certificate.
+    pub fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    /// The chain certificates embedded after the signer's.
+    pub fn chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+
+    /// An upper bound of the DER size of the `ContentInfo` [`SignedDataBuilder::assemble`]
+    /// will produce, for sizing a PDF /Contents placeholder before signing.
+    pub fn max_encoded_len(&self) -> usize {
+        let certs: usize = std::iter::once(&self.certificate)
+            .chain(&self.chain)
+            .map(|c| c.der().len())
+            .sum();
+        let issuer = self.certificate.inner().tbs_certificate().issuer();
+        let issuer_len = issuer.to_der().map(|d| d.len()).unwrap_or(512);
+        // signed attributes: ~200 bytes of fixed content, the issuer twice (ESS issuerSerial
+        // and the signer identifier), and the signature: at most 2 × key bytes for ECDSA
+        // (plus DER), the modulus for RSA — bounded by the public key's size.
+        let key_len = self
+            .certificate
+            .inner()
+            .tbs_certificate()
+            .subject_public_key_info()
+            .subject_public_key
+            .raw_bytes()
+            .len();
+        certs + 2 * issuer_len + key_len + 400 + FRAMING_ALLOWANCE
+    }
+
+    /// The signed attributes for content whose digest (with
+    /// [`SignedDataBuilder::digest_algorithm`]) is `content_digest`. Sign their
+    /// [`SignedAttributes::der`].
+    pub fn signed_attributes(&self, content_digest: &[u8]) -> Result<SignedAttributes> {
+        let digest = self.digest_algorithm();
+        if content_digest.len() != digest.output_len() {
+            return Err(Error::DigestLength {
+                algorithm: digest,
+                expected: digest.output_len(),
+                actual: content_digest.len(),
+            });
+        }
+        let mut attrs = Attributes::new();
+        insert(
+            &mut attrs,
+            rfc5911::ID_CONTENT_TYPE,
+            Any::encode_from(&rfc5911::ID_DATA)?,
+        )?;
+        insert(
+            &mut attrs,
+            rfc5911::ID_MESSAGE_DIGEST,
+            Any::encode_from(&OctetString::new(content_digest)?)?,
+        )?;
+        insert(
+            &mut attrs,
+            rfc5911::ID_AA_SIGNING_CERTIFICATE_V_2,
+            Any::encode_from(&self.signing_certificate_v2()?)?,
+        )?;
+        insert(
+            &mut attrs,
+            rfc6211::ID_AA_CMS_ALGORITHM_PROTECTION,
+            Any::encode_from(&CmsAlgorithmProtection {
+                digest_algorithm: digest.identifier(),
+                signature_algorithm: self.algorithm.identifier()?,
+            })?,
+        )?;
+        if let Some(time) = self.signing_time {
+            let time = Time::try_from(time)?;
+            insert(&mut attrs, rfc5911::ID_SIGNING_TIME, Any::encode_from(&time)?)?;
+        }
+        Ok(SignedAttributes {
+            der: attrs.to_der()?,
+        })
+    }
+
+    /// Puts `signature` (made over `attributes.der()` by the signer's key) and the
+    /// certificates together into a DER `ContentInfo` holding the `SignedData`.
+    pub fn assemble(&self, attributes: &SignedAttributes, signature: &[u8]) -> Result<Vec<u8>> {
+        let tbs = self.certificate.inner().tbs_certificate();
+        let signer_info = SignerInfo {
+            version: CmsVersion::V1,
+            sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+                issuer: tbs.issuer().clone(),
+                serial_number: tbs.serial_number().clone(),
+            }),
+            digest_alg: self.digest_algorithm().identifier(),
+            signed_attrs: Some(Attributes::from_der(attributes.der())?),
+            signature_algorithm: self.algorithm.identifier()?,
+            signature: OctetString::new(signature)?,
+            unsigned_attrs: None,
+        };
+        let mut certificates = SetOfVec::new();
+        for cert in std::iter::once(&self.certificate).chain(&self.chain) {
+            let choice = CertificateChoices::Certificate(cert.inner().clone());
+            // A chain may repeat a certificate (e.g. the root given twice): keep one copy.
+            if !certificates.iter().any(|c| c == &choice) {
+                certificates.insert(choice)?;
+            }
+        }
+        let mut digest_algorithms = SetOfVec::new();
+        digest_algorithms.insert(self.digest_algorithm().identifier())?;
+        let signed_data = SignedData {
+            version: CmsVersion::V1,
+            digest_algorithms,
+            encap_content_info: EncapsulatedContentInfo {
+                econtent_type: rfc5911::ID_DATA,
+                econtent: None,
+            },
+            certificates: Some(CertificateSet(certificates)),
+            crls: None,
+            signer_infos: SignerInfos(SetOfVec::try_from(vec![signer_info])?),
+        };
+        let content_info = ContentInfo {
+            content_type: rfc5911::ID_SIGNED_DATA,
+            content: Any::encode_from(&signed_data)?,
+        };
+        Ok(content_info.to_der()?)
+    }
+
+    /// Signs a content digest with `signer` in one go and returns the DER `ContentInfo`.
+    pub fn sign(&self, signer: &dyn Signer, content_digest: &[u8]) -> Result<Vec<u8>> {
+        let attributes = self.signed_attributes(content_digest)?;
+        let signature = signer.sign(attributes.der())?;
+        self.assemble(&attributes, &signature)
+    }
+
+    fn signing_certificate_v2(&self) -> Result<SigningCertificateV2> {
+        let digest = self.digest_algorithm();
+        let tbs = self.certificate.inner().tbs_certificate();
+        Ok(SigningCertificateV2 {
+            certs: vec![EssCertIdV2 {
+                // DEFAULT id-sha256 must be omitted in DER.
+                hash_algorithm: (digest != DigestAlgorithm::Sha256).then(|| digest.identifier()),
+                cert_hash: OctetString::new(digest.digest(self.certificate.der()))?,
+                issuer_serial: Some(IssuerSerial {
+                    issuer: vec![GeneralName::DirectoryName(tbs.issuer().clone())],
+                    serial_number: tbs.serial_number().clone(),
+                }),
+            }],
+        })
+    }
+}
+
+fn insert(attrs: &mut Attributes, oid: ObjectIdentifier, value: Any) -> Result<()> {
+    let mut values = SetOfVec::new();
+    values.insert(value)?;
+    attrs.insert(Attribute { oid, values })?;
+    Ok(())
+}

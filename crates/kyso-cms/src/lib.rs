@@ -20,6 +20,8 @@ mod builder;
 mod error;
 mod signer;
 
+pub use builder::{SignedAttributes, SignedDataBuilder};
+
 pub use algorithm::{DigestAlgorithm, Hasher, SignatureAlgorithm};
 
 pub use error::Error;
