@@ -1,1 +1,62 @@
-//! Helpers shared by the kyso benches.
+//! Inputs for the kyso benches: PDFs of a chosen size, made on the fly.
+
+use std::io::Write;
+
+/// Writes a valid one-page PDF of about `size` bytes: the bulk is an image XObject of
+/// pseudo-random bytes (incompressible, as scanned documents are) used by the page.
+pub fn make_pdf(size: usize, out: &mut impl Write) -> std::io::Result<()> {
+    let header = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n";
+    let mut offsets = Vec::new();
+    let mut pos = header.len();
+    out.write_all(header)?;
+    let mut emit = |out: &mut dyn Write, body: &[u8], pos: &mut usize| -> std::io::Result<()> {
+        offsets.push(*pos);
+        let head = format!("{} 0 obj\n", offsets.len());
+        out.write_all(head.as_bytes())?;
+        out.write_all(body)?;
+        out.write_all(b"\nendobj\n")?;
+        *pos += head.len() + body.len() + 8;
+        Ok(())
+    };
+    emit(out, b"<< /Type /Catalog /Pages 2 0 R >>", &mut pos)?;
+    emit(out, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", &mut pos)?;
+    emit(
+        out,
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>",
+        &mut pos,
+    )?;
+    let content = b"q 595 0 0 842 0 0 cm /Im1 Do Q";
+    let mut body = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(b"\nendstream");
+    emit(out, &body, &mut pos)?;
+    // A gray image whose samples fill the requested size.
+    let side = ((size.saturating_sub(1024)) as f64).sqrt().max(1.0) as usize;
+    let data_len = side * side;
+    let mut body = format!(
+        "<< /Type /XObject /Subtype /Image /Width {side} /Height {side} /ColorSpace /DeviceGray /BitsPerComponent 8 /Length {data_len} >>\nstream\n"
+    )
+    .into_bytes();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut data = Vec::with_capacity(data_len);
+    while data.len() < data_len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        data.extend_from_slice(&x.to_le_bytes());
+    }
+    data.truncate(data_len);
+    body.extend_from_slice(&data);
+    body.extend_from_slice(b"\nendstream");
+    emit(out, &body, &mut pos)?;
+    let xref = pos;
+    let mut tail = format!("xref\n0 {}\n0000000000 65535 f\r\n", offsets.len() + 1);
+    for o in &offsets {
+        tail.push_str(&format!("{o:010} 00000 n\r\n"));
+    }
+    tail.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        offsets.len() + 1
+    ));
+    out.write_all(tail.as_bytes())
+}

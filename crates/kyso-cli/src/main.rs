@@ -1,2 +1,258 @@
-//! The `kyso` command line.
-fn main() {}
+//! The `kyso` command line: PAdES signing of PDF documents (verification follows).
+//!
+//! ```text
+//! kyso demo [--dir DIR]
+//! kyso sign IN.pdf -o OUT.pdf --p12 ID.p12 [--password-env VAR | --password-file F]
+//! kyso sign IN.pdf -o OUT.pdf --key KEY.pem --cert CERT.pem [--chain CHAIN.pem]
+//! ```
+//!
+//! Passwords never come as plain arguments (they would show in `ps` and shell history): from
+//! an environment variable, a file, or a prompt that does not echo.
+#![forbid(unsafe_code)]
+
+mod demo;
+mod error;
+mod password;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use kyso_cms::{DigestAlgorithm, SignatureAlgorithm, Signer};
+use kyso_pdf::{PdfSigner, SignOptions, SubFilter};
+use kyso_token::SoftwareSigner;
+
+use crate::error::CliError;
+use crate::password::PasswordSource;
+
+/// kyso — digital signatures for PDF documents (PAdES), for Vietnamese e-government.
+#[derive(Parser, Debug)]
+#[command(name = "kyso", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Sign a PDF by incremental update (PAdES B-B).
+    Sign(SignArgs),
+    /// Create the demo identity in a folder and sign a bundled sample PDF with it.
+    Demo {
+        /// Folder to write the demo identity and the signed sample into.
+        #[arg(long, default_value = "kyso-demo")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+struct SignArgs {
+    /// The PDF to sign (never modified).
+    input: PathBuf,
+    /// Where to write the signed PDF (must differ from the input).
+    #[arg(short, long)]
+    output: PathBuf,
+    #[command(flatten)]
+    key: KeyArgs,
+    #[command(flatten)]
+    password: PasswordArgs,
+    /// Sign this empty signature field, or create a new field with this name.
+    #[arg(long)]
+    field: Option<String>,
+    /// Page (1-based) for the widget of a new signature field.
+    #[arg(long, default_value_t = 1)]
+    page: usize,
+    /// /Reason, e.g. "Phê duyệt".
+    #[arg(long)]
+    reason: Option<String>,
+    /// /Location, e.g. "Hà Nội".
+    #[arg(long)]
+    location: Option<String>,
+    /// /ContactInfo.
+    #[arg(long)]
+    contact: Option<String>,
+    /// /Name shown by viewers.
+    #[arg(long)]
+    name: Option<String>,
+    /// Write /SubFilter adbe.pkcs7.detached instead of ETSI.CAdES.detached.
+    #[arg(long)]
+    pkcs7: bool,
+    /// Signature padding for RSA keys.
+    #[arg(long, value_enum)]
+    rsa_padding: Option<RsaPadding>,
+    /// Digest algorithm (default: SHA-256, SHA-384 for P-384 keys).
+    #[arg(long, value_enum)]
+    digest: Option<DigestArg>,
+}
+
+#[derive(Args, Debug)]
+#[group(required = true, multiple = true)]
+struct KeyArgs {
+    /// PKCS#12 file (.p12/.pfx) holding the key and its certificates.
+    #[arg(long, conflicts_with_all = ["key", "cert"])]
+    p12: Option<PathBuf>,
+    /// Private key (PEM: PKCS#8, encrypted PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, requires = "cert")]
+    key: Option<PathBuf>,
+    /// The signer's certificate (PEM or DER).
+    #[arg(long, requires = "key")]
+    cert: Option<PathBuf>,
+    /// Chain certificates to embed (PEM, several allowed in one file).
+    #[arg(long, requires = "key")]
+    chain: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct PasswordArgs {
+    /// Read the key password from this environment variable.
+    #[arg(long, conflicts_with = "password_file")]
+    password_env: Option<String>,
+    /// Read the key password from the first line of this file.
+    #[arg(long)]
+    password_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum RsaPadding {
+    /// RSASSA-PKCS1-v1_5.
+    Pkcs1v15,
+    /// RSASSA-PSS.
+    Pss,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum DigestArg {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl From<DigestArg> for DigestAlgorithm {
+    fn from(d: DigestArg) -> Self {
+        match d {
+            DigestArg::Sha256 => Self::Sha256,
+            DigestArg::Sha384 => Self::Sha384,
+            DigestArg::Sha512 => Self::Sha512,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sign(args) => sign(args),
+        Command::Demo { dir } => demo::run(&dir),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kyso: error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                eprintln!("  caused by: {s}");
+                source = s.source();
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn sign(args: SignArgs) -> Result<(), CliError> {
+    let password = PasswordSource::from_args(
+        args.password.password_env.as_deref(),
+        args.password.password_file.as_deref(),
+    );
+    let signer = load_signer(&args.key, &password)?;
+    let signer = choose_algorithm(signer, args.rsa_padding, args.digest)?;
+    let options = SignOptions {
+        field_name: args.field,
+        sub_filter: if args.pkcs7 {
+            SubFilter::Pkcs7Detached
+        } else {
+            SubFilter::CadesDetached
+        },
+        reason: args.reason,
+        location: args.location,
+        contact_info: args.contact,
+        signer_name: args.name,
+        page: args.page.checked_sub(1).ok_or(CliError::Usage(
+            "--page counts from 1".to_string(),
+        ))?,
+        ..SignOptions::default()
+    };
+    PdfSigner::new(options).sign_file(&args.input, &args.output, &signer)?;
+    let subject = signer.certificate().subject();
+    eprintln!(
+        "signed {} as {} -> {}",
+        args.input.display(),
+        subject.common_name.as_deref().unwrap_or("(no common name)"),
+        args.output.display()
+    );
+    Ok(())
+}
+
+fn load_signer(key: &KeyArgs, password: &PasswordSource) -> Result<SoftwareSigner, CliError> {
+    let read = |p: &PathBuf| {
+        std::fs::read(p).map_err(|e| CliError::Read {
+            path: p.clone(),
+            source: e,
+        })
+    };
+    if let Some(p12) = &key.p12 {
+        let bytes = read(p12)?;
+        let pass = password.get(&format!("Password for {}: ", p12.display()))?;
+        return Ok(SoftwareSigner::from_pkcs12(&bytes, pass.as_str())?);
+    }
+    match (&key.key, &key.cert) {
+        (Some(k), Some(c)) => {
+            let key_pem = read(k)?;
+            let cert = read(c)?;
+            let chain = key.chain.as_ref().map(read).transpose()?;
+            let pass = if password.is_given() || is_encrypted_pem(&key_pem) {
+                Some(password.get(&format!("Password for {}: ", k.display()))?)
+            } else {
+                None
+            };
+            Ok(SoftwareSigner::from_pem(
+                &key_pem,
+                &cert,
+                chain.as_deref(),
+                pass.as_ref().map(|p| p.as_str()),
+            )?)
+        }
+        _ => Err(CliError::Usage(
+            "give --p12 FILE, or --key KEY.pem with --cert CERT.pem".into(),
+        )),
+    }
+}
+
+fn is_encrypted_pem(pem: &[u8]) -> bool {
+    pem.windows(29)
+        .any(|w| w == b"BEGIN ENCRYPTED PRIVATE KEY--")
+        || pem.windows(15).any(|w| w == b"Proc-Type: 4,EN")
+}
+
+fn choose_algorithm(
+    signer: SoftwareSigner,
+    padding: Option<RsaPadding>,
+    digest: Option<DigestArg>,
+) -> Result<SoftwareSigner, CliError> {
+    if padding.is_none() && digest.is_none() {
+        return Ok(signer);
+    }
+    let current = signer.algorithm();
+    let d = digest.map(DigestAlgorithm::from).unwrap_or(current.digest());
+    let algorithm = match (current, padding) {
+        (SignatureAlgorithm::Ecdsa(_), Some(_)) => {
+            return Err(CliError::Usage(
+                "--rsa-padding applies to RSA keys; this key is ECDSA".into(),
+            ));
+        }
+        (SignatureAlgorithm::Ecdsa(_), None) => SignatureAlgorithm::Ecdsa(d),
+        (_, Some(RsaPadding::Pss)) => SignatureAlgorithm::RsaPss(d),
+        (_, Some(RsaPadding::Pkcs1v15)) => SignatureAlgorithm::RsaPkcs1v15(d),
+        (SignatureAlgorithm::RsaPss(_), None) => SignatureAlgorithm::RsaPss(d),
+        (SignatureAlgorithm::RsaPkcs1v15(_), None) => SignatureAlgorithm::RsaPkcs1v15(d),
+    };
+    Ok(signer.with_algorithm(algorithm)?)
+}

@@ -1,0 +1,52 @@
+//! `kyso demo`: writes the built-in demo identity to a folder and signs a sample PDF with it,
+//! so a newcomer sees a signed document without preparing anything.
+
+use std::path::Path;
+
+use kyso_pdf::{PdfSigner, SignOptions};
+use kyso_token::SoftwareSigner;
+
+use crate::error::CliError;
+
+const ROOT_PEM: &[u8] = include_bytes!("../demo/root.pem");
+const SIGNER_PEM: &[u8] = include_bytes!("../demo/signer.pem");
+const SIGNER_P12: &[u8] = include_bytes!("../demo/signer.p12");
+const SAMPLE_PDF: &[u8] = include_bytes!("../demo/sample.pdf");
+/// The demo PKCS#12 password: public on purpose, like the key it protects.
+const DEMO_PASSWORD: &str = "kyso-demo";
+
+/// Runs the demo in `dir`.
+pub fn run(dir: &Path) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|e| CliError::Write {
+        path: dir.to_path_buf(),
+        source: e,
+    })?;
+    for (name, bytes) in [
+        ("demo-root.pem", ROOT_PEM),
+        ("demo-signer.pem", SIGNER_PEM),
+        ("demo-signer.p12", SIGNER_P12),
+        ("sample.pdf", SAMPLE_PDF),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).map_err(|e| CliError::Write { path, source: e })?;
+    }
+    let signer = SoftwareSigner::from_pkcs12(SIGNER_P12, DEMO_PASSWORD)?;
+    let input = dir.join("sample.pdf");
+    let output = dir.join("sample-signed.pdf");
+    let options = SignOptions {
+        reason: Some("Ký thử bằng danh tính DEMO của kyso".into()),
+        location: Some("Hà Nội".into()),
+        ..SignOptions::default()
+    };
+    PdfSigner::new(options).sign_file(&input, &output, &signer)?;
+    println!("Demo identity (NOT for real use) written to {}:", dir.display());
+    println!("  demo-root.pem    the demo root CA: trust it to validate the demo signature");
+    println!("  demo-signer.p12  Nguyễn Văn An's key and certificate (password: {DEMO_PASSWORD})");
+    println!("Signed PDF: {}", output.display());
+    println!(
+        "Check it with: pyhanko sign validate --trust-replace --trust {} {}",
+        dir.join("demo-root.pem").display(),
+        output.display()
+    );
+    Ok(())
+}
