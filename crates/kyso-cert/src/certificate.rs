@@ -1,8 +1,15 @@
 //! [`Certificate`]: a parsed X.509 certificate that keeps its original DER.
 
-use der::{Decode, Encode};
+use std::time::SystemTime;
 
-use crate::{Error, Result};
+use const_oid::{AssociatedOid, ObjectIdentifier};
+use der::{Decode, Encode, ErrorKind, asn1::BitString};
+use sha2::{Digest, Sha256};
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, SubjectKeyIdentifier,
+};
+
+use crate::{Error, Identity, KeyUsage, Result, compat};
 
 /// A parsed X.509 certificate ([RFC 5280 §4.1]) together with its exact DER encoding.
 ///
@@ -22,8 +29,23 @@ pub struct Certificate {
 
 impl Certificate {
     /// Parses one DER-encoded certificate; trailing bytes are an error.
+    ///
+    /// Issuer and subject names holding UniversalString values, which the `der` crate
+    /// cannot represent, are accepted: those values are re-tagged `[PRIVATE 28]` in
+    /// [`inner`](Self::inner) (see `compat.rs`) and read correctly by
+    /// [`subject`](Self::subject) and [`issuer`](Self::issuer); [`der`](Self::der) keeps
+    /// the original bytes.
     pub fn from_der(der: &[u8]) -> Result<Self> {
-        let inner = x509_cert::Certificate::from_der(der)?;
+        let inner = match x509_cert::Certificate::from_der(der) {
+            Ok(inner) => inner,
+            Err(error) if is_universal_string_tag(&error) => {
+                match compat::retag_universal_strings(der) {
+                    Some(patched) => x509_cert::Certificate::from_der(&patched)?,
+                    None => return Err(error.into()),
+                }
+            }
+            Err(error) => return Err(error.into()),
+        };
         Ok(Self {
             der: der.to_vec(),
             inner,
@@ -89,6 +111,10 @@ impl Certificate {
     }
 
     /// The decoded structure, for callers that need fields this type does not expose.
+    ///
+    /// Its re-encoding equals [`der`](Self::der) except for certificates with
+    /// UniversalString names (see [`from_der`](Self::from_der)); compute signatures and
+    /// hashes over [`der`](Self::der).
     pub fn inner(&self) -> &x509_cert::Certificate {
         &self.inner
     }
@@ -106,4 +132,216 @@ impl Certificate {
     pub fn serial_hex(&self) -> String {
         hex::encode_upper(self.inner.tbs_certificate().serial_number().as_bytes())
     }
+    /// The subject ([RFC 5280 §4.1.2.6]) as readable UTF-8, with its Vietnamese identifiers.
+    ///
+    /// [RFC 5280 §4.1.2.6]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.6
+    pub fn subject(&self) -> Identity {
+        Identity::from_name(self.inner.tbs_certificate().subject())
+    }
+
+    /// The issuer ([RFC 5280 §4.1.2.4]) as readable UTF-8.
+    ///
+    /// [RFC 5280 §4.1.2.4]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.4
+    pub fn issuer(&self) -> Identity {
+        Identity::from_name(self.inner.tbs_certificate().issuer())
+    }
+
+    /// Start of the validity period, `notBefore` ([RFC 5280 §4.1.2.5]).
+    ///
+    /// ```text
+    /// Validity ::= SEQUENCE {
+    ///      notBefore      Time,
+    ///      notAfter       Time }
+    /// ```
+    ///
+    /// [RFC 5280 §4.1.2.5]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5
+    pub fn not_before(&self) -> SystemTime {
+        self.inner
+            .tbs_certificate()
+            .validity()
+            .not_before
+            .to_system_time()
+    }
+
+    /// End of the validity period, `notAfter` ([RFC 5280 §4.1.2.5]); the certificate is
+    /// still valid at this very second.
+    ///
+    /// [RFC 5280 §4.1.2.5]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5
+    pub fn not_after(&self) -> SystemTime {
+        self.inner
+            .tbs_certificate()
+            .validity()
+            .not_after
+            .to_system_time()
+    }
+
+    /// Whether `time` lies in the validity period, both ends included ([RFC 5280 §4.1.2.5]:
+    /// "the period of time from notBefore through notAfter, inclusive").
+    ///
+    /// This checks the dates only; whether the certificate is trusted or revoked is path
+    /// validation's business.
+    ///
+    /// [RFC 5280 §4.1.2.5]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5
+    pub fn is_valid_at(&self, time: SystemTime) -> bool {
+        self.not_before() <= time && time <= self.not_after()
+    }
+
+    /// The key usage extension ([RFC 5280 §4.2.1.3]); `Ok(None)` if absent, which means the
+    /// key is not restricted by it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedExtension`] if the value is not a BIT STRING,
+    /// [`Error::DuplicateExtension`] if the extension appears twice.
+    ///
+    /// [RFC 5280 §4.2.1.3]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.3
+    pub fn key_usage(&self) -> Result<Option<KeyUsage>> {
+        let Some(value) = self.extension_value(x509_cert::ext::pkix::KeyUsage::OID, "keyUsage")?
+        else {
+            return Ok(None);
+        };
+        let bits = BitString::from_der(value).map_err(|source| Error::MalformedExtension {
+            name: "keyUsage",
+            oid: x509_cert::ext::pkix::KeyUsage::OID,
+            source,
+        })?;
+        Ok(Some(KeyUsage::from_bits(&bits)))
+    }
+
+    /// The purposes listed in the extended key usage extension ([RFC 5280 §4.2.1.12]),
+    /// in order; empty if the extension is absent.
+    ///
+    /// ```text
+    /// ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId
+    /// KeyPurposeId ::= OBJECT IDENTIFIER
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedExtension`], [`Error::DuplicateExtension`].
+    ///
+    /// [RFC 5280 §4.2.1.12]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.12
+    pub fn extended_key_usage(&self) -> Result<Vec<ObjectIdentifier>> {
+        Ok(self
+            .decode_extension::<ExtendedKeyUsage>("extKeyUsage")?
+            .map(|eku| eku.0)
+            .unwrap_or_default())
+    }
+
+    /// Whether basicConstraints ([RFC 5280 §4.2.1.9]) says this is a CA certificate
+    /// (`cA` is TRUE); `false` when the extension is absent.
+    ///
+    /// ```text
+    /// BasicConstraints ::= SEQUENCE {
+    ///      cA                      BOOLEAN DEFAULT FALSE,
+    ///      pathLenConstraint       INTEGER (0..MAX) OPTIONAL }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedExtension`], [`Error::DuplicateExtension`].
+    ///
+    /// [RFC 5280 §4.2.1.9]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.9
+    pub fn is_ca(&self) -> Result<bool> {
+        Ok(self
+            .decode_extension::<BasicConstraints>("basicConstraints")?
+            .is_some_and(|constraints| constraints.ca))
+    }
+
+    /// The subject key identifier ([RFC 5280 §4.2.1.2]), if present.
+    ///
+    /// ```text
+    /// SubjectKeyIdentifier ::= KeyIdentifier
+    /// KeyIdentifier ::= OCTET STRING
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedExtension`], [`Error::DuplicateExtension`].
+    ///
+    /// [RFC 5280 §4.2.1.2]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.2
+    pub fn subject_key_identifier(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .decode_extension::<SubjectKeyIdentifier>("subjectKeyIdentifier")?
+            .map(|ski| ski.0.as_bytes().to_vec()))
+    }
+
+    /// The `keyIdentifier` of the authority key identifier ([RFC 5280 §4.2.1.1]): the
+    /// subject key identifier of the issuer's certificate. `None` if the extension or the
+    /// field is absent (the issuer-and-serial form is available through
+    /// [`inner`](Self::inner)).
+    ///
+    /// ```text
+    /// AuthorityKeyIdentifier ::= SEQUENCE {
+    ///     keyIdentifier             [0] KeyIdentifier           OPTIONAL,
+    ///     authorityCertIssuer       [1] GeneralNames            OPTIONAL,
+    ///     authorityCertSerialNumber [2] CertificateSerialNumber OPTIONAL  }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedExtension`], [`Error::DuplicateExtension`].
+    ///
+    /// [RFC 5280 §4.2.1.1]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.1
+    pub fn authority_key_identifier(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .decode_extension::<AuthorityKeyIdentifier>("authorityKeyIdentifier")?
+            .and_then(|aki| aki.key_identifier)
+            .map(|id| id.as_bytes().to_vec()))
+    }
+
+    /// SHA-256 of the certificate's DER: the fingerprint certificate viewers show, and what
+    /// ESS signing-certificate-v2 ([RFC 5035]) binds a signature to.
+    ///
+    /// [RFC 5035]: https://www.rfc-editor.org/rfc/rfc5035
+    pub fn fingerprint_sha256(&self) -> [u8; 32] {
+        Sha256::digest(&self.der).into()
+    }
+
+    /// Whether issuer and subject are the same name ([RFC 5280 §6.1]: "self-issued"), as is
+    /// the case for root CAs and CA key-rollover certificates. Names are compared by their
+    /// DER encoding, without RFC 5280 §7.1 normalisation.
+    ///
+    /// [RFC 5280 §6.1]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1
+    pub fn is_self_issued(&self) -> bool {
+        let tbs = self.inner.tbs_certificate();
+        tbs.issuer() == tbs.subject()
+    }
+
+    /// The `extnValue` contents of the extension `oid`, if present exactly once.
+    fn extension_value(&self, oid: ObjectIdentifier, name: &'static str) -> Result<Option<&[u8]>> {
+        let mut matching = self
+            .inner
+            .tbs_certificate()
+            .extensions()
+            .into_iter()
+            .flatten()
+            .filter(|extension| extension.extn_id == oid);
+        let first = matching.next();
+        if matching.next().is_some() {
+            return Err(Error::DuplicateExtension { name, oid });
+        }
+        Ok(first.map(|extension| extension.extn_value.as_bytes()))
+    }
+
+    /// The extension of type `T`, decoded, if present exactly once.
+    fn decode_extension<T>(&self, name: &'static str) -> Result<Option<T>>
+    where
+        T: AssociatedOid + for<'a> Decode<'a, Error = der::Error>,
+    {
+        self.extension_value(T::OID, name)?
+            .map(|value| {
+                T::from_der(value).map_err(|source| Error::MalformedExtension {
+                    name,
+                    oid: T::OID,
+                    source,
+                })
+            })
+            .transpose()
+    }
+}
+
+/// Whether decoding failed on a UniversalString tag (`0x1C`), which `der` does not know.
+fn is_universal_string_tag(error: &der::Error) -> bool {
+    matches!(error.kind(), ErrorKind::TagUnknown { byte: 0x1C })
 }
