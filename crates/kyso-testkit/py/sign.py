@@ -1,0 +1,62 @@
+"""kyso-testkit: sign a PDF with pyHanko, as a reference signer.
+
+Usage: python3 sign.py REQUEST_JSON
+
+REQUEST_JSON is an object:
+  {"input": path, "output": path, "field": name, "key": pem, "cert": pem,
+   "chain": pem, "pss": bool, "pades": bool}
+
+The field is filled if it exists, created (invisible, page 1) otherwise. The
+input is read leniently (strict=False), so hybrid-reference files can be signed.
+"""
+
+import json
+import sys
+
+from asn1crypto import algos
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+
+
+def main():
+    req = json.loads(sys.argv[1])
+    mechanism = None
+    if req.get("pss"):
+        mechanism = algos.SignedDigestAlgorithm(
+            {
+                "algorithm": "rsassa_pss",
+                "parameters": algos.RSASSAPSSParams(
+                    {
+                        "hash_algorithm": {"algorithm": "sha256"},
+                        "mask_gen_algorithm": {
+                            "algorithm": "mgf1",
+                            "parameters": {"algorithm": "sha256"},
+                        },
+                        "salt_length": 32,
+                    }
+                ),
+            }
+        )
+    signer = signers.SimpleSigner.load(
+        req["key"],
+        req["cert"],
+        ca_chain_files=(req["chain"],),
+        signature_mechanism=mechanism,
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name=req["field"],
+        md_algorithm="sha256",
+        subfilter=(
+            fields.SigSeedSubFilter.PADES
+            if req.get("pades")
+            else fields.SigSeedSubFilter.ADOBE_PKCS7_DETACHED
+        ),
+    )
+    with open(req["input"], "rb") as inf:
+        writer = IncrementalPdfFileWriter(inf, strict=False)
+        with open(req["output"], "wb") as outf:
+            signers.sign_pdf(writer, meta, signer=signer, output=outf)
+
+
+if __name__ == "__main__":
+    main()

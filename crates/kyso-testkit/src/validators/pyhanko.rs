@@ -1,0 +1,229 @@
+//! pyHanko's signature validation, through a small Python script.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::tools::{combined, require_pyhanko, run};
+
+/// The Python script [`pyhanko_validate`] runs (`crates/kyso-testkit/py/validate.py`).
+///
+/// It calls `pyhanko.sign.validation.validate_pdf_signature` for every embedded
+/// signature with a `ValidationContext(trust_roots=[root], allow_fetching=False)` and
+/// prints JSON. It reads the file strictly first and, if that fails, leniently (as
+/// the CLI's `--no-strict-syntax`), saying so in `strict_syntax`. Driving the API is
+/// sturdier than parsing the CLI's text; the CLI equivalent is
+/// `pyhanko sign validate --pretty-print --trust-replace --trust ROOT FILE`.
+pub const PYHANKO_VALIDATE_PY: &str = include_str!("../../py/validate.py");
+
+/// pyHanko's `SignatureCoverageLevel`: how much of the file the `/ByteRange` covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Coverage {
+    /// `UNCLEAR`: disconnected or otherwise unclear coverage.
+    Unclear,
+    /// `CONTIGUOUS_BLOCK_FROM_START`: from the first byte, but not to the end of its
+    /// revision.
+    ContiguousBlockFromStart,
+    /// `ENTIRE_REVISION`: the whole revision the signature belongs to; later
+    /// revisions follow.
+    EntireRevision,
+    /// `ENTIRE_FILE`: the whole file but the signature's own `/Contents`.
+    EntireFile,
+}
+
+impl Coverage {
+    fn parse(s: &str) -> Option<Coverage> {
+        Some(match s {
+            "UNCLEAR" => Coverage::Unclear,
+            "CONTIGUOUS_BLOCK_FROM_START" => Coverage::ContiguousBlockFromStart,
+            "ENTIRE_REVISION" => Coverage::EntireRevision,
+            "ENTIRE_FILE" => Coverage::EntireFile,
+            _ => return None,
+        })
+    }
+}
+
+/// pyHanko's `ModificationLevel`: what changed after the signed revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ModificationLevel {
+    /// `NONE`: nothing; the signed revision is the file.
+    None,
+    /// `LTA_UPDATES`: only DSS and document timestamp updates.
+    LtaUpdates,
+    /// `FORM_FILLING`: form filling, including later signatures.
+    FormFilling,
+    /// `ANNOTATIONS`: annotation changes.
+    Annotations,
+    /// `OTHER`: anything else — a modification.
+    Other,
+}
+
+impl ModificationLevel {
+    fn parse(s: &str) -> Option<ModificationLevel> {
+        Some(match s {
+            "NONE" => ModificationLevel::None,
+            "LTA_UPDATES" => ModificationLevel::LtaUpdates,
+            "FORM_FILLING" => ModificationLevel::FormFilling,
+            "ANNOTATIONS" => ModificationLevel::Annotations,
+            "OTHER" => ModificationLevel::Other,
+            _ => return None,
+        })
+    }
+}
+
+/// pyHanko's verdict on one embedded signature (its `PdfSignatureStatus`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PyhankoSig {
+    /// The signature field's name.
+    pub field_name: String,
+    /// The `/SubFilter` (`/adbe.pkcs7.detached`, `/ETSI.CAdES.detached`), if read.
+    pub sub_filter: Option<String>,
+    /// The digest of the covered bytes matches the CMS message-digest.
+    pub intact: bool,
+    /// The CMS signature verifies with the signer's public key.
+    pub valid: bool,
+    /// The signer's certificate chains up to a given trust root.
+    pub trusted: bool,
+    /// The signer's certificate was found revoked.
+    pub revoked: bool,
+    /// How much of the file the signature covers; `None` if pyHanko could not say.
+    pub coverage: Option<Coverage>,
+    /// What changed after the signed revision; `None` if pyHanko could not say.
+    pub modification_level: Option<ModificationLevel>,
+    /// The changes agree with the document's modification policy (DocMDP);
+    /// `None` if undetermined.
+    pub docmdp_ok: Option<bool>,
+    /// pyHanko's overall judgment (`bottom_line`): VALID if true.
+    pub bottom_line: bool,
+    /// The digest algorithm (`sha256`).
+    pub md_algorithm: Option<String>,
+    /// The signature mechanism (`sha256_rsa`, `rsassa_pss`, `sha256_ecdsa`).
+    pub signature_mechanism: Option<String>,
+    /// The signer's subject as pyHanko renders it.
+    pub signer_subject: Option<String>,
+    /// The signer's common name.
+    pub signer_common_name: Option<String>,
+    /// The signing time the signer claimed, ISO 8601.
+    pub signing_time: Option<String>,
+    /// pyHanko's AdES sub-indication when trust failed (`NO_CERTIFICATE_CHAIN_FOUND`).
+    pub trust_problem: Option<String>,
+    /// Whether pyHanko read the file in strict mode (false: only leniently, as
+    /// `--no-strict-syntax`; expected for hybrid-reference files).
+    pub strict_syntax: bool,
+    /// Set when pyHanko raised instead of returning a status; every flag is then false.
+    pub error: Option<String>,
+    /// pyHanko's one-line summary (`INTACT:TRUSTED,UNTOUCHED`).
+    pub summary: String,
+    /// pyHanko's pretty-printed details (what `--pretty-print` shows), or the error.
+    pub details: String,
+}
+
+impl PyhankoSig {
+    /// Intact, valid, trusted, judged VALID, covering the entire file, no
+    /// modification: the verdict a freshly signed file must get.
+    pub fn is_fully_valid(&self) -> bool {
+        self.intact
+            && self.valid
+            && self.trusted
+            && self.bottom_line
+            && self.coverage == Some(Coverage::EntireFile)
+            && self.modification_level == Some(ModificationLevel::None)
+            && self.error.is_none()
+    }
+}
+
+/// Options of [`pyhanko_validate_with`].
+#[derive(Debug, Clone, Default)]
+pub struct PyhankoOptions {
+    /// Trust roots (PEM or DER); none trusts nothing (`--trust-replace`).
+    pub trust_roots: Vec<PathBuf>,
+    /// CRLs to consult (PEM or DER).
+    pub crls: Vec<PathBuf>,
+    /// pyHanko's `revocation_mode` (`soft-fail` when `None`; `hard-fail` requires
+    /// revocation evidence for every certificate).
+    pub revocation_mode: Option<String>,
+    /// The password of an encrypted file.
+    pub password: Option<String>,
+}
+
+/// Validates every signature of `pdf` with pyHanko, trusting only `trust_root`
+/// (no fetching, soft-fail revocation checking).
+///
+/// # Panics
+///
+/// If pyHanko is not installed or the script fails as a whole (an unreadable file):
+/// see [`pyhanko_validate_with`] for a `Result`. A signature that pyHanko rejects by
+/// raising comes back with [`PyhankoSig::error`] set, not as a panic.
+pub fn pyhanko_validate(pdf: impl AsRef<Path>, trust_root: impl AsRef<Path>) -> Vec<PyhankoSig> {
+    let opts = PyhankoOptions {
+        trust_roots: vec![trust_root.as_ref().to_path_buf()],
+        ..Default::default()
+    };
+    pyhanko_validate_with(pdf, &opts).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Validates every signature of `pdf` with pyHanko under `opts`; `Err` (with pyHanko's
+/// output) when it cannot read the file at all.
+///
+/// # Panics
+///
+/// If pyHanko is not installed.
+pub fn pyhanko_validate_with(
+    pdf: impl AsRef<Path>,
+    opts: &PyhankoOptions,
+) -> Result<Vec<PyhankoSig>, String> {
+    require_pyhanko();
+    let paths = |v: &[PathBuf]| -> Vec<String> {
+        v.iter().map(|p| p.to_string_lossy().into_owned()).collect()
+    };
+    let request = serde_json::json!({
+        "pdf": pdf.as_ref().to_string_lossy(),
+        "trust_roots": paths(&opts.trust_roots),
+        "crls": paths(&opts.crls),
+        "revocation_mode": opts.revocation_mode,
+        "password": opts.password,
+    });
+    let out = run("python3", ["-c", PYHANKO_VALIDATE_PY, &request.to_string()], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!(
+            "pyHanko validation of {} failed ({}):\n{}",
+            pdf.as_ref().display(),
+            out.status,
+            combined(&out)
+        ));
+    }
+    let json: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("pyHanko printed no JSON ({e}):\n{}", combined(&out)))?;
+    let strict = json["strict_syntax"].as_bool().unwrap_or(false);
+    let sigs = json["signatures"].as_array().cloned().unwrap_or_default();
+    Ok(sigs.iter().map(|s| parse_sig(s, strict)).collect())
+}
+
+fn parse_sig(v: &Value, strict_syntax: bool) -> PyhankoSig {
+    let s = |k: &str| v[k].as_str().map(str::to_owned);
+    let b = |k: &str| v[k].as_bool().unwrap_or(false);
+    let error = s("error");
+    PyhankoSig {
+        field_name: s("field").unwrap_or_default(),
+        sub_filter: s("sub_filter"),
+        intact: b("intact"),
+        valid: b("valid"),
+        trusted: b("trusted"),
+        revoked: b("revoked"),
+        coverage: v["coverage"].as_str().and_then(Coverage::parse),
+        modification_level: v["modification_level"].as_str().and_then(ModificationLevel::parse),
+        docmdp_ok: v["docmdp_ok"].as_bool(),
+        bottom_line: b("bottom_line"),
+        md_algorithm: s("md_algorithm"),
+        signature_mechanism: s("signature_mechanism"),
+        signer_subject: s("signer_subject"),
+        signer_common_name: s("signer_common_name"),
+        signing_time: s("signing_time"),
+        trust_problem: s("trust_problem"),
+        strict_syntax,
+        summary: s("summary").unwrap_or_default(),
+        details: s("details").or_else(|| error.clone()).unwrap_or_default(),
+        error,
+    }
+}

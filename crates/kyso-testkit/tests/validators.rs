@@ -1,0 +1,194 @@
+//! The validators accept what a reference signer (pyHanko) produces and reject
+//! what has been tampered with or is not trusted.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kyso_testkit::corpus::{self, CorpusPdf};
+use kyso_testkit::reference::{pyhanko_sign, pyhanko_sign_pkcs7};
+use kyso_testkit::validators::{
+    Coverage, ModificationLevel, PyhankoOptions, openssl_cms_verify, pdfsig_verify,
+    pyhanko_validate, pyhanko_validate_with, qpdf_check,
+};
+use kyso_testkit::{LeafKind, TestPki};
+
+fn out_dir() -> PathBuf {
+    tempfile::tempdir().unwrap().keep()
+}
+
+/// Signs `input` with `kind` (PAdES) and returns the signed file.
+fn signed(input: &CorpusPdf, kind: LeafKind, field: &str) -> PathBuf {
+    let out = out_dir().join(format!("{}-{}.pdf", input.name, kind.name()));
+    pyhanko_sign(&input.path, &out, TestPki::get().leaf(kind), field);
+    out
+}
+
+/// Every validator says the last signature of `pdf` is valid and trusted.
+fn assert_all_validators_pass(pdf: &Path, kind: LeafKind) {
+    let pki = TestPki::get();
+    let qpdf = qpdf_check(pdf);
+    assert!(qpdf.ok, "qpdf --check: {}", qpdf.output);
+
+    let sigs = pyhanko_validate(pdf, pki.root_pem());
+    let last = sigs.last().expect("pyHanko found no signature");
+    assert!(last.is_fully_valid(), "pyHanko: {last:#?}");
+    assert_eq!(last.signer_common_name.as_deref(), Some(kind.common_name()));
+
+    let sigs = pdfsig_verify(pdf, pki.nss_db());
+    let last = sigs.last().expect("pdfsig found no signature");
+    assert!(last.is_fully_valid(), "pdfsig:\n{}", last.raw);
+    assert_eq!(last.signer_common_name.as_deref(), Some(kind.common_name()));
+
+    openssl_cms_verify(pdf, sigs.len() - 1, pki.root_pem()).unwrap();
+}
+
+#[test]
+fn pyhanko_signed_file_passes_every_validator() {
+    for kind in [LeafKind::Rsa2048, LeafKind::Rsa3072Pss, LeafKind::P256] {
+        let pdf = signed(&corpus::classic(), kind, "Sig1");
+        assert_all_validators_pass(&pdf, kind);
+        let sig = &pyhanko_validate(&pdf, TestPki::get().root_pem())[0];
+        assert_eq!(sig.sub_filter.as_deref(), Some("/ETSI.CAdES.detached"));
+        let mechanism = sig.signature_mechanism.as_deref().unwrap_or_default();
+        match kind {
+            LeafKind::Rsa3072Pss => assert_eq!(mechanism, "rsassa_pss"),
+            LeafKind::P256 => assert!(mechanism.contains("ecdsa"), "{mechanism}"),
+            _ => assert!(mechanism.contains("rsa"), "{mechanism}"),
+        }
+    }
+}
+
+#[test]
+fn pkcs7_detached_signature_passes_every_validator() {
+    let out = out_dir().join("pkcs7.pdf");
+    pyhanko_sign_pkcs7(corpus::classic().path, &out, TestPki::get().leaf(LeafKind::Rsa2048), "Sig1");
+    assert_all_validators_pass(&out, LeafKind::Rsa2048);
+    let sigs = pdfsig_verify(&out, TestPki::get().nss_db());
+    assert_eq!(sigs[0].signature_type.as_deref(), Some("adbe.pkcs7.detached"));
+}
+
+/// One test per corpus file: the reference signer can sign it, and every validator
+/// copes with its structure.
+macro_rules! corpus_file_signs_and_validates {
+    ($($test:ident => $accessor:ident,)*) => {$(
+        #[test]
+        fn $test() {
+            let input = corpus::$accessor();
+            let pdf = signed(&input, LeafKind::Rsa2048, corpus::EMPTY_FIELD_NAME);
+            assert_all_validators_pass(&pdf, LeafKind::Rsa2048);
+        }
+    )*};
+}
+
+corpus_file_signs_and_validates! {
+    signs_classic_xref => classic,
+    signs_incremental_update => incremental,
+    signs_xref_stream_with_object_streams => xref_stream,
+    signs_hybrid_xref => hybrid_xref,
+    signs_hybrid_xref_msword_style => hybrid_xref_msword,
+    signs_pdf_2_0 => pdf20,
+    signs_linearized => linearized,
+    signs_300_pages => pages_300,
+    signs_into_the_existing_empty_field => with_empty_field,
+}
+
+#[test]
+fn a_second_signature_leaves_the_first_valid_for_its_revision() {
+    let first = signed(&corpus::classic(), LeafKind::Rsa2048, "Sig1");
+    let second = out_dir().join("twice.pdf");
+    pyhanko_sign(&first, &second, TestPki::get().leaf(LeafKind::P256), "Sig2");
+    assert_all_validators_pass(&second, LeafKind::P256);
+
+    let sigs = pyhanko_validate(&second, TestPki::get().root_pem());
+    assert_eq!(sigs.len(), 2);
+    assert_eq!(sigs[0].field_name, "Sig1");
+    assert!(sigs[0].intact && sigs[0].valid && sigs[0].trusted, "{:#?}", sigs[0]);
+    assert_eq!(sigs[0].coverage, Some(Coverage::EntireRevision));
+    assert_eq!(sigs[0].modification_level, Some(ModificationLevel::FormFilling));
+    let pdfsig = pdfsig_verify(&second, TestPki::get().nss_db());
+    assert!(pdfsig[0].signature_valid && !pdfsig[0].total_document_signed, "{}", pdfsig[0].raw);
+    openssl_cms_verify(&second, 0, TestPki::get().root_pem()).unwrap();
+}
+
+#[test]
+fn a_flipped_byte_in_the_signed_range_fails_every_signature_check() {
+    let pki = TestPki::get();
+    let pdf = signed(&corpus::classic(), LeafKind::Rsa2048, "Sig1");
+    let mut bytes = fs::read(&pdf).unwrap();
+    // Change the page text "(Trang 1)" to "(Trang 7)": still a well-formed PDF.
+    let at = bytes.windows(9).position(|w| w == b"(Trang 1)").expect("page text") + 7;
+    bytes[at] = b'7';
+    let tampered = pdf.with_file_name("tampered.pdf");
+    fs::write(&tampered, &bytes).unwrap();
+
+    let sig = &pyhanko_validate(&tampered, pki.root_pem())[0];
+    assert!(!sig.intact, "pyHanko: {sig:#?}");
+    assert!(!sig.bottom_line);
+
+    let sig = &pdfsig_verify(&tampered, pki.nss_db())[0];
+    assert!(!sig.signature_valid, "pdfsig:\n{}", sig.raw);
+    assert_eq!(sig.signature_validation, "Digest Mismatch.");
+
+    let err = openssl_cms_verify(&tampered, 0, pki.root_pem()).unwrap_err();
+    assert!(err.contains("failure"), "{err}");
+}
+
+#[test]
+fn an_unknown_root_is_not_trusted() {
+    let pki = TestPki::get();
+    let pdf = signed(&corpus::classic(), LeafKind::Rsa2048, "Sig1");
+    let other = out_dir();
+    let status = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=Other Root"])
+        .arg("-keyout")
+        .arg(other.join("key.pem"))
+        .arg("-out")
+        .arg(other.join("root.pem"))
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+
+    let sig = &pyhanko_validate(&pdf, other.join("root.pem"))[0];
+    assert!(sig.intact && sig.valid && !sig.trusted, "{sig:#?}");
+
+    let nss = other.join("nssdb");
+    fs::create_dir(&nss).unwrap();
+    let db = format!("sql:{}", nss.display());
+    let out = Command::new("certutil").args(["-N", "--empty-password", "-d", &db]).output().unwrap();
+    assert!(out.status.success());
+    let sig = &pdfsig_verify(&pdf, &nss)[0];
+    assert!(sig.signature_valid && !sig.certificate_trusted, "{}", sig.raw);
+
+    assert!(openssl_cms_verify(&pdf, 0, other.join("root.pem")).is_err());
+    openssl_cms_verify(&pdf, 0, pki.root_pem()).unwrap();
+}
+
+#[test]
+fn the_revoked_leaf_is_caught_with_the_crls() {
+    let pki = TestPki::get();
+    let pdf = signed(&corpus::classic(), LeafKind::Revoked, "Sig1");
+    let opts = PyhankoOptions {
+        trust_roots: vec![pki.root_pem().to_path_buf()],
+        crls: vec![pki.intermediate_crl_pem().to_path_buf(), pki.root_crl_pem().to_path_buf()],
+        revocation_mode: Some("hard-fail".into()),
+        password: None,
+    };
+    let sig = &pyhanko_validate_with(&pdf, &opts).unwrap()[0];
+    assert!(sig.intact && sig.valid, "{sig:#?}");
+    assert!(sig.revoked && !sig.trusted && !sig.bottom_line, "{sig:#?}");
+
+    // The same file with another leaf is fine under the same hard-fail policy.
+    let good = signed(&corpus::classic(), LeafKind::Rsa2048, "Sig1");
+    let sig = &pyhanko_validate_with(&good, &opts).unwrap()[0];
+    assert!(sig.is_fully_valid(), "{sig:#?}");
+}
+
+#[test]
+fn unsigned_files_have_no_signatures() {
+    let pki = TestPki::get();
+    let pdf = corpus::classic().path;
+    assert!(pyhanko_validate(&pdf, pki.root_pem()).is_empty());
+    assert!(pdfsig_verify(&pdf, pki.nss_db()).is_empty());
+    assert!(openssl_cms_verify(&pdf, 0, pki.root_pem()).is_err());
+}
