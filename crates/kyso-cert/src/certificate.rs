@@ -52,7 +52,8 @@ impl Certificate {
         })
     }
 
-    /// Wraps an already decoded certificate (re-encodes it to DER).
+    /// Wraps an already decoded certificate (re-encodes it to DER, which for a certificate
+    /// decoded from DER gives back the same bytes).
     pub fn from_x509(inner: x509_cert::Certificate) -> Result<Self> {
         let der = inner.to_der()?;
         Ok(Self { der, inner })
@@ -119,7 +120,15 @@ impl Certificate {
         &self.inner
     }
 
-    /// The DER of the SubjectPublicKeyInfo.
+    /// The DER of the SubjectPublicKeyInfo ([RFC 5280 §4.1.2.7]), ready for a verifier.
+    ///
+    /// ```text
+    /// SubjectPublicKeyInfo  ::=  SEQUENCE  {
+    ///      algorithm            AlgorithmIdentifier,
+    ///      subjectPublicKey     BIT STRING  }
+    /// ```
+    ///
+    /// [RFC 5280 §4.1.2.7]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.7
     pub fn public_key_der(&self) -> Result<Vec<u8>> {
         Ok(self
             .inner
@@ -128,7 +137,10 @@ impl Certificate {
             .to_der()?)
     }
 
-    /// The serial number as uppercase hex (no leading `0x`).
+    /// The serial number ([RFC 5280 §4.1.2.2]) as uppercase hex of its DER content octets
+    /// (no leading `0x`), as certificate viewers and CA portals show it.
+    ///
+    /// [RFC 5280 §4.1.2.2]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.2
     pub fn serial_hex(&self) -> String {
         hex::encode_upper(self.inner.tbs_certificate().serial_number().as_bytes())
     }
