@@ -10,8 +10,9 @@ use crate::tools::{combined, require_pyhanko, run};
 ///
 /// It calls `pyhanko.sign.validation.validate_pdf_signature` for every embedded
 /// signature with a `ValidationContext(trust_roots=[root], allow_fetching=False)` and
-/// prints JSON. It reads the file strictly first and, if that fails, leniently (as
-/// the CLI's `--no-strict-syntax`), saying so in `strict_syntax`. Driving the API is
+/// prints JSON. It reads the file strictly first and, if that fails or the file is
+/// a hybrid-reference one (which pyHanko validates only leniently), again leniently
+/// (as the CLI's `--no-strict-syntax`), saying so in [`PyhankoSig::strict_syntax`]. Driving the API is
 /// sturdier than parsing the CLI's text; the CLI equivalent is
 /// `pyhanko sign validate --pretty-print --trust-replace --trust ROOT FILE`.
 pub const PYHANKO_VALIDATE_PY: &str = include_str!("../../py/validate.py");
@@ -108,7 +109,7 @@ pub struct PyhankoSig {
     /// pyHanko's AdES sub-indication when trust failed (`NO_CERTIFICATE_CHAIN_FOUND`).
     pub trust_problem: Option<String>,
     /// Whether pyHanko read the file in strict mode (false: only leniently, as
-    /// `--no-strict-syntax`; expected for hybrid-reference files).
+    /// `--no-strict-syntax`; always so for hybrid-reference files).
     pub strict_syntax: bool,
     /// Set when pyHanko raised instead of returning a status; every flag is then false.
     pub error: Option<String>,
@@ -139,8 +140,10 @@ pub struct PyhankoOptions {
     pub trust_roots: Vec<PathBuf>,
     /// CRLs to consult (PEM or DER).
     pub crls: Vec<PathBuf>,
-    /// pyHanko's `revocation_mode` (`soft-fail` when `None`; `hard-fail` requires
-    /// revocation evidence for every certificate).
+    /// pyHanko's `revocation_mode`: `soft-fail` when `None`; `hard-fail` checks only
+    /// the certificates that declare a CRL or OCSP source (the test PKI's declare
+    /// none); `require` demands revocation evidence for every non-root certificate —
+    /// give [`crls`](Self::crls) then.
     pub revocation_mode: Option<String>,
     /// The password of an encrypted file.
     pub password: Option<String>,
