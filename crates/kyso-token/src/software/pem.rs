@@ -18,6 +18,7 @@
 //! [RFC 8017 §A.1.2]: https://www.rfc-editor.org/rfc/rfc8017#appendix-A.1.2
 //! [RFC 5915 §3]: https://www.rfc-editor.org/rfc/rfc5915#section-3
 
+use der::Decode;
 use pkcs8::EncryptedPrivateKeyInfoRef;
 use zeroize::Zeroizing;
 
@@ -90,8 +91,18 @@ fn read_der_key(der: &[u8], password: Option<&str>) -> Result<PrivateKey> {
 ///
 /// [RFC 5208 §6]: https://www.rfc-editor.org/rfc/rfc5208#section-6
 fn decrypt_pkcs8(der: &[u8], password: Option<&str>) -> Result<PrivateKey> {
-    let encrypted = EncryptedPrivateKeyInfoRef::try_from(der)
-        .map_err(|e| Error::InvalidKey(format!("not an encrypted PKCS#8 key: {e}")))?;
+    let encrypted = EncryptedPrivateKeyInfoRef::try_from(der).map_err(|e| {
+        // Well formed, but with a scheme `pkcs5` does not know: PKCS#12 PBE (`openssl pkcs8
+        // -topk8 -v1 PBE-SHA1-3DES`, the OpenSSL 1.0 default) and the like.
+        match AnyEncryptedKey::from_der(der) {
+            Ok(any) => Error::UnsupportedKey(format!(
+                "key encryption scheme {} (only PBES2 is supported; re-encrypt with \
+                 `openssl pkcs8 -topk8 -v2 aes-256-cbc`)",
+                any.encryption_algorithm.oid
+            )),
+            Err(_) => Error::InvalidKey(format!("not an encrypted PKCS#8 key: {e}")),
+        }
+    })?;
     let password = password.ok_or(Error::PasswordRequired)?;
     let plain = encrypted
         .decrypt(password.as_bytes())
@@ -99,11 +110,19 @@ fn decrypt_pkcs8(der: &[u8], password: Option<&str>) -> Result<PrivateKey> {
             pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::DecryptFailed)
             | pkcs8::Error::Asn1(_) => Error::WrongPassword,
             pkcs8::Error::EncryptedPrivateKey(
-                e @ pkcs8::pkcs5::Error::UnsupportedAlgorithm { .. },
+                e @ (pkcs8::pkcs5::Error::UnsupportedAlgorithm { .. }
+                | pkcs8::pkcs5::Error::NoPbes1CryptSupport),
             ) => Error::UnsupportedKey(format!("key encryption scheme: {e}")),
             other => Error::InvalidKey(format!("encrypted PKCS#8 key: {other}")),
         })?;
     PrivateKey::from_pkcs8_der(plain.as_bytes())
+}
+
+/// `EncryptedPrivateKeyInfo` with any encryption algorithm, to name a scheme `pkcs5` refuses.
+#[derive(der::Sequence)]
+struct AnyEncryptedKey {
+    encryption_algorithm: spki::AlgorithmIdentifierOwned,
+    encrypted_data: der::asn1::OctetString,
 }
 
 /// One `-----BEGIN label-----` … `-----END label-----` block of a PEM file.
