@@ -50,7 +50,7 @@ pub enum Error {
     KeyCertificateMismatch,
 
     /// The requested signature algorithm cannot be used with this key.
-    #[error("{algorithm:?} cannot be used with a {key} key{}", reason.map(|r| format!(" ({r})")).unwrap_or_default())]
+    #[error("{algorithm:?} cannot be used with this {key} key{}", reason.map(|r| format!(" ({r})")).unwrap_or_default())]
     AlgorithmMismatch {
         /// The signer's key.
         key: KeyType,
