@@ -1,0 +1,129 @@
+//! Where a [`super::PdfReader`] gets its bytes: positioned reads, never the whole file.
+
+use std::io;
+use std::sync::Arc;
+
+/// Random-access bytes of a PDF file (ISO 32000-2 §7.5: a file is read from the end via
+/// byte offsets, so a reader needs positioned reads, not a stream).
+///
+/// Implemented for [`std::fs::File`] (positioned reads, no shared cursor), `[u8]`,
+/// `Vec<u8>`, and through `&T`, `Box<T>` and `Arc<T>` for any source `T` (so `&[u8]`,
+/// `Arc<[u8]>` and `Arc<File>` work).
+pub trait Source: Send + Sync {
+    /// Total length in bytes.
+    fn len(&self) -> u64;
+
+    /// Whether the source is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Reads bytes at `offset` into `buf`; returns how many were read (0 at or past the
+    /// end). May read fewer than `buf.len()` bytes.
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize>;
+}
+
+impl Source for [u8] {
+    fn len(&self) -> u64 {
+        <[u8]>::len(self) as u64
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        let Ok(start) = usize::try_from(offset) else {
+            return Ok(0);
+        };
+        let Some(rest) = self.get(start..) else {
+            return Ok(0);
+        };
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        Ok(n)
+    }
+}
+
+impl Source for Vec<u8> {
+    fn len(&self) -> u64 {
+        self.as_slice().len() as u64
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        Source::read_at(self.as_slice(), offset, buf)
+    }
+}
+
+impl Source for std::fs::File {
+    /// The length from the file's metadata (0 if it cannot be read).
+    fn len(&self) -> u64 {
+        self.metadata().map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// `pread`, repeated until `buf` is full or the end of the file.
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        use std::os::unix::fs::FileExt;
+        #[cfg(windows)]
+        use std::os::windows::fs::FileExt;
+        let mut done = 0;
+        while done < buf.len() {
+            #[cfg(unix)]
+            let r = FileExt::read_at(self, &mut buf[done..], offset + done as u64);
+            #[cfg(windows)]
+            let r = FileExt::seek_read(self, &mut buf[done..], offset + done as u64);
+            match r {
+                Ok(0) => break,
+                Ok(n) => done += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(done)
+    }
+}
+
+impl<T: Source + ?Sized> Source for &T {
+    fn len(&self) -> u64 {
+        (**self).len()
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        (**self).read_at(offset, buf)
+    }
+}
+
+impl<T: Source + ?Sized> Source for Box<T> {
+    fn len(&self) -> u64 {
+        (**self).len()
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        (**self).read_at(offset, buf)
+    }
+}
+
+impl<T: Source + ?Sized> Source for Arc<T> {
+    fn len(&self) -> u64 {
+        (**self).len()
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        (**self).read_at(offset, buf)
+    }
+}
+
+/// Reads up to `buf.len()` bytes at `offset`, looping over short reads; returns how many.
+pub(crate) fn read_full_at<S: Source + ?Sized>(
+    src: &S,
+    offset: u64,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        match src.read_at(offset + done as u64, &mut buf[done..]) {
+            Ok(0) => break,
+            Ok(n) => done += n.min(buf.len() - done),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}
