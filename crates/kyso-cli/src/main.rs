@@ -213,12 +213,12 @@ fn load_signer(key: &KeyArgs, password: &PasswordSource) -> Result<SoftwareSigne
             } else {
                 None
             };
-            Ok(SoftwareSigner::from_pem(
-                &key_pem,
-                &cert,
-                chain.as_deref(),
-                pass.as_ref().map(|p| p.as_str()),
-            )?)
+            Ok(match pass {
+                Some(p) => {
+                    SoftwareSigner::from_encrypted_pem(&key_pem, p.as_str(), &cert, chain.as_deref())?
+                }
+                None => SoftwareSigner::from_pem(&key_pem, &cert, chain.as_deref())?,
+            })
         }
         _ => Err(CliError::Usage(
             "give --p12 FILE, or --key KEY.pem with --cert CERT.pem".into(),

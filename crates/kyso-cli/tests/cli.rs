@@ -1,0 +1,227 @@
+//! The `kyso` binary end to end: what users type, what they get back, and that bad input
+//! fails with a clear error, a non-zero exit code, no output file and the input untouched.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use kyso_testkit::{LeafKind, TestPki, corpus, validators};
+
+fn kyso(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .args(args)
+        .env_remove("KYSO_PASSWORD")
+        .output()
+        .expect("run kyso")
+}
+
+fn kyso_with_env(args: &[&str], var: &str, value: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .args(args)
+        .env(var, value)
+        .output()
+        .expect("run kyso")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts a failed run: non-zero exit, `needle` in the message, no output, input intact.
+fn assert_fails(out: &Output, needle: &str, output: &Path, input: &Path, input_before: &[u8]) {
+    assert!(!out.status.success(), "kyso succeeded; stderr: {}", stderr(out));
+    let err = stderr(out);
+    assert!(
+        err.to_lowercase().contains(&needle.to_lowercase()),
+        "expected '{needle}' in: {err}"
+    );
+    assert!(!output.exists(), "an output file was left behind");
+    assert_eq!(std::fs::read(input).expect("input"), input_before, "input modified");
+    let leftovers: Vec<_> = std::fs::read_dir(output.parent().expect("dir"))
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".kyso-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+struct Work {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn work() -> Work {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().to_path_buf();
+    Work { _dir: dir, path }
+}
+
+fn copy_in(work: &Work, from: &Path, name: &str) -> PathBuf {
+    let to = work.path.join(name);
+    std::fs::copy(from, &to).expect("copy");
+    to
+}
+
+#[test]
+fn demo_signs_the_sample_and_pyhanko_trusts_it_with_the_demo_root() {
+    let w = work();
+    let dir = w.path.join("demo");
+    let out = kyso(&["demo", "--dir", s(&dir)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("sample-signed.pdf"), "{stdout}");
+    let signed = dir.join("sample-signed.pdf");
+    assert!(validators::qpdf_check(&signed).ok);
+    let sigs = validators::pyhanko_validate(&signed, dir.join("demo-root.pem"));
+    assert_eq!(sigs.len(), 1);
+    assert!(sigs[0].is_fully_valid(), "{}", sigs[0].details);
+    assert_eq!(sigs[0].signer_common_name.as_deref(), Some("Nguyễn Văn An"));
+}
+
+#[test]
+fn signs_with_p12_password_from_env_and_file() {
+    let w = work();
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    let out_env = w.path.join("env.pdf");
+    let o = kyso_with_env(
+        &["sign", s(&input), "-o", s(&out_env), "--p12", s(&leaf.p12_legacy), "--password-env", "P12_PASS"],
+        "P12_PASS",
+        leaf.p12_password,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pass_file = w.path.join("pass.txt");
+    std::fs::write(&pass_file, format!("{}\n", leaf.p12_password)).expect("write");
+    let out_file = w.path.join("file.pdf");
+    let o = kyso(&[
+        "sign", s(&input), "-o", s(&out_file), "--p12", s(&leaf.p12_modern), "--password-file", s(&pass_file),
+        "--reason", "Đồng ý", "--location", "Đà Nẵng",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for out in [out_env, out_file] {
+        let sigs = validators::pyhanko_validate(&out, TestPki::get().root_pem());
+        assert!(sigs[0].is_fully_valid(), "{}", sigs[0].details);
+    }
+}
+
+#[test]
+fn signs_with_pem_key_cert_and_chain() {
+    let w = work();
+    let leaf = TestPki::get().leaf(LeafKind::P256);
+    let input = copy_in(&w, &corpus::xref_stream().path, "in.pdf");
+    let out = w.path.join("out.pdf");
+    let o = kyso(&[
+        "sign", s(&input), "-o", s(&out), "--key", s(&leaf.key_pem), "--cert", s(&leaf.cert_pem),
+        "--chain", s(&leaf.chain_pem),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sigs = validators::pdfsig_verify(&out, TestPki::get().nss_db());
+    assert!(sigs[0].signature_valid && sigs[0].certificate_trusted, "{}", sigs[0].raw);
+}
+
+#[test]
+fn rejects_a_file_that_is_not_a_pdf() {
+    let w = work();
+    let input = w.path.join("letter.pdf");
+    std::fs::write(&input, b"Kinh gui: this is plain text, not a PDF\n").expect("write");
+    let before = std::fs::read(&input).expect("read");
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    let out = w.path.join("out.pdf");
+    let o = kyso(&["sign", s(&input), "-o", s(&out), "--key", s(&leaf.key_pem), "--cert", s(&leaf.cert_pem)]);
+    assert_fails(&o, "not a PDF", &out, &input, &before);
+}
+
+#[test]
+fn rejects_a_truncated_pdf() {
+    let w = work();
+    let bytes = corpus::classic().bytes();
+    let input = w.path.join("cut.pdf");
+    std::fs::write(&input, &bytes[..bytes.len() * 2 / 3]).expect("write");
+    let before = std::fs::read(&input).expect("read");
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    let out = w.path.join("out.pdf");
+    let o = kyso(&["sign", s(&input), "-o", s(&out), "--key", s(&leaf.key_pem), "--cert", s(&leaf.cert_pem)]);
+    assert_fails(&o, "xref", &out, &input, &before);
+}
+
+#[test]
+fn rejects_a_wrong_pkcs12_password() {
+    let w = work();
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    let before = std::fs::read(&input).expect("read");
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    let out = w.path.join("out.pdf");
+    let o = kyso_with_env(
+        &["sign", s(&input), "-o", s(&out), "--p12", s(&leaf.p12_modern), "--password-env", "P12_PASS"],
+        "P12_PASS",
+        "not-the-password",
+    );
+    assert_fails(&o, "password", &out, &input, &before);
+    assert!(!stderr(&o).contains("not-the-password"), "the password was printed");
+}
+
+#[test]
+fn rejects_a_key_that_does_not_match_the_certificate() {
+    let w = work();
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    let before = std::fs::read(&input).expect("read");
+    let pki = TestPki::get();
+    let out = w.path.join("out.pdf");
+    let o = kyso(&[
+        "sign", s(&input), "-o", s(&out),
+        "--key", s(&pki.leaf(LeafKind::Rsa2048).key_pem),
+        "--cert", s(&pki.leaf(LeafKind::Revoked).cert_pem),
+    ]);
+    assert_fails(&o, "does not match", &out, &input, &before);
+}
+
+#[test]
+fn rejects_a_field_that_is_not_a_signature_field() {
+    let w = work();
+    let form = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/minimal-with-simple-form.pdf");
+    let input = copy_in(&w, &form, "form.pdf");
+    let before = std::fs::read(&input).expect("read");
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    let out = w.path.join("out.pdf");
+    let o = kyso(&[
+        "sign", s(&input), "-o", s(&out), "--key", s(&leaf.key_pem), "--cert", s(&leaf.cert_pem),
+        "--field", "TextField1",
+    ]);
+    assert_fails(&o, "not a signature field", &out, &input, &before);
+}
+
+#[test]
+fn refuses_to_overwrite_the_input() {
+    let w = work();
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    let before = std::fs::read(&input).expect("read");
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    let same_file_other_spelling = w.path.join(".").join("in.pdf");
+    let o = kyso(&[
+        "sign", s(&input), "-o", s(&same_file_other_spelling), "--key", s(&leaf.key_pem), "--cert",
+        s(&leaf.cert_pem),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("is the input file"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&input).expect("read"), before);
+}
+
+#[test]
+fn rejects_an_encrypted_pdf_as_unsupported() {
+    let w = work();
+    let input = copy_in(&w, &corpus::encrypted().path, "enc.pdf");
+    let before = std::fs::read(&input).expect("read");
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    let out = w.path.join("out.pdf");
+    let o = kyso(&["sign", s(&input), "-o", s(&out), "--key", s(&leaf.key_pem), "--cert", s(&leaf.cert_pem)]);
+    assert_fails(&o, "encrypted", &out, &input, &before);
+}
+
+#[test]
+fn has_no_plain_password_argument() {
+    let o = kyso(&["sign", "a.pdf", "-o", "b.pdf", "--p12", "x.p12", "--password", "secret"]);
+    assert_eq!(o.status.code(), Some(2), "clap usage error expected");
+}

@@ -1,0 +1,299 @@
+//! Signature fields (ISO 32000-2 §12.7.5.5): finding an empty one by name, or planning a new
+//! invisible one, and the AcroForm and page updates either needs.
+
+use std::collections::HashSet;
+
+use crate::object::{Dict, Name, ObjRef, Object};
+use crate::reader::{PdfReader, Source};
+use crate::update::IncrementalUpdate;
+use crate::{Error, Result};
+
+/// How deep a field tree (ISO 32000-2 §12.7.4) may nest before it is treated as hostile.
+pub const MAX_FIELD_TREE_DEPTH: usize = 32;
+/// How many fields kyso looks at in one form before giving up.
+pub const MAX_FIELDS: usize = 10_000;
+
+/// A terminal field found in the form, with its fully qualified name (§12.7.4.2).
+#[derive(Debug, Clone)]
+pub struct FoundField {
+    /// Fully qualified name, parts joined with '.'.
+    pub name: String,
+    /// The field's object.
+    pub reference: ObjRef,
+    /// The field dictionary.
+    pub dict: Dict,
+    /// The field type, inherited from ancestors where the field has none (§12.7.4.1).
+    pub field_type: Option<Vec<u8>>,
+}
+
+/// Walks the AcroForm /Fields tree and lists every terminal field.
+pub fn list_fields<S: Source>(reader: &PdfReader<S>, acroform: &Dict) -> Result<Vec<FoundField>> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let roots = match acroform.get("Fields") {
+        Some(f) => reader.deref(f)?,
+        None => return Ok(out),
+    };
+    let Some(roots) = roots.as_array() else {
+        return Ok(out);
+    };
+    for kid in roots {
+        if let Some(r) = kid.as_reference() {
+            walk(reader, r, "", None, 0, &mut seen, &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+fn walk<S: Source>(
+    reader: &PdfReader<S>,
+    r: ObjRef,
+    parent_name: &str,
+    inherited_type: Option<&[u8]>,
+    depth: usize,
+    seen: &mut HashSet<ObjRef>,
+    out: &mut Vec<FoundField>,
+) -> Result<()> {
+    if depth > MAX_FIELD_TREE_DEPTH {
+        return Err(Error::LimitExceeded {
+            what: "field tree depth",
+            limit: MAX_FIELD_TREE_DEPTH,
+        });
+    }
+    if !seen.insert(r) || seen.len() > MAX_FIELDS {
+        // A cycle or an absurd form: stop descending here.
+        return Ok(());
+    }
+    let obj = reader.resolve(r)?;
+    let Some(dict) = obj.as_dict() else {
+        return Ok(());
+    };
+    let partial = dict
+        .get("T")
+        .and_then(Object::as_string_bytes)
+        .map(crate::object::decode_text_string);
+    let name = match (&partial, parent_name.is_empty()) {
+        (Some(p), true) => p.clone(),
+        (Some(p), false) => format!("{parent_name}.{p}"),
+        (None, _) => parent_name.to_string(),
+    };
+    let field_type = dict
+        .get("FT")
+        .and_then(Object::as_name)
+        .or(inherited_type)
+        .map(<[u8]>::to_vec);
+    // Kids that have a /T are fields; kids without are widgets of this field (§12.7.4.1).
+    let mut field_kids = Vec::new();
+    if let Some(kids) = dict.get("Kids") {
+        if let Some(kids) = reader.deref(kids)?.as_array() {
+            for kid in kids {
+                let Some(kr) = kid.as_reference() else {
+                    continue;
+                };
+                let kid_obj = reader.resolve(kr)?;
+                if kid_obj.as_dict().is_some_and(|d| d.contains_key("T")) {
+                    field_kids.push(kr);
+                }
+            }
+        }
+    }
+    if field_kids.is_empty() {
+        out.push(FoundField {
+            name,
+            reference: r,
+            dict: dict.clone(),
+            field_type,
+        });
+    } else {
+        for kr in field_kids {
+            walk(
+                reader,
+                kr,
+                &name,
+                field_type.as_deref(),
+                depth + 1,
+                seen,
+                out,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The first name of the form `Signature<n>` no field already has.
+pub fn unused_name(fields: &[FoundField]) -> String {
+    let names: HashSet<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    (1..)
+        .map(|n| format!("Signature{n}"))
+        .find(|n| !names.contains(n.as_str()))
+        .unwrap_or_else(|| "Signature".to_string())
+}
+
+/// Where the signature value goes: an existing empty field or a new one.
+pub enum FieldPlan {
+    /// An existing, unsigned signature field.
+    Existing(FoundField),
+    /// A new invisible field with this name, its widget on the page given.
+    New {
+        /// Partial (= full) name of the new top-level field.
+        name: String,
+        /// The page the widget annotation goes on.
+        page: ObjRef,
+    },
+}
+
+/// Decides which field to sign: `requested` by name, or a new one.
+pub fn plan_field<S: Source>(
+    reader: &PdfReader<S>,
+    acroform: Option<&Dict>,
+    requested: Option<&str>,
+    page_index: usize,
+) -> Result<FieldPlan> {
+    let fields = match acroform {
+        Some(af) => list_fields(reader, af)?,
+        None => Vec::new(),
+    };
+    if let Some(name) = requested {
+        if let Some(field) = fields.iter().find(|f| f.name == name) {
+            if field.field_type.as_deref() != Some(b"Sig") {
+                return Err(Error::NotSignatureField {
+                    name: name.to_string(),
+                    field_type: field
+                        .field_type
+                        .as_deref()
+                        .map(|t| String::from_utf8_lossy(t).into_owned())
+                        .unwrap_or_else(|| "none".into()),
+                });
+            }
+            if field.dict.get("V").is_some_and(|v| !v.is_null()) {
+                return Err(Error::FieldAlreadySigned {
+                    name: name.to_string(),
+                });
+            }
+            return Ok(FieldPlan::Existing(field.clone()));
+        }
+    }
+    let page_count = reader.page_count()?;
+    if page_index >= page_count {
+        return Err(Error::PageOutOfRange {
+            index: page_index,
+            count: page_count,
+        });
+    }
+    Ok(FieldPlan::New {
+        name: requested
+            .map(str::to_string)
+            .unwrap_or_else(|| unused_name(&fields)),
+        page: reader.page_ref(page_index)?,
+    })
+}
+
+/// Adds the objects and rewrites that put signature dictionary `sig` into the form:
+/// the field's /V, the widget on its page, /Fields and /SigFlags 3 (§12.7.3) in the AcroForm.
+pub fn apply<S: Source>(
+    reader: &PdfReader<S>,
+    update: &mut IncrementalUpdate,
+    plan: FieldPlan,
+    sig: ObjRef,
+) -> Result<()> {
+    let catalog_ref = reader.catalog_ref()?;
+    let mut catalog = reader.catalog()?;
+    // The AcroForm: indirect (rewrite that object), direct in the catalog (rewrite the
+    // catalog), or absent (new object + rewritten catalog).
+    let (acroform_ref, mut acroform) = match catalog.get("AcroForm") {
+        Some(Object::Reference(r)) => (Some(*r), dict_of(reader.resolve(*r)?, *r)?),
+        Some(Object::Dict(d)) => (None, d.clone()),
+        _ => (None, Dict::new()),
+    };
+    acroform.set("SigFlags", Object::Integer(3));
+
+    match plan {
+        FieldPlan::Existing(mut field) => {
+            field.dict.set("V", Object::Reference(sig));
+            update.put(field.reference, &Object::Dict(field.dict));
+        }
+        FieldPlan::New { name, page } => {
+            let field_ref = update.allocate();
+            let mut widget = Dict::new();
+            widget.set("Type", Object::Name(Name::new("Annot")));
+            widget.set("Subtype", Object::Name(Name::new("Widget")));
+            widget.set("FT", Object::Name(Name::new("Sig")));
+            widget.set("T", Object::text_string(&name));
+            widget.set("V", Object::Reference(sig));
+            widget.set(
+                "Rect",
+                Object::Array(vec![Object::Integer(0); 4]),
+            );
+            // Print (4) + Locked (128): ISO 32000-2 §12.5.3; an invisible signature widget.
+            widget.set("F", Object::Integer(132));
+            widget.set("P", Object::Reference(page));
+            update.put(field_ref, &Object::Dict(widget));
+
+            append_to_array(reader, update, &mut acroform, "Fields", field_ref)?;
+            let mut page_dict = dict_of(reader.resolve(page)?, page)?;
+            if append_to_array(reader, update, &mut page_dict, "Annots", field_ref)? {
+                update.put(page, &Object::Dict(page_dict));
+            }
+        }
+    }
+
+    match acroform_ref {
+        Some(r) => update.put(r, &Object::Dict(acroform)),
+        None if matches!(catalog.get("AcroForm"), Some(Object::Dict(_))) => {
+            catalog.set("AcroForm", Object::Dict(acroform));
+            update.put(catalog_ref, &Object::Dict(catalog));
+        }
+        None => {
+            let r = update.allocate();
+            update.put(r, &Object::Dict(acroform));
+            catalog.set("AcroForm", Object::Reference(r));
+            update.put(catalog_ref, &Object::Dict(catalog));
+        }
+    }
+    Ok(())
+}
+
+/// Appends `item` to the array at `dict[key]`. An indirect array is rewritten as its own
+/// object (returns `false`: `dict` unchanged); a direct or missing one is changed in `dict`
+/// (returns `true`: the caller must rewrite `dict`).
+fn append_to_array<S: Source>(
+    reader: &PdfReader<S>,
+    update: &mut IncrementalUpdate,
+    dict: &mut Dict,
+    key: &str,
+    item: ObjRef,
+) -> Result<bool> {
+    match dict.get(key) {
+        Some(Object::Reference(r)) => {
+            let r = *r;
+            let mut items = match reader.resolve(r)? {
+                Object::Array(a) => a,
+                _ => Vec::new(),
+            };
+            items.push(Object::Reference(item));
+            update.put(r, &Object::Array(items));
+            Ok(false)
+        }
+        Some(Object::Array(a)) => {
+            let mut items = a.clone();
+            items.push(Object::Reference(item));
+            dict.set(key, Object::Array(items));
+            Ok(true)
+        }
+        _ => {
+            dict.set(key, Object::Array(vec![Object::Reference(item)]));
+            Ok(true)
+        }
+    }
+}
+
+/// The dictionary `object` must be, or an error naming object `r`.
+pub fn dict_of(object: Object, r: ObjRef) -> Result<Dict> {
+    match object {
+        Object::Dict(d) => Ok(d),
+        other => Err(Error::BadObject {
+            object: r,
+            message: format!("expected a dictionary, found {}", other.type_name()),
+        }),
+    }
+}

@@ -1,0 +1,570 @@
+//! PAdES signing by incremental update (ETSI EN 319 142-1, ISO 32000-2 §12.8).
+//!
+//! The flow is one pass over the document:
+//!
+//! 1. read the trailer, cross-reference data and the few objects needed (catalog, AcroForm,
+//!    the target page or field) — never the whole document;
+//! 2. plan an incremental update: signature dictionary with a /Contents placeholder sized from
+//!    the certificate chain, the field and its widget, the updated AcroForm and page;
+//! 3. copy the original bytes to a temporary file next to the output while hashing them, then
+//!    write and hash the update section except the /Contents string (one SHA pass, no second
+//!    read);
+//! 4. sign the CMS signed attributes — now, with a [`Signer`], or later, for a portal whose
+//!    user signs with an external token (see [`PreparedPdf`] and [`DeferredState`]);
+//! 5. write the CMS into the placeholder and rename the temporary file onto the output.
+//!
+//! The input is never modified and no half-written output is ever visible.
+
+mod fields;
+mod placeholder;
+
+use std::fs::File;
+use std::io::{Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use kyso_cert::Certificate;
+use kyso_cms::{Hasher, SignatureAlgorithm, SignedAttributes, SignedDataBuilder, Signer};
+use serde::{Deserialize, Serialize};
+
+use crate::object::{Dict, Name, Object};
+use crate::reader::{PdfReader, Source};
+use crate::update::IncrementalUpdate;
+use crate::{Error, Result};
+
+pub use fields::{FoundField, MAX_FIELD_TREE_DEPTH, MAX_FIELDS};
+use placeholder::{SignatureDictionary, byte_range_text};
+
+/// The /SubFilter of the signature dictionary (ISO 32000-2 §12.8.3.3, ETSI EN 319 142-1 §5).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SubFilter {
+    /// `ETSI.CAdES.detached`: PAdES baseline signatures. The default.
+    #[default]
+    CadesDetached,
+    /// `adbe.pkcs7.detached`: for validators that predate PAdES; also carries a
+    /// signing-time attribute.
+    Pkcs7Detached,
+}
+
+impl SubFilter {
+    fn name(self) -> &'static str {
+        match self {
+            Self::CadesDetached => "ETSI.CAdES.detached",
+            Self::Pkcs7Detached => "adbe.pkcs7.detached",
+        }
+    }
+}
+
+/// What to sign and how: field, descriptive entries, placeholder size.
+#[derive(Clone, Debug, Default)]
+pub struct SignOptions {
+    /// Sign this existing empty signature field, or create a new field with this name.
+    /// `None`: a new field named `Signature<n>`.
+    pub field_name: Option<String>,
+    /// The /SubFilter.
+    pub sub_filter: SubFilter,
+    /// /Reason, e.g. "Phê duyệt văn bản".
+    pub reason: Option<String>,
+    /// /Location, e.g. "Hà Nội".
+    pub location: Option<String>,
+    /// /ContactInfo.
+    pub contact_info: Option<String>,
+    /// /Name: the signer's name as shown by viewers (normally left to the certificate).
+    pub signer_name: Option<String>,
+    /// The claimed signing time written to /M; `None`: now.
+    pub signing_time: Option<SystemTime>,
+    /// Page (0-based) that gets the widget of a new field.
+    pub page: usize,
+    /// Bytes reserved for the CMS in /Contents; `None`: computed from the chain.
+    pub contents_capacity: Option<usize>,
+}
+
+/// Signs PDF documents by incremental update with the options given.
+///
+/// ```no_run
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let signer: Box<dyn kyso_cms::Signer> = todo!();
+/// use kyso_pdf::{PdfSigner, SignOptions};
+/// let options = SignOptions { reason: Some("Phê duyệt".into()), ..Default::default() };
+/// PdfSigner::new(options).sign_file("in.pdf".as_ref(), "out.pdf".as_ref(), signer.as_ref())?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct PdfSigner {
+    options: SignOptions,
+}
+
+impl PdfSigner {
+    /// A signer applying `options`.
+    pub fn new(options: SignOptions) -> Self {
+        Self { options }
+    }
+
+    /// Signs `input` into `output` with `signer`, in one go.
+    pub fn sign_file(&self, input: &Path, output: &Path, signer: &dyn Signer) -> Result<()> {
+        let prepared = self.prepare(input, output, self.builder_for(signer))?;
+        let signature = signer.sign(prepared.data_to_sign()).map_err(kyso_cms::Error::from)?;
+        prepared.finish(&signature)
+    }
+
+    /// Signs a document held in memory and returns the signed bytes.
+    pub fn sign_bytes(&self, input: &[u8], signer: &dyn Signer) -> Result<Vec<u8>> {
+        let reader = PdfReader::new(input)?;
+        let mut out = std::io::Cursor::new(Vec::with_capacity(input.len() + 32 * 1024));
+        let plan = self.write_prepared(&reader, &mut out, self.builder_for(signer))?;
+        let signature = signer.sign(plan.attributes.der()).map_err(kyso_cms::Error::from)?;
+        let mut out = out.into_inner();
+        let cms = plan.cms(&signature)?;
+        let start = plan.contents_at as usize + 1;
+        out[start..start + cms.len()].copy_from_slice(cms.as_bytes());
+        Ok(out)
+    }
+
+    /// First half of signing: writes the prepared document (placeholder still empty) to a
+    /// temporary file beside `output` and computes what must be signed.
+    pub fn prepare(
+        &self,
+        input: &Path,
+        output: &Path,
+        builder: SignedDataBuilder,
+    ) -> Result<PreparedPdf> {
+        check_distinct(input, output)?;
+        let file = File::open(input).map_err(|e| Error::Input {
+            path: input.to_path_buf(),
+            source: e,
+        })?;
+        let reader = PdfReader::new(file)?;
+        let dir = match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".kyso-")
+            .suffix(".pdf.part")
+            .tempfile_in(&dir)?;
+        let plan = {
+            let mut writer = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+            let plan = self.write_prepared(&reader, &mut writer, builder)?;
+            writer.flush()?;
+            plan
+        };
+        Ok(PreparedPdf {
+            plan,
+            tmp,
+            output: output.to_path_buf(),
+        })
+    }
+
+    fn builder_for(&self, signer: &dyn Signer) -> SignedDataBuilder {
+        let builder = SignedDataBuilder::for_signer(signer);
+        match self.options.sub_filter {
+            SubFilter::Pkcs7Detached => builder.signing_time(self.signing_time()),
+            SubFilter::CadesDetached => builder,
+        }
+    }
+
+    fn signing_time(&self) -> SystemTime {
+        self.options.signing_time.unwrap_or_else(SystemTime::now)
+    }
+
+    /// Writes original + update section to `out`, hashing the signed ranges on the way.
+    fn write_prepared<S: Source, W: Write>(
+        &self,
+        reader: &PdfReader<S>,
+        out: &mut W,
+        builder: SignedDataBuilder,
+    ) -> Result<Plan> {
+        if reader.is_encrypted() {
+            return Err(Error::Encrypted);
+        }
+        refuse_if_certified_no_changes(reader)?;
+        let opts = &self.options;
+        let catalog = reader.catalog()?;
+        let acroform = match catalog.get("AcroForm") {
+            Some(a) => reader.deref(a)?.as_dict().cloned(),
+            None => None,
+        };
+        let field = fields::plan_field(
+            reader,
+            acroform.as_ref(),
+            opts.field_name.as_deref(),
+            opts.page,
+        )?;
+
+        let mut update = IncrementalUpdate::new(reader);
+        let sig_ref = update.allocate();
+        fields::apply(reader, &mut update, field, sig_ref)?;
+
+        let capacity = opts
+            .contents_capacity
+            .unwrap_or_else(|| builder.max_encoded_len());
+        let sig_dict = SignatureDictionary::new(&self.signature_entries(), capacity);
+        let (byte_range_at, contents_at, contents_len) = (
+            sig_dict.byte_range_at,
+            sig_dict.contents_at,
+            sig_dict.contents_len,
+        );
+        update.put_raw(sig_ref, sig_dict.body);
+
+        let source = reader.source();
+        let original_len = source.len();
+        let separator: &[u8] = if ends_with_eol(source)? { b"" } else { b"\n" };
+        let base = original_len + separator.len() as u64;
+        let mut section = update.serialize(base, file_id(reader, self.signing_time()));
+        let body_at = section
+            .body_offsets
+            .get(&sig_ref)
+            .copied()
+            .ok_or_else(|| Error::Unsupported("signature dictionary was not written".into()))?;
+        let contents_rel = body_at + contents_at;
+        let contents_abs = base + contents_rel as u64;
+        let after_contents = contents_abs + contents_len as u64;
+        let total = base + section.bytes.len() as u64;
+        let range = [0, contents_abs, after_contents, total - after_contents];
+        let range_text = byte_range_text(range).ok_or(Error::LimitExceeded {
+            what: "file size for /ByteRange",
+            limit: 9_999_999_999,
+        })?;
+        let br = body_at + byte_range_at;
+        section.bytes[br..br + range_text.len()].copy_from_slice(&range_text);
+
+        let mut hasher = builder.digest_algorithm().hasher();
+        copy_hashing(source, out, &mut hasher)?;
+        hasher.update(separator);
+        out.write_all(separator)?;
+        hasher.update(&section.bytes[..contents_rel]);
+        hasher.update(&section.bytes[contents_rel + contents_len..]);
+        out.write_all(&section.bytes)?;
+
+        let content_digest = hasher.finalize();
+        let attributes = builder.signed_attributes(&content_digest)?;
+        Ok(Plan {
+            builder,
+            attributes,
+            content_digest,
+            contents_at: contents_abs,
+            capacity,
+            byte_range: range,
+        })
+    }
+
+    /// The signature dictionary entries before /ByteRange and /Contents (Table 255).
+    fn signature_entries(&self) -> Dict {
+        let opts = &self.options;
+        let mut d = Dict::new();
+        d.set("Type", Object::Name(Name::new("Sig")));
+        d.set("Filter", Object::Name(Name::new("Adobe.PPKLite")));
+        d.set("SubFilter", Object::Name(Name::new(opts.sub_filter.name())));
+        d.set(
+            "M",
+            Object::text_string(&crate::date::pdf_date(self.signing_time())),
+        );
+        for (key, value) in [
+            ("Name", &opts.signer_name),
+            ("Reason", &opts.reason),
+            ("Location", &opts.location),
+            ("ContactInfo", &opts.contact_info),
+        ] {
+            if let Some(v) = value {
+                d.set(key, Object::text_string(v));
+            }
+        }
+        d
+    }
+}
+
+/// Everything known once the prepared file is written.
+#[derive(Debug)]
+struct Plan {
+    builder: SignedDataBuilder,
+    attributes: SignedAttributes,
+    content_digest: Vec<u8>,
+    contents_at: u64,
+    capacity: usize,
+    byte_range: [u64; 4],
+}
+
+impl Plan {
+    /// The CMS for `signature`, hex-encoded, checked against the placeholder.
+    fn cms(&self, signature: &[u8]) -> Result<String> {
+        let cms = self.builder.assemble(&self.attributes, signature)?;
+        if cms.len() > self.capacity {
+            return Err(Error::PlaceholderTooSmall {
+                needed: cms.len(),
+                available: self.capacity,
+            });
+        }
+        Ok(hex::encode_upper(cms))
+    }
+}
+
+/// A document written up to its signature value: the first half of (deferred) signing.
+///
+/// Send [`PreparedPdf::data_to_sign`] (or its digest) to whatever holds the key, then call
+/// [`PreparedPdf::finish`] with the signature — or [`PreparedPdf::suspend`] to end this
+/// process and finish later from a [`DeferredState`].
+#[derive(Debug)]
+pub struct PreparedPdf {
+    plan: Plan,
+    tmp: tempfile::NamedTempFile,
+    output: PathBuf,
+}
+
+impl PreparedPdf {
+    /// The digest of the signed byte ranges (the CMS message-digest).
+    pub fn content_digest(&self) -> &[u8] {
+        &self.plan.content_digest
+    }
+
+    /// The DER of the CMS signed attributes: the message the signer must sign.
+    pub fn data_to_sign(&self) -> &[u8] {
+        self.plan.attributes.der()
+    }
+
+    /// The hash of [`PreparedPdf::data_to_sign`] with the signer's digest, for tokens and
+    /// services that sign a hash.
+    pub fn digest_to_sign(&self) -> Vec<u8> {
+        self.plan
+            .builder
+            .digest_algorithm()
+            .digest(self.plan.attributes.der())
+    }
+
+    /// The signature algorithm the signature must use.
+    pub fn algorithm(&self) -> SignatureAlgorithm {
+        self.plan.builder.signature_algorithm()
+    }
+
+    /// The /ByteRange of the new signature.
+    pub fn byte_range(&self) -> [u64; 4] {
+        self.plan.byte_range
+    }
+
+    /// Embeds `signature` (over [`PreparedPdf::data_to_sign`]) and moves the finished file
+    /// onto the output path.
+    pub fn finish(mut self, signature: &[u8]) -> Result<()> {
+        let cms = self.plan.cms(signature)?;
+        write_at(self.tmp.as_file_mut(), self.plan.contents_at + 1, &cms)?;
+        self.tmp
+            .persist(&self.output)
+            .map_err(|e| Error::Io(e.error))?;
+        Ok(())
+    }
+
+    /// Keeps the prepared file as `<output>.kyso-pending` and returns the small state that
+    /// [`DeferredState::finish`] needs, so that the process holding this value can end.
+    pub fn suspend(self) -> Result<DeferredState> {
+        let pending = pending_path(&self.output);
+        self.tmp
+            .persist(&pending)
+            .map_err(|e| Error::Io(e.error))?;
+        let b = &self.plan.builder;
+        Ok(DeferredState {
+            pending,
+            output: self.output,
+            contents_at: self.plan.contents_at,
+            capacity: self.plan.capacity,
+            algorithm: b.signature_algorithm(),
+            certificate: hex::encode(b.certificate().der()),
+            chain: b.chain().iter().map(|c| hex::encode(c.der())).collect(),
+            signed_attributes: hex::encode(self.plan.attributes.der()),
+            content_digest: hex::encode(&self.plan.content_digest),
+        })
+    }
+}
+
+/// What is kept between the two halves of deferred signing: a few kilobytes, serializable
+/// (serde) so a portal can store it in a session or a database.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DeferredState {
+    /// The prepared file waiting for its signature.
+    pub pending: PathBuf,
+    /// Where the signed file goes.
+    pub output: PathBuf,
+    /// Offset of the `<` of the /Contents placeholder.
+    pub contents_at: u64,
+    /// Bytes reserved for the CMS.
+    pub capacity: usize,
+    /// The signature algorithm expected.
+    pub algorithm: SignatureAlgorithm,
+    /// Signer certificate, DER as hex.
+    pub certificate: String,
+    /// Chain certificates, DER as hex.
+    pub chain: Vec<String>,
+    /// The signed attributes (the message to sign), DER as hex.
+    pub signed_attributes: String,
+    /// Digest of the signed byte ranges, hex.
+    pub content_digest: String,
+}
+
+impl DeferredState {
+    /// The message to sign (DER of the signed attributes).
+    pub fn data_to_sign(&self) -> Result<Vec<u8>> {
+        hex::decode(&self.signed_attributes).map_err(|e| Error::State(e.to_string()))
+    }
+
+    /// Embeds `signature` into the pending file and renames it onto the output.
+    pub fn finish(self, signature: &[u8]) -> Result<PathBuf> {
+        let decode = |h: &str| hex::decode(h).map_err(|e| Error::State(e.to_string()));
+        let certificate = Certificate::from_der(&decode(&self.certificate)?)
+            .map_err(|e| Error::State(e.to_string()))?;
+        let chain = self
+            .chain
+            .iter()
+            .map(|h| {
+                Certificate::from_der(&decode(h)?).map_err(|e| Error::State(e.to_string()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let builder = SignedDataBuilder::new(certificate, chain, self.algorithm);
+        let attributes = SignedAttributes::from_der(&decode(&self.signed_attributes)?)?;
+        let plan = Plan {
+            builder,
+            attributes,
+            content_digest: decode(&self.content_digest)?,
+            contents_at: self.contents_at,
+            capacity: self.capacity,
+            byte_range: [0; 4],
+        };
+        let cms = plan.cms(signature)?;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&self.pending)
+            .map_err(|e| Error::Input {
+                path: self.pending.clone(),
+                source: e,
+            })?;
+        check_placeholder(&mut file, self.contents_at, self.capacity)?;
+        write_at(&mut file, self.contents_at + 1, &cms)?;
+        drop(file);
+        std::fs::rename(&self.pending, &self.output)?;
+        Ok(self.output)
+    }
+}
+
+fn pending_path(output: &Path) -> PathBuf {
+    let mut name = output.as_os_str().to_os_string();
+    name.push(".kyso-pending");
+    PathBuf::from(name)
+}
+
+/// Makes sure the pending file still has an empty placeholder where the state says.
+fn check_placeholder(file: &mut File, at: u64, capacity: usize) -> Result<()> {
+    use std::io::Read;
+    let mut buf = vec![0u8; 2 * capacity + 2];
+    file.seek(SeekFrom::Start(at))?;
+    file.read_exact(&mut buf)
+        .map_err(|_| Error::State("pending file is shorter than its state says".into()))?;
+    let empty = buf[0] == b'<'
+        && buf[buf.len() - 1] == b'>'
+        && buf[1..buf.len() - 1].iter().all(|&b| b == b'0');
+    if !empty {
+        return Err(Error::State(
+            "pending file has no empty /Contents placeholder at the recorded offset".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn write_at(file: &mut File, offset: u64, hex: &str) -> Result<()> {
+    file.seek(SeekFrom::Start(offset))?;
+    file.write_all(hex.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// Refuses to produce an output that is the input (or the same file through another path).
+fn check_distinct(input: &Path, output: &Path) -> Result<()> {
+    let same = match (std::fs::canonicalize(input), std::fs::canonicalize(output)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => input == output,
+    };
+    if same {
+        return Err(Error::OutputIsInput(output.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// A certification signature with /P 1 forbids any change, signatures included
+/// (ISO 32000-2 §12.8.2.2.2, Table 257).
+fn refuse_if_certified_no_changes<S: Source>(reader: &PdfReader<S>) -> Result<()> {
+    let catalog = reader.catalog()?;
+    let Some(perms) = catalog.get("Perms") else {
+        return Ok(());
+    };
+    let perms = reader.deref(perms)?;
+    let Some(docmdp) = perms.as_dict().and_then(|p| p.get("DocMDP")) else {
+        return Ok(());
+    };
+    let sig = reader.deref(docmdp)?;
+    let refs = match sig.as_dict().and_then(|d| d.get("Reference")) {
+        Some(r) => reader.deref(r)?,
+        None => return Ok(()),
+    };
+    for reference in refs.as_array().unwrap_or_default() {
+        let reference = reader.deref(reference)?;
+        let Some(rd) = reference.as_dict() else {
+            continue;
+        };
+        if rd.get("TransformMethod").and_then(Object::as_name) != Some(b"DocMDP") {
+            continue;
+        }
+        let params = match rd.get("TransformParams") {
+            Some(p) => reader.deref(p)?,
+            None => continue,
+        };
+        let p = params
+            .as_dict()
+            .and_then(|d| d.get("P"))
+            .and_then(Object::as_i64)
+            .unwrap_or(2);
+        if p == 1 {
+            return Err(Error::CertifiedNoChanges);
+        }
+    }
+    Ok(())
+}
+
+fn ends_with_eol<S: Source>(source: &S) -> Result<bool> {
+    let len = source.len();
+    if len == 0 {
+        return Ok(false);
+    }
+    let mut last = [0u8; 1];
+    source.read_at(len - 1, &mut last)?;
+    Ok(matches!(last[0], b'\n' | b'\r'))
+}
+
+/// Copies the whole source to `out`, hashing as it goes: the one read of the original.
+fn copy_hashing<S: Source, W: Write>(source: &S, out: &mut W, hasher: &mut Hasher) -> Result<()> {
+    const CHUNK: usize = 1 << 20;
+    let len = source.len();
+    let mut buf = vec![0u8; CHUNK.min(len as usize).max(1)];
+    let mut offset = 0u64;
+    while offset < len {
+        let want = ((len - offset) as usize).min(buf.len());
+        let n = source.read_at(offset, &mut buf[..want])?;
+        if n == 0 {
+            return Err(Error::Truncated { offset });
+        }
+        hasher.update(&buf[..n]);
+        out.write_all(&buf[..n])?;
+        offset += n as u64;
+    }
+    Ok(())
+}
+
+/// A fresh second /ID element: a hash of what identifies this update.
+fn file_id<S: Source>(reader: &PdfReader<S>, time: SystemTime) -> [u8; 16] {
+    let nanos = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let mut h = kyso_cms::DigestAlgorithm::Sha256.hasher();
+    h.update(&reader.startxref().to_be_bytes());
+    h.update(&reader.source().len().to_be_bytes());
+    h.update(&nanos.to_be_bytes());
+    let d = h.finalize();
+    let mut id = [0u8; 16];
+    id.copy_from_slice(&d[..16]);
+    id
+}
