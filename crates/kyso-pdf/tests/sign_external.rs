@@ -44,8 +44,12 @@ fn assert_all_validators_accept(pdf: &Path, expected: usize) {
         );
     }
 
-    let sigs = validators::pdfsig_verify(pdf, pki.nss_db());
-    assert_eq!(sigs.len(), expected, "pdfsig signature count");
+    // pdfsig also lists empty signature fields ("The signature form field is not signed.").
+    let sigs: Vec<_> = validators::pdfsig_verify(pdf, pki.nss_db())
+        .into_iter()
+        .filter(|s| !s.raw.contains("is not signed"))
+        .collect();
+    assert_eq!(sigs.len(), expected, "pdfsig signature count: {sigs:#?}");
     for s in &sigs {
         assert!(
             s.signature_valid && s.certificate_trusted,

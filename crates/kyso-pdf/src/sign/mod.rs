@@ -427,6 +427,7 @@ impl DeferredState {
         };
         let cms = plan.cms(signature)?;
         let mut file = std::fs::OpenOptions::new()
+            .read(true)
             .write(true)
             .open(&self.pending)
             .map_err(|e| Error::Input {
