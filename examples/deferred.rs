@@ -33,13 +33,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         token.chain().to_vec(),
         token.algorithm(),
     );
-    let prepared = PdfSigner::new(SignOptions::default()).prepare(
-        input.as_ref(),
-        &output,
-        builder,
-    )?;
+    let prepared =
+        PdfSigner::new(SignOptions::default()).prepare(input.as_ref(), &output, builder)?;
     let state_json = serde_json::to_string(&prepared.suspend()?)?;
-    println!("state kept between requests: {} bytes of JSON", state_json.len());
+    println!(
+        "state kept between requests: {} bytes of JSON",
+        state_json.len()
+    );
 
     // On the user's machine — the token signs the signed attributes.
     let state: DeferredState = serde_json::from_str(&state_json)?;
@@ -48,6 +48,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Request 2 — finish from the state and the returned signature.
     let state: DeferredState = serde_json::from_str(&state_json)?;
     let signed = state.finish(&signature)?;
-    println!("signed: {} ({} bytes)", signed.display(), std::fs::metadata(&signed)?.len());
+    println!(
+        "signed: {} ({} bytes)",
+        signed.display(),
+        std::fs::metadata(&signed)?.len()
+    );
     Ok(())
 }

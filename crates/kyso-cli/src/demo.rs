@@ -39,7 +39,10 @@ pub fn run(dir: &Path) -> Result<(), CliError> {
         ..SignOptions::default()
     };
     PdfSigner::new(options).sign_file(&input, &output, &signer)?;
-    println!("Demo identity (NOT for real use) written to {}:", dir.display());
+    println!(
+        "Demo identity (NOT for real use) written to {}:",
+        dir.display()
+    );
     println!("  demo-root.pem    the demo root CA: trust it to validate the demo signature");
     println!("  demo-signer.p12  Nguyễn Văn An's key and certificate (password: {DEMO_PASSWORD})");
     println!("Signed PDF: {}", output.display());

@@ -175,9 +175,10 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
         location: args.location,
         contact_info: args.contact,
         signer_name: args.name,
-        page: args.page.checked_sub(1).ok_or(CliError::Usage(
-            "--page counts from 1".to_string(),
-        ))?,
+        page: args
+            .page
+            .checked_sub(1)
+            .ok_or(CliError::Usage("--page counts from 1".to_string()))?,
         ..SignOptions::default()
     };
     PdfSigner::new(options).sign_file(&args.input, &args.output, &signer)?;
@@ -214,9 +215,12 @@ fn load_signer(key: &KeyArgs, password: &PasswordSource) -> Result<SoftwareSigne
                 None
             };
             Ok(match pass {
-                Some(p) => {
-                    SoftwareSigner::from_encrypted_pem(&key_pem, p.as_str(), &cert, chain.as_deref())?
-                }
+                Some(p) => SoftwareSigner::from_encrypted_pem(
+                    &key_pem,
+                    p.as_str(),
+                    &cert,
+                    chain.as_deref(),
+                )?,
                 None => SoftwareSigner::from_pem(&key_pem, &cert, chain.as_deref())?,
             })
         }
@@ -241,7 +245,9 @@ fn choose_algorithm(
         return Ok(signer);
     }
     let current = signer.algorithm();
-    let d = digest.map(DigestAlgorithm::from).unwrap_or(current.digest());
+    let d = digest
+        .map(DigestAlgorithm::from)
+        .unwrap_or(current.digest());
     let algorithm = match (current, padding) {
         (SignatureAlgorithm::Ecdsa(_), Some(_)) => {
             return Err(CliError::Usage(

@@ -32,14 +32,22 @@ fn stderr(o: &Output) -> String {
 
 /// Asserts a failed run: non-zero exit, `needle` in the message, no output, input intact.
 fn assert_fails(out: &Output, needle: &str, output: &Path, input: &Path, input_before: &[u8]) {
-    assert!(!out.status.success(), "kyso succeeded; stderr: {}", stderr(out));
+    assert!(
+        !out.status.success(),
+        "kyso succeeded; stderr: {}",
+        stderr(out)
+    );
     let err = stderr(out);
     assert!(
         err.to_lowercase().contains(&needle.to_lowercase()),
         "expected '{needle}' in: {err}"
     );
     assert!(!output.exists(), "an output file was left behind");
-    assert_eq!(std::fs::read(input).expect("input"), input_before, "input modified");
+    assert_eq!(
+        std::fs::read(input).expect("input"),
+        input_before,
+        "input modified"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(output.parent().expect("dir"))
         .expect("list")
         .filter_map(|e| e.ok())
@@ -88,7 +96,16 @@ fn signs_with_p12_password_from_env_and_file() {
     let input = copy_in(&w, &corpus::classic().path, "in.pdf");
     let out_env = w.path.join("env.pdf");
     let o = kyso_with_env(
-        &["sign", s(&input), "-o", s(&out_env), "--p12", s(&leaf.p12_legacy), "--password-env", "P12_PASS"],
+        &[
+            "sign",
+            s(&input),
+            "-o",
+            s(&out_env),
+            "--p12",
+            s(&leaf.p12_legacy),
+            "--password-env",
+            "P12_PASS",
+        ],
         "P12_PASS",
         leaf.p12_password,
     );
@@ -97,8 +114,18 @@ fn signs_with_p12_password_from_env_and_file() {
     std::fs::write(&pass_file, format!("{}\n", leaf.p12_password)).expect("write");
     let out_file = w.path.join("file.pdf");
     let o = kyso(&[
-        "sign", s(&input), "-o", s(&out_file), "--p12", s(&leaf.p12_modern), "--password-file", s(&pass_file),
-        "--reason", "Đồng ý", "--location", "Đà Nẵng",
+        "sign",
+        s(&input),
+        "-o",
+        s(&out_file),
+        "--p12",
+        s(&leaf.p12_modern),
+        "--password-file",
+        s(&pass_file),
+        "--reason",
+        "Đồng ý",
+        "--location",
+        "Đà Nẵng",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     for out in [out_env, out_file] {
@@ -114,12 +141,24 @@ fn signs_with_pem_key_cert_and_chain() {
     let input = copy_in(&w, &corpus::xref_stream().path, "in.pdf");
     let out = w.path.join("out.pdf");
     let o = kyso(&[
-        "sign", s(&input), "-o", s(&out), "--key", s(&leaf.key_pem), "--cert", s(&leaf.cert_pem),
-        "--chain", s(&leaf.chain_pem),
+        "sign",
+        s(&input),
+        "-o",
+        s(&out),
+        "--key",
+        s(&leaf.key_pem),
+        "--cert",
+        s(&leaf.cert_pem),
+        "--chain",
+        s(&leaf.chain_pem),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let sigs = validators::pdfsig_verify(&out, TestPki::get().nss_db());
-    assert!(sigs[0].signature_valid && sigs[0].certificate_trusted, "{}", sigs[0].raw);
+    assert!(
+        sigs[0].signature_valid && sigs[0].certificate_trusted,
+        "{}",
+        sigs[0].raw
+    );
 }
 
 #[test]
@@ -130,7 +169,16 @@ fn rejects_a_file_that_is_not_a_pdf() {
     let before = std::fs::read(&input).expect("read");
     let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
     let out = w.path.join("out.pdf");
-    let o = kyso(&["sign", s(&input), "-o", s(&out), "--key", s(&leaf.key_pem), "--cert", s(&leaf.cert_pem)]);
+    let o = kyso(&[
+        "sign",
+        s(&input),
+        "-o",
+        s(&out),
+        "--key",
+        s(&leaf.key_pem),
+        "--cert",
+        s(&leaf.cert_pem),
+    ]);
     assert_fails(&o, "not a PDF", &out, &input, &before);
 }
 
@@ -143,7 +191,16 @@ fn rejects_a_truncated_pdf() {
     let before = std::fs::read(&input).expect("read");
     let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
     let out = w.path.join("out.pdf");
-    let o = kyso(&["sign", s(&input), "-o", s(&out), "--key", s(&leaf.key_pem), "--cert", s(&leaf.cert_pem)]);
+    let o = kyso(&[
+        "sign",
+        s(&input),
+        "-o",
+        s(&out),
+        "--key",
+        s(&leaf.key_pem),
+        "--cert",
+        s(&leaf.cert_pem),
+    ]);
     assert_fails(&o, "xref", &out, &input, &before);
 }
 
@@ -155,12 +212,24 @@ fn rejects_a_wrong_pkcs12_password() {
     let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
     let out = w.path.join("out.pdf");
     let o = kyso_with_env(
-        &["sign", s(&input), "-o", s(&out), "--p12", s(&leaf.p12_modern), "--password-env", "P12_PASS"],
+        &[
+            "sign",
+            s(&input),
+            "-o",
+            s(&out),
+            "--p12",
+            s(&leaf.p12_modern),
+            "--password-env",
+            "P12_PASS",
+        ],
         "P12_PASS",
         "not-the-password",
     );
     assert_fails(&o, "password", &out, &input, &before);
-    assert!(!stderr(&o).contains("not-the-password"), "the password was printed");
+    assert!(
+        !stderr(&o).contains("not-the-password"),
+        "the password was printed"
+    );
 }
 
 #[test]
@@ -171,9 +240,14 @@ fn rejects_a_key_that_does_not_match_the_certificate() {
     let pki = TestPki::get();
     let out = w.path.join("out.pdf");
     let o = kyso(&[
-        "sign", s(&input), "-o", s(&out),
-        "--key", s(&pki.leaf(LeafKind::Rsa2048).key_pem),
-        "--cert", s(&pki.leaf(LeafKind::Revoked).cert_pem),
+        "sign",
+        s(&input),
+        "-o",
+        s(&out),
+        "--key",
+        s(&pki.leaf(LeafKind::Rsa2048).key_pem),
+        "--cert",
+        s(&pki.leaf(LeafKind::Revoked).cert_pem),
     ]);
     assert_fails(&o, "does not match", &out, &input, &before);
 }
@@ -181,14 +255,23 @@ fn rejects_a_key_that_does_not_match_the_certificate() {
 #[test]
 fn rejects_a_field_that_is_not_a_signature_field() {
     let w = work();
-    let form = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/minimal-with-simple-form.pdf");
+    let form =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/minimal-with-simple-form.pdf");
     let input = copy_in(&w, &form, "form.pdf");
     let before = std::fs::read(&input).expect("read");
     let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
     let out = w.path.join("out.pdf");
     let o = kyso(&[
-        "sign", s(&input), "-o", s(&out), "--key", s(&leaf.key_pem), "--cert", s(&leaf.cert_pem),
-        "--field", "TextField1",
+        "sign",
+        s(&input),
+        "-o",
+        s(&out),
+        "--key",
+        s(&leaf.key_pem),
+        "--cert",
+        s(&leaf.cert_pem),
+        "--field",
+        "TextField1",
     ]);
     assert_fails(&o, "not a signature field", &out, &input, &before);
 }
@@ -201,7 +284,13 @@ fn refuses_to_overwrite_the_input() {
     let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
     let same_file_other_spelling = w.path.join(".").join("in.pdf");
     let o = kyso(&[
-        "sign", s(&input), "-o", s(&same_file_other_spelling), "--key", s(&leaf.key_pem), "--cert",
+        "sign",
+        s(&input),
+        "-o",
+        s(&same_file_other_spelling),
+        "--key",
+        s(&leaf.key_pem),
+        "--cert",
         s(&leaf.cert_pem),
     ]);
     assert!(!o.status.success());
@@ -216,12 +305,30 @@ fn rejects_an_encrypted_pdf_as_unsupported() {
     let before = std::fs::read(&input).expect("read");
     let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
     let out = w.path.join("out.pdf");
-    let o = kyso(&["sign", s(&input), "-o", s(&out), "--key", s(&leaf.key_pem), "--cert", s(&leaf.cert_pem)]);
+    let o = kyso(&[
+        "sign",
+        s(&input),
+        "-o",
+        s(&out),
+        "--key",
+        s(&leaf.key_pem),
+        "--cert",
+        s(&leaf.cert_pem),
+    ]);
     assert_fails(&o, "encrypted", &out, &input, &before);
 }
 
 #[test]
 fn has_no_plain_password_argument() {
-    let o = kyso(&["sign", "a.pdf", "-o", "b.pdf", "--p12", "x.p12", "--password", "secret"]);
+    let o = kyso(&[
+        "sign",
+        "a.pdf",
+        "-o",
+        "b.pdf",
+        "--p12",
+        "x.p12",
+        "--password",
+        "secret",
+    ]);
     assert_eq!(o.status.code(), Some(2), "clap usage error expected");
 }

@@ -255,7 +255,11 @@ impl SignedDataBuilder {
         )?;
         if let Some(time) = self.signing_time {
             let time = Time::try_from(time)?;
-            insert(&mut attrs, rfc5911::ID_SIGNING_TIME, Any::encode_from(&time)?)?;
+            insert(
+                &mut attrs,
+                rfc5911::ID_SIGNING_TIME,
+                Any::encode_from(&time)?,
+            )?;
         }
         Ok(SignedAttributes {
             der: attrs.to_der()?,

@@ -22,7 +22,17 @@ fn openssl_verify(cms: &[u8], content: &[u8]) -> (bool, String) {
     std::fs::write(&sig, cms).expect("write");
     std::fs::write(&data, content).expect("write");
     let out = Command::new("openssl")
-        .args(["cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any", "-out", "/dev/null"])
+        .args([
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+        ])
         .arg("-in")
         .arg(&sig)
         .arg("-content")
@@ -31,7 +41,10 @@ fn openssl_verify(cms: &[u8], content: &[u8]) -> (bool, String) {
         .arg(TestPki::get().root_pem())
         .output()
         .expect("openssl");
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn openssl_print(cms: &[u8]) -> String {
@@ -39,7 +52,9 @@ fn openssl_print(cms: &[u8]) -> String {
     let sig = dir.path().join("sig.der");
     std::fs::write(&sig, cms).expect("write");
     let out = Command::new("openssl")
-        .args(["cms", "-cmsout", "-print", "-inform", "DER", "-noout", "-in"])
+        .args([
+            "cms", "-cmsout", "-print", "-inform", "DER", "-noout", "-in",
+        ])
         .arg(&sig)
         .output()
         .expect("openssl");
@@ -96,10 +111,17 @@ fn openssl_rejects_the_signature_over_other_content() {
 fn carries_cades_baseline_attributes_and_no_signing_time_by_default() {
     let cms = sign(&signer(LeafKind::Rsa2048), b"x");
     let text = openssl_print(&cms);
-    for attr in ["contentType", "messageDigest", "id-smime-aa-signingCertificateV2"] {
+    for attr in [
+        "contentType",
+        "messageDigest",
+        "id-smime-aa-signingCertificateV2",
+    ] {
         assert!(text.contains(attr), "missing {attr} in:\n{text}");
     }
-    assert!(!text.contains("signingTime"), "signing-time must be off by default");
+    assert!(
+        !text.contains("signingTime"),
+        "signing-time must be off by default"
+    );
     // The chain (intermediate and root) is embedded beside the signer's certificate.
     assert_eq!(text.matches("cert_info:").count(), 3, "{text}");
 }
@@ -119,7 +141,8 @@ fn adds_signing_time_on_request() {
 #[test]
 fn deferred_halves_give_the_same_verifiable_signature() {
     let s = signer(LeafKind::P256);
-    let builder = SignedDataBuilder::new(s.certificate().clone(), s.chain().to_vec(), s.algorithm());
+    let builder =
+        SignedDataBuilder::new(s.certificate().clone(), s.chain().to_vec(), s.algorithm());
     let content = b"deferred";
     let attrs = builder
         .signed_attributes(&builder.digest_algorithm().digest(content))
@@ -134,7 +157,11 @@ fn rejects_a_digest_of_the_wrong_length() {
     let s = signer(LeafKind::Rsa2048);
     let builder = SignedDataBuilder::for_signer(&s);
     match builder.signed_attributes(&[0u8; 20]) {
-        Err(Error::DigestLength { expected: 32, actual: 20, .. }) => {}
+        Err(Error::DigestLength {
+            expected: 32,
+            actual: 20,
+            ..
+        }) => {}
         other => panic!("expected DigestLength, got {other:?}"),
     }
 }

@@ -84,16 +84,16 @@ fn walk<S: Source>(
         .map(<[u8]>::to_vec);
     // Kids that have a /T are fields; kids without are widgets of this field (§12.7.4.1).
     let mut field_kids = Vec::new();
-    if let Some(kids) = dict.get("Kids") {
-        if let Some(kids) = reader.deref(kids)?.as_array() {
-            for kid in kids {
-                let Some(kr) = kid.as_reference() else {
-                    continue;
-                };
-                let kid_obj = reader.resolve(kr)?;
-                if kid_obj.as_dict().is_some_and(|d| d.contains_key("T")) {
-                    field_kids.push(kr);
-                }
+    if let Some(kids) = dict.get("Kids")
+        && let Some(kids) = reader.deref(kids)?.as_array()
+    {
+        for kid in kids {
+            let Some(kr) = kid.as_reference() else {
+                continue;
+            };
+            let kid_obj = reader.resolve(kr)?;
+            if kid_obj.as_dict().is_some_and(|d| d.contains_key("T")) {
+                field_kids.push(kr);
             }
         }
     }
@@ -153,25 +153,25 @@ pub fn plan_field<S: Source>(
         Some(af) => list_fields(reader, af)?,
         None => Vec::new(),
     };
-    if let Some(name) = requested {
-        if let Some(field) = fields.iter().find(|f| f.name == name) {
-            if field.field_type.as_deref() != Some(b"Sig") {
-                return Err(Error::NotSignatureField {
-                    name: name.to_string(),
-                    field_type: field
-                        .field_type
-                        .as_deref()
-                        .map(|t| String::from_utf8_lossy(t).into_owned())
-                        .unwrap_or_else(|| "none".into()),
-                });
-            }
-            if field.dict.get("V").is_some_and(|v| !v.is_null()) {
-                return Err(Error::FieldAlreadySigned {
-                    name: name.to_string(),
-                });
-            }
-            return Ok(FieldPlan::Existing(field.clone()));
+    if let Some(name) = requested
+        && let Some(field) = fields.iter().find(|f| f.name == name)
+    {
+        if field.field_type.as_deref() != Some(b"Sig") {
+            return Err(Error::NotSignatureField {
+                name: name.to_string(),
+                field_type: field
+                    .field_type
+                    .as_deref()
+                    .map(|t| String::from_utf8_lossy(t).into_owned())
+                    .unwrap_or_else(|| "none".into()),
+            });
         }
+        if field.dict.get("V").is_some_and(|v| !v.is_null()) {
+            return Err(Error::FieldAlreadySigned {
+                name: name.to_string(),
+            });
+        }
+        return Ok(FieldPlan::Existing(field.clone()));
     }
     let page_count = reader.page_count()?;
     if page_index >= page_count {
@@ -220,10 +220,7 @@ pub fn apply<S: Source>(
             widget.set("FT", Object::Name(Name::new("Sig")));
             widget.set("T", Object::text_string(&name));
             widget.set("V", Object::Reference(sig));
-            widget.set(
-                "Rect",
-                Object::Array(vec![Object::Integer(0); 4]),
-            );
+            widget.set("Rect", Object::Array(vec![Object::Integer(0); 4]));
             // Print (4) + Locked (128): ISO 32000-2 §12.5.3; an invisible signature widget.
             widget.set("F", Object::Integer(132));
             widget.set("P", Object::Reference(page));

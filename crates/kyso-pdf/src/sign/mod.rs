@@ -103,7 +103,9 @@ impl PdfSigner {
     /// Signs `input` into `output` with `signer`, in one go.
     pub fn sign_file(&self, input: &Path, output: &Path, signer: &dyn Signer) -> Result<()> {
         let prepared = self.prepare(input, output, self.builder_for(signer))?;
-        let signature = signer.sign(prepared.data_to_sign()).map_err(kyso_cms::Error::from)?;
+        let signature = signer
+            .sign(prepared.data_to_sign())
+            .map_err(kyso_cms::Error::from)?;
         prepared.finish(&signature)
     }
 
@@ -112,7 +114,9 @@ impl PdfSigner {
         let reader = PdfReader::new(input)?;
         let mut out = std::io::Cursor::new(Vec::with_capacity(input.len() + 32 * 1024));
         let plan = self.write_prepared(&reader, &mut out, self.builder_for(signer))?;
-        let signature = signer.sign(plan.attributes.der()).map_err(kyso_cms::Error::from)?;
+        let signature = signer
+            .sign(plan.attributes.der())
+            .map_err(kyso_cms::Error::from)?;
         let mut out = out.into_inner();
         let cms = plan.cms(&signature)?;
         let start = plan.contents_at as usize + 1;
@@ -355,9 +359,7 @@ impl PreparedPdf {
     /// [`DeferredState::finish`] needs, so that the process holding this value can end.
     pub fn suspend(self) -> Result<DeferredState> {
         let pending = pending_path(&self.output);
-        self.tmp
-            .persist(&pending)
-            .map_err(|e| Error::Io(e.error))?;
+        self.tmp.persist(&pending).map_err(|e| Error::Io(e.error))?;
         let b = &self.plan.builder;
         Ok(DeferredState {
             pending,
@@ -411,9 +413,7 @@ impl DeferredState {
         let chain = self
             .chain
             .iter()
-            .map(|h| {
-                Certificate::from_der(&decode(h)?).map_err(|e| Error::State(e.to_string()))
-            })
+            .map(|h| Certificate::from_der(&decode(h)?).map_err(|e| Error::State(e.to_string())))
             .collect::<Result<Vec<_>>>()?;
         let builder = SignedDataBuilder::new(certificate, chain, self.algorithm);
         let attributes = SignedAttributes::from_der(&decode(&self.signed_attributes)?)?;
