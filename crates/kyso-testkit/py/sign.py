@@ -2,7 +2,7 @@
 
 Usage: python3 sign.py REQUEST_JSON
 
-REQUEST_JSON is an object:
+REQUEST_JSON is an array of jobs, each an object:
   {"input": path, "output": path, "field": name, "key": pem, "cert": pem,
    "chain": pem, "pss": bool, "pades": bool}
 
@@ -12,14 +12,14 @@ input is read leniently (strict=False), so hybrid-reference files can be signed.
 
 import json
 import sys
+import traceback
 
 from asn1crypto import algos
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 
 
-def main():
-    req = json.loads(sys.argv[1])
+def sign(req):
     mechanism = None
     if req.get("pss"):
         mechanism = algos.SignedDigestAlgorithm(
@@ -56,6 +56,15 @@ def main():
         writer = IncrementalPdfFileWriter(inf, strict=False)
         with open(req["output"], "wb") as outf:
             signers.sign_pdf(writer, meta, signer=signer, output=outf)
+
+
+def main():
+    for job in json.loads(sys.argv[1]):
+        try:
+            sign(job)
+        except Exception:
+            traceback.print_exc()
+            sys.exit(f"cannot sign {job['input']}")
 
 
 if __name__ == "__main__":

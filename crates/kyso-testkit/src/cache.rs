@@ -47,7 +47,10 @@ fn target_dir() -> PathBuf {
     // A test executable lives in `<target>/[<triple>/]<profile>/deps/`; Cargo marks
     // `<target>` with a CACHEDIR.TAG file.
     if let Ok(exe) = std::env::current_exe()
-        && let Some(dir) = exe.ancestors().skip(1).find(|d| d.join("CACHEDIR.TAG").is_file())
+        && let Some(dir) = exe
+            .ancestors()
+            .skip(1)
+            .find(|d| d.join("CACHEDIR.TAG").is_file())
     {
         return dir.to_path_buf();
     }
@@ -127,7 +130,10 @@ mod tests {
         let dir = base.path().join("thing-v1");
         assert!(dirs.iter().all(|d| *d == dir));
         // Both files come from the same (winning) builder.
-        assert_eq!(fs::read(dir.join("a")).unwrap(), fs::read(dir.join("b")).unwrap());
+        assert_eq!(
+            fs::read(dir.join("a")).unwrap(),
+            fs::read(dir.join("b")).unwrap()
+        );
         // The losers' temporary directories are gone.
         let entries: Vec<_> = fs::read_dir(base.path()).unwrap().collect();
         assert_eq!(entries.len(), 1);

@@ -145,7 +145,10 @@ fn checked_in(name: &'static str, file: &str) -> CorpusPdf {
 fn generated(name: &'static str) -> CorpusPdf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     let dir = DIR.get_or_init(|| build_once(CORPUS_DIR_NAME, build));
-    CorpusPdf { name, path: dir.join(format!("{name}.pdf")) }
+    CorpusPdf {
+        name,
+        path: dir.join(format!("{name}.pdf")),
+    }
 }
 
 /// Makes the generated part of the corpus in `dir`.
@@ -169,16 +172,29 @@ fn build(dir: &Path) {
         run_ok("qpdf", a, None);
     };
     qpdf(
-        &["--deterministic-id", "--object-streams=generate", "--compress-streams=y"],
+        &[
+            "--deterministic-id",
+            "--object-streams=generate",
+            "--compress-streams=y",
+        ],
         ".three-pages",
         "xref-stream-objstm",
     );
-    qpdf(&["--deterministic-id", "--linearize"], ".three-pages", "linearized");
-    let mut a: Vec<std::ffi::OsString> =
-        ["--encrypt", ENCRYPTED_USER_PASSWORD, ENCRYPTED_OWNER_PASSWORD, "256", "--"]
-            .iter()
-            .map(Into::into)
-            .collect();
+    qpdf(
+        &["--deterministic-id", "--linearize"],
+        ".three-pages",
+        "linearized",
+    );
+    let mut a: Vec<std::ffi::OsString> = [
+        "--encrypt",
+        ENCRYPTED_USER_PASSWORD,
+        ENCRYPTED_OWNER_PASSWORD,
+        "256",
+        "--",
+    ]
+    .iter()
+    .map(Into::into)
+    .collect();
     a.push(path("classic-xref"));
     a.push(path("encrypted-aes256"));
     run_ok("qpdf", a, None);
@@ -258,7 +274,11 @@ pub fn write_pdf(version: &str, pages: usize) -> WrittenPdf {
         obj(
             &mut out,
             contents,
-            format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()).as_bytes(),
+            format!(
+                "<< /Length {} >>\nstream\n{stream}\nendstream",
+                stream.len()
+            )
+            .as_bytes(),
         );
     }
 
@@ -274,7 +294,12 @@ pub fn write_pdf(version: &str, pages: usize) -> WrittenPdf {
          startxref\n{xref_offset}\n%%EOF\n"
     );
     out.extend_from_slice(xref.as_bytes());
-    WrittenPdf { bytes: out, xref_offset, size, id_hex }
+    WrittenPdf {
+        bytes: out,
+        xref_offset,
+        size,
+        id_hex,
+    }
 }
 
 /// `pdf` plus one incremental update (ISO 32000-2 §7.5.6) that replaces the Info
@@ -335,7 +360,10 @@ mod tests {
             assert!(pdf.bytes[off..].starts_with(format!("{num} 0 obj\n").as_bytes()));
         }
         assert!(text.contains("trailer\n<< /Size"));
-        assert!(pdf.bytes.ends_with(format!("startxref\n{}\n%%EOF\n", pdf.xref_offset).as_bytes()));
+        assert!(
+            pdf.bytes
+                .ends_with(format!("startxref\n{}\n%%EOF\n", pdf.xref_offset).as_bytes())
+        );
     }
 
     #[test]

@@ -409,7 +409,10 @@ fn generate(dir: &Path) {
 
     // Key generation is the slow part (RSA-3072 above all): run it on both cores.
     let mut keys: Vec<(String, &[&str])> = vec![
-        ("root/key.pem".into(), &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]),
+        (
+            "root/key.pem".into(),
+            &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+        ),
         (
             "intermediate/key.pem".into(),
             &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
@@ -442,21 +445,45 @@ fn generate(dir: &Path) {
     };
     let csr = |key: &str, subject: &str, out: &str| {
         let a = [
-            "req", "-new", "-config", "openssl.cnf", "-utf8", "-key", key, "-subj", subject,
-            "-out", out,
+            "req",
+            "-new",
+            "-config",
+            "openssl.cnf",
+            "-utf8",
+            "-key",
+            key,
+            "-subj",
+            subject,
+            "-out",
+            out,
         ];
         run_ok("openssl", a, Some(dir));
     };
 
     // Root: self-signed through `openssl ca -selfsign` so that the validity can start
     // in the past (OpenSSL 3.0's `req -x509` has no -not_before).
-    csr("root/key.pem", "/C=VN/O=Kyso Test PKI/CN=Kyso Test Root CA", "root/req.csr");
+    csr(
+        "root/key.pem",
+        "/C=VN/O=Kyso Test PKI/CN=Kyso Test Root CA",
+        "root/req.csr",
+    );
     ca(
         "root_ca",
         &[
-            "-selfsign", "-rand_serial", "-notext", "-utf8", "-in", "root/req.csr", "-out",
-            "root/cert.pem", "-startdate", &not_before, "-enddate", &ca_not_after,
-            "-extensions", "v3_root",
+            "-selfsign",
+            "-rand_serial",
+            "-notext",
+            "-utf8",
+            "-in",
+            "root/req.csr",
+            "-out",
+            "root/cert.pem",
+            "-startdate",
+            &not_before,
+            "-enddate",
+            &ca_not_after,
+            "-extensions",
+            "v3_root",
         ],
     );
     csr(
@@ -467,9 +494,19 @@ fn generate(dir: &Path) {
     ca(
         "root_ca",
         &[
-            "-rand_serial", "-notext", "-utf8", "-in", "intermediate/req.csr", "-out",
-            "intermediate/cert.pem", "-startdate", &not_before, "-enddate", &ca_not_after,
-            "-extensions", "v3_intermediate",
+            "-rand_serial",
+            "-notext",
+            "-utf8",
+            "-in",
+            "intermediate/req.csr",
+            "-out",
+            "intermediate/cert.pem",
+            "-startdate",
+            &not_before,
+            "-enddate",
+            &ca_not_after,
+            "-extensions",
+            "v3_intermediate",
         ],
     );
     let root = fs::read_to_string(dir.join("root/cert.pem")).expect("read root");
@@ -479,11 +516,26 @@ fn generate(dir: &Path) {
 
     for kind in LeafKind::ALL {
         let d = format!("leaves/{}", kind.name());
-        csr(&format!("{d}/key.pem"), &kind.subject(), &format!("{d}/req.csr"));
+        csr(
+            &format!("{d}/key.pem"),
+            &kind.subject(),
+            &format!("{d}/req.csr"),
+        );
         let (req, cert) = (format!("{d}/req.csr"), format!("{d}/cert.pem"));
         let mut args = vec![
-            "-rand_serial", "-notext", "-utf8", "-preserveDN", "-in", &req, "-out", &cert,
-            "-startdate", &not_before, "-enddate", &leaf_not_after, "-extensions",
+            "-rand_serial",
+            "-notext",
+            "-utf8",
+            "-preserveDN",
+            "-in",
+            &req,
+            "-out",
+            &cert,
+            "-startdate",
+            &not_before,
+            "-enddate",
+            &leaf_not_after,
+            "-extensions",
             kind.extensions(),
         ];
         if kind.uses_pss() {
@@ -524,9 +576,24 @@ fn generate(dir: &Path) {
 
     // Revoke the `revoked` leaf, then issue both CRLs.
     let revoked = format!("leaves/{}/cert.pem", LeafKind::Revoked.name());
-    ca("intermediate_ca", &["-revoke", &revoked, "-crl_reason", "keyCompromise"]);
-    ca("intermediate_ca", &["-gencrl", "-crlexts", "crl_ext", "-out", "intermediate/crl.pem"]);
-    ca("root_ca", &["-gencrl", "-crlexts", "crl_ext", "-out", "root/crl.pem"]);
+    ca(
+        "intermediate_ca",
+        &["-revoke", &revoked, "-crl_reason", "keyCompromise"],
+    );
+    ca(
+        "intermediate_ca",
+        &[
+            "-gencrl",
+            "-crlexts",
+            "crl_ext",
+            "-out",
+            "intermediate/crl.pem",
+        ],
+    );
+    ca(
+        "root_ca",
+        &["-gencrl", "-crlexts", "crl_ext", "-out", "root/crl.pem"],
+    );
 
     // NSS database for pdfsig, trusting the root only (the chain travels in the CMS).
     let nss = format!("sql:{}", dir.join("nssdb").display());
@@ -536,7 +603,17 @@ fn generate(dir: &Path) {
     let root_path = root_path.to_str().expect("UTF-8 path");
     run_ok(
         "certutil",
-        ["-A", "-n", "kyso-root", "-t", "CT,C,C", "-i", root_path, "-d", &nss],
+        [
+            "-A",
+            "-n",
+            "kyso-root",
+            "-t",
+            "CT,C,C",
+            "-i",
+            root_path,
+            "-d",
+            &nss,
+        ],
         None,
     );
 }

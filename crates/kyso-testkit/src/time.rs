@@ -7,7 +7,9 @@ pub(crate) const DAY: i64 = 86_400;
 
 /// Now, in seconds since the Unix epoch.
 pub(crate) fn now() -> i64 {
-    let d = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock before 1970");
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock before 1970");
     i64::try_from(d.as_secs()).expect("clock too far in the future")
 }
 

@@ -12,8 +12,13 @@ const FIX: &str = "run scripts/test.sh";
 /// Panics with a clear message unless `program` is on `PATH`.
 pub(crate) fn require(program: &str) {
     static FOUND: OnceLock<Mutex<HashMap<String, bool>>> = OnceLock::new();
-    let mut found = FOUND.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    let ok = *found.entry(program.to_owned()).or_insert_with(|| find_in_path(program).is_some());
+    let mut found = FOUND
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let ok = *found
+        .entry(program.to_owned())
+        .or_insert_with(|| find_in_path(program).is_some());
     if !ok {
         panic!("{program} not installed: {FIX}");
     }
@@ -54,7 +59,8 @@ where
     if let Some(dir) = dir {
         cmd.current_dir(dir);
     }
-    cmd.output().unwrap_or_else(|e| panic!("cannot run {program}: {e}"))
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"))
 }
 
 /// Like [`run`], but panics with the command line and its output unless it exits 0.
@@ -68,7 +74,10 @@ where
     if !out.status.success() {
         panic!(
             "`{program} {}` failed ({}):\n{}",
-            args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" "),
+            args.iter()
+                .map(|a| a.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join(" "),
             out.status,
             combined(&out)
         );

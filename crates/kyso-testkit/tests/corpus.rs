@@ -34,7 +34,10 @@ fn each_file_has_the_structure_its_name_promises() {
     assert!(incremental.contains("(kyso test document, revised)"));
 
     let objstm = text(corpus::xref_stream());
-    assert!(objstm.contains("/Type /XRef") || objstm.contains("/Type/XRef"), "no xref stream");
+    assert!(
+        objstm.contains("/Type /XRef") || objstm.contains("/Type/XRef"),
+        "no xref stream"
+    );
     assert!(objstm.contains("/ObjStm"), "no object stream");
     assert!(!objstm.contains("\nxref\n"));
 

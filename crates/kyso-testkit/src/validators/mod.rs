@@ -19,7 +19,7 @@ mod qpdf;
 pub use openssl::{SignatureBytes, extract_signature, openssl_cms_verify};
 pub use pdfsig::{PdfsigSig, parse_pdfsig_output, pdfsig_verify};
 pub use pyhanko::{
-    Coverage, ModificationLevel, PYHANKO_VALIDATE_PY, PyhankoOptions, PyhankoSig,
-    pyhanko_validate, pyhanko_validate_with,
+    Coverage, ModificationLevel, PYHANKO_VALIDATE_PY, PyhankoOptions, PyhankoSig, pyhanko_validate,
+    pyhanko_validate_batch, pyhanko_validate_with,
 };
 pub use qpdf::{QpdfReport, qpdf_check};

@@ -27,14 +27,20 @@ pub struct SignatureBytes {
 pub fn extract_signature(pdf: &[u8], index: usize) -> Result<SignatureBytes, String> {
     let ranges = byte_ranges(pdf);
     let &br = ranges.get(index).ok_or_else(|| {
-        format!("no signature #{index}: {} /ByteRange arrays found", ranges.len())
+        format!(
+            "no signature #{index}: {} /ByteRange arrays found",
+            ranges.len()
+        )
     })?;
     let [a, b, c, d] = br.map(|v| v as usize);
     let (Some(end1), Some(end2)) = (a.checked_add(b), c.checked_add(d)) else {
         return Err(format!("/ByteRange {br:?} overflows"));
     };
     if a > end1 || end1 > c || end2 > pdf.len() {
-        return Err(format!("/ByteRange {br:?} does not fit a {}-byte file", pdf.len()));
+        return Err(format!(
+            "/ByteRange {br:?} does not fit a {}-byte file",
+            pdf.len()
+        ));
     }
     let mut signed_data = pdf[a..end1].to_vec();
     signed_data.extend_from_slice(&pdf[c..end2]);
@@ -44,14 +50,25 @@ pub fn extract_signature(pdf: &[u8], index: usize) -> Result<SignatureBytes, Str
         .strip_prefix(b"<")
         .and_then(|g| g.strip_suffix(b">"))
         .ok_or_else(|| format!("the gap {end1}..{c} between the ranges is not a hex string <…>"))?;
-    let hex_str: Vec<u8> = hex_str.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+    let hex_str: Vec<u8> = hex_str
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
     let mut cms_der = hex::decode(&hex_str).map_err(|e| format!("/Contents is not hex: {e}"))?;
     let len = der_length(&cms_der)?;
     if len > cms_der.len() {
-        return Err(format!("CMS DER length {len} exceeds /Contents ({} bytes)", cms_der.len()));
+        return Err(format!(
+            "CMS DER length {len} exceeds /Contents ({} bytes)",
+            cms_der.len()
+        ));
     }
     cms_der.truncate(len);
-    Ok(SignatureBytes { byte_range: br, signed_data, cms_der })
+    Ok(SignatureBytes {
+        byte_range: br,
+        signed_data,
+        cms_der,
+    })
 }
 
 /// Verifies the `sig_index`-th signature of the PDF at `pdf_path` with
@@ -128,7 +145,10 @@ fn parse_array(s: &[u8]) -> Option<[u64; 4]> {
         std::str::from_utf8(&s[..end]).ok()
     })?;
     let inner = text.trim_start().strip_prefix('[')?.split_once(']')?.0;
-    let nums: Vec<u64> = inner.split_ascii_whitespace().map(|n| n.parse().ok()).collect::<Option<_>>()?;
+    let nums: Vec<u64> = inner
+        .split_ascii_whitespace()
+        .map(|n| n.parse().ok())
+        .collect::<Option<_>>()?;
     nums.try_into().ok()
 }
 
@@ -140,7 +160,9 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 fn der_length(der: &[u8]) -> Result<usize, String> {
     let (&tag, rest) = der.split_first().ok_or("empty /Contents")?;
     if tag != 0x30 {
-        return Err(format!("/Contents does not start with a DER SEQUENCE (tag {tag:#04x})"));
+        return Err(format!(
+            "/Contents does not start with a DER SEQUENCE (tag {tag:#04x})"
+        ));
     }
     let (&first, rest) = rest.split_first().ok_or("truncated DER length")?;
     match first {
@@ -151,7 +173,9 @@ fn der_length(der: &[u8]) -> Result<usize, String> {
             if n > 4 || rest.len() < n {
                 return Err(format!("unsupported DER length of {n} bytes"));
             }
-            let len = rest[..n].iter().fold(0usize, |acc, &b| acc << 8 | usize::from(b));
+            let len = rest[..n]
+                .iter()
+                .fold(0usize, |acc, &b| acc << 8 | usize::from(b));
             Ok(2 + n + len)
         }
     }

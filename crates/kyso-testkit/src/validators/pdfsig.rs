@@ -74,7 +74,11 @@ impl PdfsigSig {
 pub fn pdfsig_verify(pdf: impl AsRef<Path>, nss_db: impl AsRef<Path>) -> Vec<PdfsigSig> {
     let mut nss = OsString::from("sql:");
     nss.push(nss_db.as_ref());
-    let args = [OsString::from("-nssdir"), nss, pdf.as_ref().as_os_str().to_owned()];
+    let args = [
+        OsString::from("-nssdir"),
+        nss,
+        pdf.as_ref().as_os_str().to_owned(),
+    ];
     let out = run("pdfsig", &args, None);
     let text = combined(&out);
     if text.contains("does not contain any signatures") {
@@ -96,13 +100,22 @@ pub fn parse_pdfsig_output(text: &str) -> Vec<PdfsigSig> {
     let mut sigs: Vec<PdfsigSig> = Vec::new();
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("Signature #") {
-            let number = rest.trim_end_matches(':').trim().parse().unwrap_or(sigs.len() + 1);
-            sigs.push(PdfsigSig { number, ..Default::default() });
+            let number = rest
+                .trim_end_matches(':')
+                .trim()
+                .parse()
+                .unwrap_or(sigs.len() + 1);
+            sigs.push(PdfsigSig {
+                number,
+                ..Default::default()
+            });
         }
         let Some(sig) = sigs.last_mut() else { continue };
         sig.raw.push_str(line);
         sig.raw.push('\n');
-        let Some(item) = line.trim_start().strip_prefix("- ") else { continue };
+        let Some(item) = line.trim_start().strip_prefix("- ") else {
+            continue;
+        };
         match item.split_once(": ") {
             Some((key, value)) => {
                 let value = value.trim().to_owned();

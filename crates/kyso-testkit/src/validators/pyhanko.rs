@@ -154,8 +154,8 @@ pub struct PyhankoOptions {
 ///
 /// # Panics
 ///
-/// If pyHanko is not installed or the script fails as a whole (an unreadable file):
-/// see [`pyhanko_validate_with`] for a `Result`. A signature that pyHanko rejects by
+/// If pyHanko is not installed or cannot read the file at all: see
+/// [`pyhanko_validate_with`] for a `Result`. A signature that pyHanko rejects by
 /// raising comes back with [`PyhankoSig::error`] set, not as a panic.
 pub fn pyhanko_validate(pdf: impl AsRef<Path>, trust_root: impl AsRef<Path>) -> Vec<PyhankoSig> {
     let opts = PyhankoOptions {
@@ -166,41 +166,76 @@ pub fn pyhanko_validate(pdf: impl AsRef<Path>, trust_root: impl AsRef<Path>) -> 
 }
 
 /// Validates every signature of `pdf` with pyHanko under `opts`; `Err` (with pyHanko's
-/// output) when it cannot read the file at all.
+/// message) when it cannot read the file at all.
 ///
 /// # Panics
 ///
-/// If pyHanko is not installed.
+/// If pyHanko is not installed or the script fails as a whole (a bad trust root or
+/// CRL path).
 pub fn pyhanko_validate_with(
     pdf: impl AsRef<Path>,
     opts: &PyhankoOptions,
 ) -> Result<Vec<PyhankoSig>, String> {
+    pyhanko_validate_batch(&[pdf], opts)
+        .pop()
+        .expect("one result per file")
+}
+
+/// Validates several PDFs in one run of pyHanko — importing it takes about a second,
+/// validating a small file a tenth of that. One result per file, in order, as in
+/// [`pyhanko_validate_with`].
+///
+/// # Panics
+///
+/// If pyHanko is not installed or the script fails as a whole (a bad trust root or
+/// CRL path).
+pub fn pyhanko_validate_batch<P: AsRef<Path>>(
+    pdfs: &[P],
+    opts: &PyhankoOptions,
+) -> Vec<Result<Vec<PyhankoSig>, String>> {
     require_pyhanko();
-    let paths = |v: &[PathBuf]| -> Vec<String> {
-        v.iter().map(|p| p.to_string_lossy().into_owned()).collect()
+    let paths = |v: &mut dyn Iterator<Item = &Path>| -> Vec<String> {
+        v.map(|p| p.to_string_lossy().into_owned()).collect()
     };
     let request = serde_json::json!({
-        "pdf": pdf.as_ref().to_string_lossy(),
-        "trust_roots": paths(&opts.trust_roots),
-        "crls": paths(&opts.crls),
+        "pdfs": paths(&mut pdfs.iter().map(AsRef::as_ref)),
+        "trust_roots": paths(&mut opts.trust_roots.iter().map(PathBuf::as_path)),
+        "crls": paths(&mut opts.crls.iter().map(PathBuf::as_path)),
         "revocation_mode": opts.revocation_mode,
         "password": opts.password,
     });
-    let out = run("python3", ["-c", PYHANKO_VALIDATE_PY, &request.to_string()], None);
-    let text = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
-        return Err(format!(
-            "pyHanko validation of {} failed ({}):\n{}",
-            pdf.as_ref().display(),
+    let out = run(
+        "python3",
+        ["-c", PYHANKO_VALIDATE_PY, &request.to_string()],
+        None,
+    );
+    let results: Option<Vec<Value>> = out
+        .status
+        .success()
+        .then(|| serde_json::from_slice::<Vec<Value>>(&out.stdout).ok())
+        .flatten()
+        .filter(|r| r.len() == pdfs.len());
+    let Some(results) = results else {
+        panic!(
+            "pyHanko validation failed ({}):\n{}",
             out.status,
             combined(&out)
-        ));
-    }
-    let json: Value = serde_json::from_str(&text)
-        .map_err(|e| format!("pyHanko printed no JSON ({e}):\n{}", combined(&out)))?;
-    let strict = json["strict_syntax"].as_bool().unwrap_or(false);
-    let sigs = json["signatures"].as_array().cloned().unwrap_or_default();
-    Ok(sigs.iter().map(|s| parse_sig(s, strict)).collect())
+        );
+    };
+    results
+        .iter()
+        .map(|r| match r["error"].as_str() {
+            Some(e) => Err(format!("pyHanko cannot read {}: {e}", r["pdf"])),
+            None => {
+                let strict = r["strict_syntax"].as_bool().unwrap_or(false);
+                let sigs = r["signatures"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                Ok(sigs.iter().map(|s| parse_sig(s, strict)).collect())
+            }
+        })
+        .collect()
 }
 
 fn parse_sig(v: &Value, strict_syntax: bool) -> PyhankoSig {
@@ -215,7 +250,9 @@ fn parse_sig(v: &Value, strict_syntax: bool) -> PyhankoSig {
         trusted: b("trusted"),
         revoked: b("revoked"),
         coverage: v["coverage"].as_str().and_then(Coverage::parse),
-        modification_level: v["modification_level"].as_str().and_then(ModificationLevel::parse),
+        modification_level: v["modification_level"]
+            .as_str()
+            .and_then(ModificationLevel::parse),
         docmdp_ok: v["docmdp_ok"].as_bool(),
         bottom_line: b("bottom_line"),
         md_algorithm: s("md_algorithm"),

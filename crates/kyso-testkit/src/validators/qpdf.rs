@@ -23,7 +23,11 @@ pub struct QpdfReport {
 ///
 /// If `qpdf` is not installed.
 pub fn qpdf_check(path: impl AsRef<Path>) -> QpdfReport {
-    let out = run("qpdf", [std::ffi::OsStr::new("--check"), path.as_ref().as_os_str()], None);
+    let out = run(
+        "qpdf",
+        [std::ffi::OsStr::new("--check"), path.as_ref().as_os_str()],
+        None,
+    );
     QpdfReport {
         ok: out.status.code() == Some(0),
         exit_code: out.status.code(),
