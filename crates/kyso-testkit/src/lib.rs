@@ -14,7 +14,7 @@
 //! * [`validators`]: the external validators — `qpdf --check`, pyHanko, poppler's
 //!   `pdfsig`, `openssl cms -verify` — run for real, with typed results that keep the
 //!   raw output for failure messages;
-//! * [`reference`]: pyHanko as a reference signer, to check that kyso verifies what
+//! * [`reference`](mod@reference): pyHanko as a reference signer, to check that kyso verifies what
 //!   others produce.
 //!
 //! Everything generated lands in one shared directory (see [`shared_dir`]) that all
@@ -55,5 +55,5 @@ mod time;
 mod tools;
 pub mod validators;
 
-pub use cache::shared_dir;
-pub use pki::{Leaf, LeafKind, TestPki};
+pub use cache::{SHARED_DIR_ENV, shared_dir};
+pub use pki::{LEAF_ORGANIZATION, Leaf, LeafKind, P12_PASSWORD, PKI_DIR_NAME, TestPki};
