@@ -349,7 +349,11 @@ impl<S: Source> PdfReader<S> {
 
     /// Runs `f` on a window at `offset`, growing the window up to [`MAX_OBJECT_LEN`]
     /// while `f` runs out of bytes.
-    fn parse_at<T>(&self, offset: u64, mut f: impl FnMut(&mut Lexer<'_>) -> PResult<T>) -> Result<T> {
+    fn parse_at<T>(
+        &self,
+        offset: u64,
+        mut f: impl FnMut(&mut Lexer<'_>) -> PResult<T>,
+    ) -> Result<T> {
         let mut window = INITIAL_WINDOW;
         loop {
             let (buf, complete) = self.read_window(offset, window)?;
@@ -502,29 +506,35 @@ impl<S: Source> PdfReader<S> {
         }
         let parsed = match self.parse_at(offset, parse_indirect) {
             Ok((found, parsed)) if found == r => parsed,
+            Err(Error::Io(e)) => return Err(Error::Io(e)),
+            Err(e) if matches!(self.parse_at(offset, parse_obj_header), Ok(found) if found == r) => {
+                // The header is right; the object itself is broken.
+                return Err(match e {
+                    e @ Error::LimitExceeded { .. } => e,
+                    Error::Syntax { offset, message } => Error::BadObject {
+                        object: r,
+                        message: format!("at byte {offset}: {message}"),
+                    },
+                    e => Error::BadObject {
+                        object: r,
+                        message: e.to_string(),
+                    },
+                });
+            }
             first => {
                 let problem = match first {
                     Ok((found, _)) => format!("byte {offset} holds object {found} instead"),
-                    Err(Error::Io(e)) => return Err(Error::Io(e)),
                     Err(e) => format!("no object header at byte {offset}: {e}"),
                 };
-                let near = self.find_object_near(r, offset)?;
-                match near {
-                    Some(at) => match self.parse_at(at, parse_indirect)? {
-                        (found, parsed) if found == r => parsed,
-                        _ => {
-                            return Err(Error::BadObject {
-                                object: r,
-                                message: problem,
-                            });
-                        }
-                    },
-                    None => {
-                        return Err(Error::BadObject {
-                            object: r,
-                            message: problem,
-                        });
-                    }
+                let bad = || Error::BadObject {
+                    object: r,
+                    message: problem.clone(),
+                };
+                let at = self.find_object_near(r, offset)?.ok_or_else(bad)?;
+                match self.parse_at(at, parse_indirect) {
+                    Ok((found, parsed)) if found == r => parsed,
+                    Err(e @ (Error::Io(_) | Error::LimitExceeded { .. })) => return Err(e),
+                    _ => return Err(bad()),
                 }
             }
         };

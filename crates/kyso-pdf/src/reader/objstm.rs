@@ -19,6 +19,8 @@ pub(super) struct ObjStm {
     data: Vec<u8>,
     first: usize,
     entries: Vec<(u32, usize)>,
+    /// What was wrong with the header, if it lists fewer than `/N` objects.
+    header_problem: Option<String>,
 }
 
 /// Least recently used first.
@@ -69,9 +71,13 @@ impl<S: Source> PdfReader<S> {
                 None => {
                     return Err(bad(format!(
                         "object stream {stream_num} does not contain object {} (the \
-                         cross-reference data says index {index}; the stream lists {} objects)",
+                         cross-reference data says index {index}; the stream lists {} objects{})",
                         r.num,
-                        stm.entries.len()
+                        stm.entries.len(),
+                        stm.header_problem
+                            .as_deref()
+                            .map(|p| format!("; {p}"))
+                            .unwrap_or_default()
                     )));
                 }
             },
@@ -120,7 +126,9 @@ impl<S: Source> PdfReader<S> {
         match slot.map(|s| s.entry) {
             Some(XrefEntry::InFile { .. }) => {}
             Some(XrefEntry::InStream { .. }) => {
-                return Err(bad("an object stream cannot be inside an object stream".into()));
+                return Err(bad(
+                    "an object stream cannot be inside an object stream".into()
+                ));
             }
             _ => return Err(bad("the object stream does not exist".into())),
         }
@@ -168,37 +176,35 @@ impl<S: Source> PdfReader<S> {
                 data.len()
             )));
         }
+        // Header pairs up to the first bad one; objects listed before it stay readable.
         let mut lx = Lexer::new(&data[..first], 0, true);
         let mut entries = Vec::with_capacity(n.min(first / 4 + 1));
+        let mut header_problem = None;
         for i in 0..n {
             let pair = (lx.next_opt(), lx.next_opt());
-            match pair {
+            let problem = match pair {
                 (Ok(Some(Token::Integer(num))), Ok(Some(Token::Integer(off)))) => {
                     match (u32::try_from(num), usize::try_from(off)) {
                         (Ok(num), Ok(off)) if off <= data.len() - first => {
                             entries.push((num, off));
+                            continue;
                         }
-                        _ => {
-                            return Err(bad(format!(
-                                "object stream header entry {i} ({num} {off}) is out of range"
-                            )));
-                        }
+                        _ => format!("entry {i} ({num} {off}) is out of range"),
                     }
                 }
                 (Err(PErr::Syntax { message, .. }), _) | (_, Err(PErr::Syntax { message, .. })) => {
-                    return Err(bad(format!("object stream header corrupted: {message}")));
+                    message
                 }
-                _ => {
-                    return Err(bad(format!(
-                        "object stream header corrupted: entry {i} of {n} is missing"
-                    )));
-                }
-            }
+                _ => format!("entry {i} of {n} is missing"),
+            };
+            header_problem = Some(format!("object stream header corrupted: {problem}"));
+            break;
         }
         let stm = Arc::new(ObjStm {
             data,
             first,
             entries,
+            header_problem,
         });
         self.lock_cache().put(num, stm.clone());
         Ok(stm)

@@ -86,7 +86,9 @@ impl<S: Source> PdfReader<S> {
                     .filter(|&v| v < self.len)
                     .ok_or_else(|| Error::Xref {
                         offset: actual,
-                        message: format!("trailer /XRefStm is not a byte offset in the file ({xs:?})"),
+                        message: format!(
+                            "trailer /XRefStm is not a byte offset in the file ({xs:?})"
+                        ),
                     })?;
                 sections += 1;
                 if sections > MAX_XREF_SECTIONS {
@@ -281,9 +283,7 @@ impl<S: Source> PdfReader<S> {
             Err(e) => return Err(e),
         };
         let Parsed::StreamHead { dict, data_start } = parsed else {
-            return Err(xerr(format!(
-                "object {r} is not a cross-reference stream"
-            )));
+            return Err(xerr(format!("object {r} is not a cross-reference stream")));
         };
         match dict.type_name() {
             Some(b"XRef") => {}
@@ -309,10 +309,18 @@ impl<S: Source> PdfReader<S> {
         let w: Vec<usize> = match dict.get("W").and_then(Object::as_array) {
             Some(a) if a.len() == 3 => a
                 .iter()
-                .map(|v| v.as_i64().and_then(|v| usize::try_from(v).ok()).filter(|&v| v <= 8))
+                .map(|v| {
+                    v.as_i64()
+                        .and_then(|v| usize::try_from(v).ok())
+                        .filter(|&v| v <= 8)
+                })
                 .collect::<Option<_>>()
                 .ok_or_else(|| xerr(format!("/W of {r} must hold three widths of 0 to 8 bytes")))?,
-            _ => return Err(xerr(format!("/W of {r} must be an array of three integers"))),
+            _ => {
+                return Err(xerr(format!(
+                    "/W of {r} must be an array of three integers"
+                )));
+            }
         };
         let entry_len = w[0] + w[1] + w[2];
         if entry_len == 0 {
@@ -332,7 +340,10 @@ impl<S: Source> PdfReader<S> {
                 .ok_or_else(|| xerr(format!("/Index of {r} must hold non-negative integers")))?,
             Some(_) => return Err(xerr(format!("/Index of {r} must be an array of pairs"))),
         };
-        let total: u64 = index.iter().map(|&(_, c)| c).fold(0u64, u64::saturating_add);
+        let total: u64 = index
+            .iter()
+            .map(|&(_, c)| c)
+            .fold(0u64, u64::saturating_add);
         let need = total.saturating_mul(entry_len as u64);
         if need > data.len() as u64 {
             return Err(xerr(format!(
@@ -348,7 +359,9 @@ impl<S: Source> PdfReader<S> {
             for i in 0..count {
                 let Some(e) = chunks.next() else { break };
                 let Some(num) = start.checked_add(i).and_then(|n| u32::try_from(n).ok()) else {
-                    return Err(xerr(format!("object number {start}+{i} out of range in {r}")));
+                    return Err(xerr(format!(
+                        "object number {start}+{i} out of range in {r}"
+                    )));
                 };
                 let kind = if w[0] == 0 { 1 } else { field(&e[..w[0]]) };
                 let f2 = field(&e[w[0]..w[0] + w[1]]);
