@@ -212,7 +212,37 @@ impl TestPki {
     /// If `openssl` or `certutil` is missing or fails.
     pub fn get() -> &'static TestPki {
         static PKI: OnceLock<TestPki> = OnceLock::new();
-        PKI.get_or_init(|| TestPki::at(&build_once(PKI_DIR_NAME, generate)))
+        PKI.get_or_init(|| {
+            let pki = TestPki::at(&build_once(PKI_DIR_NAME, generate));
+            pki.assert_complete();
+            pki
+        })
+    }
+
+    /// A directory left by an older kyso-testkit that forgot to bump
+    /// [`PKI_DIR_NAME`] would lack files: say so instead of failing obscurely.
+    fn assert_complete(&self) {
+        let leaf_files = self.leaves.iter().flat_map(|l| {
+            [
+                &l.key_pem,
+                &l.cert_pem,
+                &l.chain_pem,
+                &l.p12_modern,
+                &l.p12_legacy,
+            ]
+        });
+        let ca_files = [
+            &self.root_pem,
+            &self.intermediate_pem,
+            &self.intermediate_crl,
+        ];
+        if let Some(missing) = leaf_files.chain(ca_files).find(|p| !p.is_file()) {
+            panic!(
+                "test PKI at {} is incomplete ({} missing): delete that directory",
+                self.dir.display(),
+                missing.display()
+            );
+        }
     }
 
     fn at(dir: &Path) -> TestPki {

@@ -122,6 +122,16 @@ fn every_corpus_file_can_be_signed_and_validated() {
         );
         openssl_cms_verify(pdf, 0, pki.root_pem()).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
+    // The field that was already there was filled, not a second one added.
+    let json = Command::new("qpdf")
+        .args(["--json", "--json-key=acroform"])
+        .arg(dir.join("empty-signature-field.pdf"))
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let fields = json["acroform"]["fields"].as_array().unwrap();
+    assert_eq!(fields.len(), 1, "{fields:#?}");
+    assert_eq!(fields[0]["fullname"], corpus::EMPTY_FIELD_NAME);
 }
 
 #[test]
