@@ -102,7 +102,9 @@ pub enum Error {
     },
     /// A certification signature with DocMDP /P 1 forbids any further change
     /// (ISO 32000-2 §12.8.2.2.2).
-    #[error("the document is certified with 'no changes allowed' (DocMDP P=1); it cannot be signed again")]
+    #[error(
+        "the document is certified with 'no changes allowed' (DocMDP P=1); it cannot be signed again"
+    )]
     CertifiedNoChanges,
     /// The CMS is larger than the /Contents placeholder reserved for it.
     #[error("signature needs {needed} bytes but the placeholder holds {available}")]

@@ -710,7 +710,10 @@ mod tests {
 
     #[test]
     fn decodes_pdfdoc_utf8_and_language_escapes() {
-        assert_eq!(decode_text_string(b"\x80 \xa0 caf\xe9"), "\u{2022} \u{20ac} café");
+        assert_eq!(
+            decode_text_string(b"\x80 \xa0 caf\xe9"),
+            "\u{2022} \u{20ac} café"
+        );
         assert_eq!(decode_text_string(b"\xef\xbb\xbfT\xc3\xb4i"), "Tôi");
         let mut b = vec![0xfe, 0xff, 0x00, 0x1b];
         b.extend_from_slice(b"\x00v\x00i");

@@ -57,7 +57,7 @@ impl Builder {
     /// Writes `num gen obj body endobj` and returns its offset.
     fn object(&mut self, num: u32, generation: u16, body: &[u8]) -> u64 {
         let at = self.offset();
-        write!(self.out, "{num} {generation} obj\n").unwrap();
+        writeln!(self.out, "{num} {generation} obj").unwrap();
         self.out.extend_from_slice(body);
         self.out.extend_from_slice(b"\nendobj\n");
         at
@@ -534,7 +534,9 @@ fn broken_object_streams_give_typed_errors() {
         let reader = pyhanko(name);
         let err = reader.resolve(r(num, 0)).unwrap_err();
         match &err {
-            Error::BadObject { object, .. } => assert!(object.num == num || object.num == 9, "{name}: {err}"),
+            Error::BadObject { object, .. } => {
+                assert!(object.num == num || object.num == 9, "{name}: {err}")
+            }
             _ => panic!("{name}: {err}"),
         }
         assert!(err.to_string().contains("object stream"), "{name}: {err}");

@@ -23,7 +23,7 @@ const MAX_FILTERS: usize = 8;
 /// producing at most `limit` bytes.
 pub fn decode_stream(dict: &Dict, data: &[u8], limit: usize) -> Result<Vec<u8>> {
     let filters: Vec<&Object> = match dict.get("Filter") {
-        None | Some(Object::Null) => return Ok(bounded_copy(data, limit)?),
+        None | Some(Object::Null) => return bounded_copy(data, limit),
         Some(Object::Array(a)) => a.iter().collect(),
         Some(f) => vec![f],
     };
@@ -221,8 +221,7 @@ fn ascii85(data: &[u8], limit: usize) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(data.len() / 5 * 4);
     let mut group = [0u8; 5];
     let mut n = 0;
-    let mut iter = data.iter();
-    while let Some(&b) = iter.next() {
+    for &b in data {
         match b {
             b'~' => break,
             b'z' if n == 0 => out.extend_from_slice(&[0; 4]),
@@ -242,7 +241,9 @@ fn ascii85(data: &[u8], limit: usize) -> Result<Vec<u8>> {
         }
     }
     if n == 1 {
-        return Err(Error::Decode("ASCII85Decode: final group of one character".into()));
+        return Err(Error::Decode(
+            "ASCII85Decode: final group of one character".into(),
+        ));
     }
     if n > 1 {
         for g in group.iter_mut().skip(n) {
@@ -257,9 +258,7 @@ fn ascii85(data: &[u8], limit: usize) -> Result<Vec<u8>> {
 }
 
 fn a85_value(group: &[u8; 5]) -> Result<u32> {
-    let v = group
-        .iter()
-        .fold(0u64, |acc, &d| acc * 85 + u64::from(d));
+    let v = group.iter().fold(0u64, |acc, &d| acc * 85 + u64::from(d));
     u32::try_from(v).map_err(|_| Error::Decode("ASCII85Decode: group out of range".into()))
 }
 
@@ -330,9 +329,15 @@ mod tests {
     fn ascii_filters_and_chains() {
         let mut d = Dict::new();
         d.set("Filter", Object::name("ASCIIHexDecode"));
-        assert_eq!(decode_stream(&d, b"48 65 6C6C 6F7>", 100).unwrap(), b"Hellop");
+        assert_eq!(
+            decode_stream(&d, b"48 65 6C6C 6F7>", 100).unwrap(),
+            b"Hellop"
+        );
         d.set("Filter", Object::name("ASCII85Decode"));
-        assert_eq!(decode_stream(&d, b"87cURD]i,\"Ebo80~>", 100).unwrap(), b"Hello World!");
+        assert_eq!(
+            decode_stream(&d, b"87cURD]i,\"Ebo80~>", 100).unwrap(),
+            b"Hello World!"
+        );
         assert_eq!(decode_stream(&d, b"z~>", 100).unwrap(), [0; 4]);
         let hex = hex::encode(zlib(b"chained")) + ">";
         d.set(
@@ -344,6 +349,9 @@ mod tests {
         );
         assert_eq!(decode_stream(&d, hex.as_bytes(), 100).unwrap(), b"chained");
         d.set("Filter", Object::name("DCTDecode"));
-        assert!(matches!(decode_stream(&d, b"", 100), Err(Error::Unsupported(_))));
+        assert!(matches!(
+            decode_stream(&d, b"", 100),
+            Err(Error::Unsupported(_))
+        ));
     }
 }

@@ -370,10 +370,7 @@ impl<'a> Lexer<'a> {
                     None => high = Some(v),
                 }
             } else if !is_whitespace(b) {
-                return self.syntax(
-                    self.pos,
-                    format!("byte 0x{b:02x} in a hexadecimal string"),
-                );
+                return self.syntax(self.pos, format!("byte 0x{b:02x} in a hexadecimal string"));
             }
             self.pos += 1;
         }

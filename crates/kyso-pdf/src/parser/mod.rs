@@ -299,8 +299,8 @@ mod tests {
 
     #[test]
     fn parses_nested_containers_and_references() {
-        let o = parse_object(b"<< /Kids [1 0 R 2 0 R] /Count 2 /N null /B true /X [1 2 R] >>")
-            .unwrap();
+        let o =
+            parse_object(b"<< /Kids [1 0 R 2 0 R] /Count 2 /N null /B true /X [1 2 R] >>").unwrap();
         let d = o.as_dict().unwrap();
         assert_eq!(
             d.get("Kids").unwrap().as_array().unwrap(),
@@ -342,9 +342,10 @@ mod tests {
 
     #[test]
     fn indirect_object_with_stream() {
-        let (r, o) =
-            parse_indirect_object(b"7 0 obj\n<< /Length 5 >>\nstream\r\nhello\r\nendstream\nendobj")
-                .unwrap();
+        let (r, o) = parse_indirect_object(
+            b"7 0 obj\n<< /Length 5 >>\nstream\r\nhello\r\nendstream\nendobj",
+        )
+        .unwrap();
         assert_eq!(r, ObjRef::new(7, 0));
         assert_eq!(o.as_stream().unwrap().data, b"hello");
         // wrong /Length: found by scanning for endstream
