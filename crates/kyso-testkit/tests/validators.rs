@@ -9,7 +9,8 @@ use kyso_testkit::corpus::{self, CorpusPdf};
 use kyso_testkit::reference::{SignJob, pyhanko_sign, pyhanko_sign_batch, pyhanko_sign_pkcs7};
 use kyso_testkit::validators::{
     Coverage, ModificationLevel, PyhankoOptions, PyhankoSig, openssl_cms_verify, pdfsig_verify,
-    pyhanko_validate, pyhanko_validate_batch, pyhanko_validate_with, qpdf_check,
+    pyhanko_cli_validate, pyhanko_validate, pyhanko_validate_batch, pyhanko_validate_with,
+    qpdf_check,
 };
 use kyso_testkit::{LeafKind, TestPki};
 
@@ -183,6 +184,10 @@ fn a_flipped_byte_in_the_signed_range_fails_every_signature_check() {
     let sig = &pdfsig_verify(&tampered, pki.nss_db())[0];
     assert!(!sig.signature_valid, "pdfsig:\n{}", sig.raw);
     assert_eq!(sig.signature_validation, "Digest Mismatch.");
+
+    let cli = pyhanko_cli_validate(&tampered, pki.root_pem(), false);
+    assert!(!cli.ok && cli.judged_invalid == 1, "{}", cli.output);
+    assert_eq!(cli.exit_code, Some(1));
 
     let err = openssl_cms_verify(&tampered, 0, pki.root_pem()).unwrap_err();
     assert!(err.contains("failure"), "{err}");

@@ -4,6 +4,7 @@
 //! | --- | --- | --- |
 //! | [`qpdf_check`] | `qpdf --check` | the file's syntax and structure |
 //! | [`pyhanko_validate`] | pyHanko's `validate_pdf_signature` ([`PYHANKO_VALIDATE_PY`]) | integrity, trust, coverage, modification analysis (DocMDP) |
+//! | [`pyhanko_cli_validate`] | `pyhanko sign validate --pretty-print --trust-replace --trust ROOT` | the same, through the command people run |
 //! | [`pdfsig_verify`] | poppler's `pdfsig -nssdir sql:DIR` | signature and certificate validation through NSS |
 //! | [`openssl_cms_verify`] | `openssl cms -verify` | the CMS over the bytes its `/ByteRange` names |
 //!
@@ -19,7 +20,7 @@ mod qpdf;
 pub use openssl::{SignatureBytes, extract_signature, openssl_cms_verify};
 pub use pdfsig::{PdfsigSig, parse_pdfsig_output, pdfsig_verify};
 pub use pyhanko::{
-    Coverage, ModificationLevel, PYHANKO_VALIDATE_PY, PyhankoOptions, PyhankoSig, pyhanko_validate,
-    pyhanko_validate_batch, pyhanko_validate_with,
+    Coverage, ModificationLevel, PYHANKO_VALIDATE_PY, PyhankoCliReport, PyhankoOptions, PyhankoSig,
+    pyhanko_cli_validate, pyhanko_validate, pyhanko_validate_batch, pyhanko_validate_with,
 };
 pub use qpdf::{QpdfReport, qpdf_check};

@@ -267,3 +267,57 @@ fn parse_sig(v: &Value, strict_syntax: bool) -> PyhankoSig {
         error,
     }
 }
+
+/// What `pyhanko sign validate --pretty-print` printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PyhankoCliReport {
+    /// Exit code 0, at least one signature, and every one "judged VALID". (The CLI
+    /// exits 0 with no output on a file without signatures: that is not ok here.)
+    pub ok: bool,
+    /// How many signatures the CLI judged VALID.
+    pub judged_valid: usize,
+    /// How many signatures the CLI judged INVALID.
+    pub judged_invalid: usize,
+    /// The CLI's exit code (1 when a signature is invalid).
+    pub exit_code: Option<i32>,
+    /// Everything it printed, stdout then stderr.
+    pub output: String,
+}
+
+/// Runs pyHanko's command line as a person would:
+/// `pyhanko sign validate --pretty-print --trust-replace --trust <trust_root> <pdf>`,
+/// with `--no-strict-syntax` inserted when `no_strict_syntax` (needed for
+/// hybrid-reference files). [`pyhanko_validate`] gives typed sub-results; this checks
+/// the command that the project's documentation tells people to run.
+///
+/// # Panics
+///
+/// If the `pyhanko` command (PyPI `pyhanko-cli`) is not installed.
+pub fn pyhanko_cli_validate(
+    pdf: impl AsRef<Path>,
+    trust_root: impl AsRef<Path>,
+    no_strict_syntax: bool,
+) -> PyhankoCliReport {
+    let mut args: Vec<&std::ffi::OsStr> = vec!["sign".as_ref(), "validate".as_ref()];
+    if no_strict_syntax {
+        args.push("--no-strict-syntax".as_ref());
+    }
+    args.extend::<[&std::ffi::OsStr; 5]>([
+        "--pretty-print".as_ref(),
+        "--trust-replace".as_ref(),
+        "--trust".as_ref(),
+        trust_root.as_ref().as_os_str(),
+        pdf.as_ref().as_os_str(),
+    ]);
+    let out = run("pyhanko", args, None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let judged_valid = text.matches("The signature is judged VALID.").count();
+    let judged_invalid = text.matches("The signature is judged INVALID.").count();
+    PyhankoCliReport {
+        ok: out.status.success() && judged_valid > 0 && judged_invalid == 0,
+        judged_valid,
+        judged_invalid,
+        exit_code: out.status.code(),
+        output: combined(&out),
+    }
+}
