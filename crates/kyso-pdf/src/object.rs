@@ -283,13 +283,23 @@ impl fmt::Debug for Dict {
     }
 }
 
+/// Collects entries; a repeated key keeps its first position and its last value, as
+/// [`Dict::set`] would. Linear time, so a hostile dictionary with a million keys costs no
+/// more than reading it.
 impl FromIterator<(Name, Object)> for Dict {
     fn from_iter<I: IntoIterator<Item = (Name, Object)>>(iter: I) -> Self {
-        let mut d = Dict::new();
+        let mut entries: Vec<(Name, Object)> = Vec::new();
+        let mut index: std::collections::HashMap<Name, usize> = std::collections::HashMap::new();
         for (k, v) in iter {
-            d.set(&k, v);
+            match index.get(&k) {
+                Some(&i) => entries[i].1 = v,
+                None => {
+                    index.insert(k.clone(), entries.len());
+                    entries.push((k, v));
+                }
+            }
         }
-        d
+        Dict { entries }
     }
 }
 

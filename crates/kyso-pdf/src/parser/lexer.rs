@@ -222,6 +222,27 @@ impl<'a> Lexer<'a> {
         Ok(Some(tok))
     }
 
+    /// If the next token is the keyword `kw`, consumes it and returns `true`; otherwise
+    /// leaves the position unchanged. Looks at raw bytes only, so whatever follows (binary
+    /// junk, an unterminated string) is never tokenized.
+    pub(crate) fn eat_keyword(&mut self, kw: &[u8]) -> PResult<bool> {
+        let save = self.pos;
+        self.skip_ws();
+        let rest = &self.buf[self.pos..];
+        if rest.len() <= kw.len() && !self.complete && kw.starts_with(rest) {
+            // Too few bytes to tell `stream` from `streamx` or a cut-off `str`.
+            self.pos = save;
+            return Err(PErr::Incomplete);
+        }
+        if rest.starts_with(kw) && rest.get(kw.len()).is_none_or(|&b| !is_regular(b)) {
+            self.tok_start = self.pos;
+            self.pos += kw.len();
+            return Ok(true);
+        }
+        self.pos = save;
+        Ok(false)
+    }
+
     /// The next token; the end of the data is an error.
     pub(crate) fn next(&mut self) -> PResult<Token<'a>> {
         match self.next_opt()? {

@@ -154,49 +154,47 @@ pub(crate) fn parse_indirect(lx: &mut Lexer<'_>) -> PResult<(ObjRef, Parsed)> {
         }
         t => parse_from_token(lx, t, 0)?,
     };
-    let save = lx.pos();
-    match lx.next_opt()? {
-        Some(Token::Keyword(b"stream")) => {
-            let Object::Dict(dict) = obj else {
-                return lx.syntax(save, format!("'stream' after a {}", obj.type_name()));
-            };
-            // `stream` is followed by CRLF or LF (§7.3.8.1); tolerate CR alone and
-            // spaces before the end of line.
-            let buf = lx.buf();
-            let mut p = lx.pos();
-            while matches!(buf.get(p), Some(b' ' | b'\t')) {
+    if lx.eat_keyword(b"stream")? {
+        let Object::Dict(dict) = obj else {
+            return lx.syntax(
+                lx.tok_start(),
+                format!("'stream' after a {}", obj.type_name()),
+            );
+        };
+        // `stream` is followed by CRLF or LF (§7.3.8.1); tolerate CR alone and spaces
+        // before the end of line.
+        let buf = lx.buf();
+        let mut p = lx.pos();
+        while matches!(buf.get(p), Some(b' ' | b'\t')) {
+            p += 1;
+        }
+        match buf.get(p) {
+            Some(b'\r') => {
                 p += 1;
-            }
-            match buf.get(p) {
-                Some(b'\r') => {
-                    p += 1;
-                    match buf.get(p) {
-                        Some(b'\n') => p += 1,
-                        Some(_) => {}
-                        None if !lx.is_complete() => return Err(PErr::Incomplete),
-                        None => {}
-                    }
+                match buf.get(p) {
+                    Some(b'\n') => p += 1,
+                    Some(_) => {}
+                    None if !lx.is_complete() => return Err(PErr::Incomplete),
+                    None => {}
                 }
-                Some(b'\n') => p += 1,
-                Some(_) => {}
-                None if !lx.is_complete() => return Err(PErr::Incomplete),
-                None => {}
             }
-            lx.set_pos(p);
-            Ok((
-                r,
-                Parsed::StreamHead {
-                    dict,
-                    data_start: lx.abs_pos(),
-                },
-            ))
+            Some(b'\n') => p += 1,
+            Some(_) => {}
+            None if !lx.is_complete() => return Err(PErr::Incomplete),
+            None => {}
         }
-        Some(Token::Keyword(b"endobj")) => Ok((r, Parsed::Object(obj))),
-        _ => {
-            lx.set_pos(save);
-            Ok((r, Parsed::Object(obj)))
-        }
+        lx.set_pos(p);
+        return Ok((
+            r,
+            Parsed::StreamHead {
+                dict,
+                data_start: lx.abs_pos(),
+            },
+        ));
     }
+    // `endobj`, if there; a missing one is tolerated.
+    lx.eat_keyword(b"endobj")?;
+    Ok((r, Parsed::Object(obj)))
 }
 
 /// Parses one direct object.
@@ -239,20 +237,22 @@ fn parse_from_token(lx: &mut Lexer<'_>, t: Token<'_>, depth: usize) -> PResult<O
             if depth >= MAX_NESTING_DEPTH {
                 return Err(PErr::TooDeep);
             }
-            let mut dict = Dict::new();
+            let mut entries = Vec::new();
             loop {
                 match lx.next()? {
                     Token::DictClose => break,
                     Token::Name(key) => {
-                        let value = match lx.next()? {
+                        match lx.next()? {
                             // A key without a value: treat as null and close.
                             Token::DictClose => {
-                                dict.set(&key, Object::Null);
+                                entries.push((key, Object::Null));
                                 break;
                             }
-                            t => parse_from_token(lx, t, depth + 1)?,
-                        };
-                        dict.set(&key, value);
+                            t => {
+                                let value = parse_from_token(lx, t, depth + 1)?;
+                                entries.push((key, value));
+                            }
+                        }
                     }
                     t => {
                         return lx.syntax(
@@ -262,6 +262,8 @@ fn parse_from_token(lx: &mut Lexer<'_>, t: Token<'_>, depth: usize) -> PResult<O
                     }
                 }
             }
+            // A repeated key keeps its last value (ISO 32000-2 §7.3.7 leaves it undefined).
+            let dict: Dict = entries.into_iter().collect();
             Object::Dict(dict)
         }
         t => {
@@ -275,16 +277,20 @@ fn parse_from_token(lx: &mut Lexer<'_>, t: Token<'_>, depth: usize) -> PResult<O
 
 /// After an integer: if `g R` follows, consume it and return `g`.
 fn try_reference_tail(lx: &mut Lexer<'_>) -> PResult<Option<u16>> {
+    // Whatever follows is not tokenized further than needed: a syntax error in the
+    // lookahead just means "not a reference"; only running out of bytes matters.
     let save = lx.pos();
-    let g = match lx.next_opt()? {
-        Some(Token::Integer(g)) => g,
+    let g = match lx.next_opt() {
+        Ok(Some(Token::Integer(g))) => g,
+        Err(PErr::Incomplete) => return Err(PErr::Incomplete),
         _ => {
             lx.set_pos(save);
             return Ok(None);
         }
     };
-    match (lx.next_opt()?, u16::try_from(g)) {
-        (Some(Token::Keyword(b"R")), Ok(g)) => Ok(Some(g)),
+    let is_r = lx.eat_keyword(b"R")?;
+    match u16::try_from(g) {
+        Ok(g) if is_r => Ok(Some(g)),
         _ => {
             lx.set_pos(save);
             Ok(None)
@@ -353,6 +359,34 @@ mod tests {
             parse_indirect_object(b"7 0 obj\n<< /Length 50 >>\nstream\nhel\nlo\nendstream\nendobj")
                 .unwrap();
         assert_eq!(o.as_stream().unwrap().data, b"hel\nlo");
+    }
+
+    #[test]
+    fn huge_dictionaries_parse_in_linear_time_and_keep_the_last_duplicate() {
+        let mut text = b"<<".to_vec();
+        for i in 0..200_000 {
+            text.extend_from_slice(format!("/k{i} {i} ").as_bytes());
+        }
+        text.extend_from_slice(b"/k0 (last)>>");
+        let start = std::time::Instant::now();
+        let o = parse_object(&text).unwrap();
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        let d = o.as_dict().unwrap();
+        assert_eq!(d.len(), 200_000);
+        assert_eq!(d.iter().next().unwrap().0, &"k0");
+        assert_eq!(d.get("k0").unwrap().as_string_bytes(), Some(&b"last"[..]));
+    }
+
+    #[test]
+    fn what_follows_an_object_is_not_tokenized() {
+        // Junk after a complete object does not spoil it.
+        let (_, o) = parse_indirect_object(b"1 0 obj 5 (unterminated").unwrap();
+        assert_eq!(o, Object::Integer(5));
+        let (_, o) = parse_indirect_object(b"1 0 obj << /A 1 >> ) junk").unwrap();
+        assert!(o.as_dict().is_some());
+        // `endobj` and `R` right after a delimiter.
+        let (_, o) = parse_indirect_object(b"1 0 obj[2 0 R]endobj").unwrap();
+        assert_eq!(o, Object::Array(vec![Object::Reference(ObjRef::new(2, 0))]));
     }
 
     #[test]

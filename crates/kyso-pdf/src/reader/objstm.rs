@@ -19,6 +19,8 @@ pub(super) struct ObjStm {
     data: Vec<u8>,
     first: usize,
     entries: Vec<(u32, usize)>,
+    /// The offsets of `entries`, sorted.
+    sorted_offsets: Vec<usize>,
     /// What was wrong with the header, if it lists fewer than `/N` objects.
     header_problem: Option<String>,
 }
@@ -83,13 +85,11 @@ impl<S: Source> PdfReader<S> {
             },
         };
         // The object ends where the next one (by offset) starts.
+        let next = stm.sorted_offsets.partition_point(|&o| o <= off);
         let end = stm
-            .entries
-            .iter()
-            .map(|&(_, o)| o)
-            .filter(|&o| o > off)
-            .min()
-            .map_or(stm.data.len(), |o| stm.first + o);
+            .sorted_offsets
+            .get(next)
+            .map_or(stm.data.len(), |&o| stm.first + o);
         let start = stm.first + off;
         let Some(slice) = stm.data.get(start..end) else {
             return Err(bad(format!(
@@ -104,7 +104,7 @@ impl<S: Source> PdfReader<S> {
                 perr_to_error(e)
             ))
         })?;
-        if let Ok(Some(Token::Keyword(b"stream"))) = lx.next_opt() {
+        if let Ok(true) = lx.eat_keyword(b"stream") {
             return Err(bad(format!(
                 "a stream inside object stream {stream_num} (forbidden by ISO 32000-2 §7.5.7)"
             )));
@@ -200,10 +200,13 @@ impl<S: Source> PdfReader<S> {
             header_problem = Some(format!("object stream header corrupted: {problem}"));
             break;
         }
+        let mut sorted_offsets: Vec<usize> = entries.iter().map(|&(_, o)| o).collect();
+        sorted_offsets.sort_unstable();
         let stm = Arc::new(ObjStm {
             data,
             first,
             entries,
+            sorted_offsets,
             header_problem,
         });
         self.lock_cache().put(num, stm.clone());
