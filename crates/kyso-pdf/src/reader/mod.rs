@@ -226,8 +226,9 @@ impl<S: Source> PdfReader<S> {
     }
 
     /// Where object `r` lives according to the newest cross-reference entry for its
-    /// number (ISO 32000-2 §7.5.4, §7.5.8.3): `None` if there is none or its generation
-    /// differs from `r.generation`.
+    /// number (ISO 32000-2 §7.5.4, §7.5.8.3). A free entry is [`XrefEntry::Free`] whatever
+    /// the generation; `None` if there is no entry, or if the entry is in use with another
+    /// generation than `r.generation` (objects in object streams have generation 0).
     pub fn object_offset(&self, r: ObjRef) -> Option<XrefEntry> {
         let slot = self.xref.get(&r.num)?;
         match slot.entry {
