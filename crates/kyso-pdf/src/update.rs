@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::object::{Dict, Name, Object, ObjRef, PdfString};
+use crate::object::{Dict, Name, ObjRef, Object, PdfString};
 use crate::reader::{PdfReader, Source, XrefKind};
 
 /// An incremental update being planned: objects to (re)write, and numbers for new ones.
@@ -189,10 +189,7 @@ mod tests {
     fn consecutive_numbers_share_a_subsection() {
         let offsets = BTreeMap::from([(3, 10), (4, 20), (5, 30), (9, 40), (1, 5)]);
         let r = runs(&offsets);
-        assert_eq!(
-            r,
-            vec![(1, vec![5]), (3, vec![10, 20, 30]), (9, vec![40])]
-        );
+        assert_eq!(r, vec![(1, vec![5]), (3, vec![10, 20, 30]), (9, vec![40])]);
     }
 
     #[test]

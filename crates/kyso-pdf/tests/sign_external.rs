@@ -29,7 +29,12 @@ fn options() -> SignOptions {
 fn assert_all_validators_accept(pdf: &Path, expected: usize) {
     let pki = TestPki::get();
     let qpdf = validators::qpdf_check(pdf);
-    assert!(qpdf.ok, "qpdf --check failed on {}:\n{}", pdf.display(), qpdf.output);
+    assert!(
+        qpdf.ok,
+        "qpdf --check failed on {}:\n{}",
+        pdf.display(),
+        qpdf.output
+    );
 
     let sigs: Vec<PyhankoSig> = validators::pyhanko_validate(pdf, pki.root_pem());
     assert_eq!(sigs.len(), expected, "pyHanko signature count: {sigs:#?}");
@@ -76,9 +81,7 @@ fn sign_then_countersign(input: &corpus::CorpusPdf, first: LeafKind, second: Lea
         .unwrap_or_else(|e| panic!("sign {} with {first:?}: {e}", input.name));
     assert_eq!(before, input.bytes(), "the input was modified");
     assert!(
-        std::fs::read(&once)
-            .expect("output")
-            .starts_with(&before),
+        std::fs::read(&once).expect("output").starts_with(&before),
         "the original bytes must stay as they were (incremental update)"
     );
     assert_all_validators_accept(&once, 1);
@@ -212,7 +215,11 @@ fn deferred_signing_through_a_serialized_state_gives_a_valid_signature() {
         .expect("prepare");
     let to_sign = prepared.data_to_sign().to_vec();
     let json = serde_json::to_string(&prepared.suspend().expect("suspend")).expect("serialize");
-    assert!(json.len() < 16 * 1024, "state should be small, is {} bytes", json.len());
+    assert!(
+        json.len() < 16 * 1024,
+        "state should be small, is {} bytes",
+        json.len()
+    );
     assert!(!out.exists(), "no output before the signature arrives");
 
     let state: kyso_pdf::DeferredState = serde_json::from_str(&json).expect("deserialize");

@@ -88,6 +88,6 @@ mod tests {
         assert_eq!(t.len(), BYTE_RANGE_LEN);
         assert!(t.starts_with(b"[0 1234 5678 90"));
         assert_eq!(t.last(), Some(&b']'));
-        assert!(byte_range_text([0, 99_999_999_999, 1, 1]).is_none());
+        assert!(byte_range_text([0, u64::MAX, u64::MAX, u64::MAX]).is_none());
     }
 }
