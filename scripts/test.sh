@@ -46,13 +46,17 @@ fi
 log "cargo build --workspace --all-targets"
 cargo build --workspace --all-targets
 
+# Run the doc tests even when a test above failed, so one run reports everything.
+status=0
 if cargo nextest --version >/dev/null 2>&1; then
     log "cargo nextest run --workspace --all-targets"
-    cargo nextest run --workspace --all-targets --no-fail-fast
+    cargo nextest run --workspace --all-targets --no-fail-fast || status=$?
 else
     log "cargo-nextest not found: cargo test --workspace"
-    cargo test --workspace --all-targets --no-fail-fast
+    cargo test --workspace --all-targets --no-fail-fast || status=$?
 fi
 
 log "cargo test --workspace --doc"
-cargo test --workspace --doc
+cargo test --workspace --doc || status=$?
+
+exit "$status"
