@@ -76,9 +76,110 @@ impl DigestAlgorithm {
     }
 }
 
-/// An incremental hasher for one [`DigestAlgorithm`].
+/// Any hash algorithm kyso reads when verifying: the SHA-2 [`DigestAlgorithm`]s it signs
+/// with, and SHA-1, which old signatures use and which verification accepts only when asked
+/// to (`VerifyOptions::allow_sha1`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum HashAlgorithm {
+    /// SHA-1 ([RFC 3370 §2.1]): broken for collisions, kept only to read old signatures.
+    ///
+    /// [RFC 3370 §2.1]: https://www.rfc-editor.org/rfc/rfc3370#section-2.1
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl HashAlgorithm {
+    /// The object identifier (`id-sha1` from [RFC 3370 §2.1], SHA-2 from [RFC 5754 §2]).
+    ///
+    /// [RFC 3370 §2.1]: https://www.rfc-editor.org/rfc/rfc3370#section-2.1
+    /// [RFC 5754 §2]: https://www.rfc-editor.org/rfc/rfc5754#section-2
+    pub fn oid(self) -> ObjectIdentifier {
+        match self {
+            Self::Sha1 => rfc5912::ID_SHA_1,
+            Self::Sha256 => rfc5912::ID_SHA_256,
+            Self::Sha384 => rfc5912::ID_SHA_384,
+            Self::Sha512 => rfc5912::ID_SHA_512,
+        }
+    }
+
+    /// The algorithm for an object identifier, if kyso reads it.
+    pub fn from_oid(oid: &ObjectIdentifier) -> Result<Self> {
+        match *oid {
+            rfc5912::ID_SHA_1 => Ok(Self::Sha1),
+            _ => DigestAlgorithm::from_oid(oid).map(Self::from),
+        }
+    }
+
+    /// The SHA-2 algorithm, `None` for SHA-1.
+    pub fn sha2(self) -> Option<DigestAlgorithm> {
+        match self {
+            Self::Sha1 => None,
+            Self::Sha256 => Some(DigestAlgorithm::Sha256),
+            Self::Sha384 => Some(DigestAlgorithm::Sha384),
+            Self::Sha512 => Some(DigestAlgorithm::Sha512),
+        }
+    }
+
+    /// The name as RFCs and certificate viewers write it (`SHA-256`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sha1 => "SHA-1",
+            Self::Sha256 => "SHA-256",
+            Self::Sha384 => "SHA-384",
+            Self::Sha512 => "SHA-512",
+        }
+    }
+
+    /// Length of the digest in bytes.
+    pub fn output_len(self) -> usize {
+        match self.sha2() {
+            Some(d) => d.output_len(),
+            None => 20,
+        }
+    }
+
+    /// A fresh incremental hasher for this algorithm.
+    pub fn hasher(self) -> Hasher {
+        match self.sha2() {
+            Some(d) => d.hasher(),
+            None => Hasher::Sha1(sha1::Sha1::new()),
+        }
+    }
+
+    /// Hashes `data` in one call.
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        let mut h = self.hasher();
+        h.update(data);
+        h.finalize()
+    }
+}
+
+impl From<DigestAlgorithm> for HashAlgorithm {
+    fn from(d: DigestAlgorithm) -> Self {
+        match d {
+            DigestAlgorithm::Sha256 => Self::Sha256,
+            DigestAlgorithm::Sha384 => Self::Sha384,
+            DigestAlgorithm::Sha512 => Self::Sha512,
+        }
+    }
+}
+
+impl std::fmt::Display for HashAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An incremental hasher for one [`DigestAlgorithm`] (or SHA-1, see [`HashAlgorithm`]).
 #[derive(Clone, Debug)]
 pub enum Hasher {
+    /// SHA-1 state (verification of old signatures only).
+    Sha1(sha1::Sha1),
     /// SHA-256 state.
     Sha256(sha2::Sha256),
     /// SHA-384 state.
@@ -91,6 +192,7 @@ impl Hasher {
     /// Feeds bytes.
     pub fn update(&mut self, data: &[u8]) {
         match self {
+            Self::Sha1(h) => h.update(data),
             Self::Sha256(h) => h.update(data),
             Self::Sha384(h) => h.update(data),
             Self::Sha512(h) => h.update(data),
@@ -100,6 +202,7 @@ impl Hasher {
     /// Finishes and returns the digest.
     pub fn finalize(self) -> Vec<u8> {
         match self {
+            Self::Sha1(h) => h.finalize().to_vec(),
             Self::Sha256(h) => h.finalize().to_vec(),
             Self::Sha384(h) => h.finalize().to_vec(),
             Self::Sha512(h) => h.finalize().to_vec(),

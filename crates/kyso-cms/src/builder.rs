@@ -17,75 +17,14 @@ use cms::signed_data::{
 use const_oid::ObjectIdentifier;
 use const_oid::db::{rfc5911, rfc6211};
 use der::asn1::{OctetString, SetOfVec};
-use der::{Any, Decode, Encode, Sequence};
+use der::{Any, Decode, Encode};
 use kyso_cert::Certificate;
-use spki::AlgorithmIdentifierOwned;
 use x509_cert::attr::{Attribute, Attributes};
 use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::Time;
 
+use crate::asn1::{CmsAlgorithmProtection, EssCertIdV2, IssuerSerial, SigningCertificateV2};
 use crate::{DigestAlgorithm, Error, Result, SignatureAlgorithm, Signer};
-
-/// `ESSCertIDv2` ([RFC 5035 §4]).
-///
-/// ```text
-/// ESSCertIDv2 ::=  SEQUENCE {
-///     hashAlgorithm           AlgorithmIdentifier DEFAULT {algorithm id-sha256},
-///     certHash                Hash,
-///     issuerSerial            IssuerSerial OPTIONAL }
-/// ```
-///
-/// [RFC 5035 §4]: https://www.rfc-editor.org/rfc/rfc5035#section-4
-#[derive(Clone, Debug, Sequence)]
-struct EssCertIdV2 {
-    #[asn1(optional = "true")]
-    hash_algorithm: Option<AlgorithmIdentifierOwned>,
-    cert_hash: OctetString,
-    issuer_serial: Option<IssuerSerial>,
-}
-
-/// `IssuerSerial` ([RFC 5035 §4]).
-///
-/// ```text
-/// IssuerSerial ::= SEQUENCE {
-///     issuer                   GeneralNames,
-///     serialNumber             CertificateSerialNumber }
-/// ```
-#[derive(Clone, Debug, Sequence)]
-struct IssuerSerial {
-    issuer: Vec<GeneralName>,
-    serial_number: SerialNumber,
-}
-
-/// `SigningCertificateV2` ([RFC 5035 §3]); policies are never written.
-///
-/// ```text
-/// SigningCertificateV2 ::=  SEQUENCE {
-///     certs        SEQUENCE OF ESSCertIDv2,
-///     policies     SEQUENCE OF PolicyInformation OPTIONAL }
-/// ```
-#[derive(Clone, Debug, Sequence)]
-struct SigningCertificateV2 {
-    certs: Vec<EssCertIdV2>,
-}
-
-/// `CMSAlgorithmProtectionAttribute` ([RFC 6211 §2]) without a MAC algorithm.
-///
-/// ```text
-/// CMSAlgorithmProtection ::= SEQUENCE {
-///     digestAlgorithm         DigestAlgorithmIdentifier,
-///     signatureAlgorithm  [1] SignatureAlgorithmIdentifier OPTIONAL,
-///     macAlgorithm        [2] MessageAuthenticationCodeAlgorithm OPTIONAL }
-/// ```
-///
-/// [RFC 6211 §2]: https://www.rfc-editor.org/rfc/rfc6211#section-2
-#[derive(Clone, Debug, Sequence)]
-struct CmsAlgorithmProtection {
-    digest_algorithm: AlgorithmIdentifierOwned,
-    #[asn1(context_specific = "1", tag_mode = "IMPLICIT")]
-    signature_algorithm: AlgorithmIdentifierOwned,
-}
 
 /// The DER of a `SignedAttributes` set ([RFC 5652 §5.3]) exactly as it is signed: with the
 /// universal SET tag (0x31), not the `[0] IMPLICIT` tag it carries inside `SignerInfo`
@@ -224,7 +163,7 @@ impl SignedDataBuilder {
         let digest = self.digest_algorithm();
         if content_digest.len() != digest.output_len() {
             return Err(Error::DigestLength {
-                algorithm: digest,
+                algorithm: digest.into(),
                 expected: digest.output_len(),
                 actual: content_digest.len(),
             });
@@ -250,7 +189,8 @@ impl SignedDataBuilder {
             rfc6211::ID_AA_CMS_ALGORITHM_PROTECTION,
             Any::encode_from(&CmsAlgorithmProtection {
                 digest_algorithm: digest.identifier(),
-                signature_algorithm: self.algorithm.identifier()?,
+                signature_algorithm: Some(self.algorithm.identifier()?),
+                mac_algorithm: None,
             })?,
         )?;
         if let Some(time) = self.signing_time {
@@ -330,6 +270,7 @@ impl SignedDataBuilder {
                     serial_number: tbs.serial_number().clone(),
                 }),
             }],
+            policies: None,
         })
     }
 }

@@ -16,13 +16,15 @@
 #![warn(missing_docs)]
 
 mod algorithm;
+mod asn1;
 mod builder;
 mod error;
 mod signer;
+pub mod verify;
 
 pub use builder::{SignedAttributes, SignedDataBuilder};
 
-pub use algorithm::{DigestAlgorithm, Hasher, SignatureAlgorithm};
+pub use algorithm::{DigestAlgorithm, HashAlgorithm, Hasher, SignatureAlgorithm};
 
 pub use error::Error;
 pub use signer::{Signer, SignerError};
