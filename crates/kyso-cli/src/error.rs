@@ -27,6 +27,9 @@ pub enum CliError {
     /// No password could be obtained.
     #[error("password: {0}")]
     Password(String),
+    /// A certificate file could not be parsed.
+    #[error("cannot read a certificate from {0}: {1}")]
+    Certificate(PathBuf, kyso_cert::Error),
     /// Loading the key or certificate failed.
     #[error(transparent)]
     Token(#[from] kyso_token::Error),

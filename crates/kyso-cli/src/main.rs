@@ -13,6 +13,7 @@
 mod demo;
 mod error;
 mod password;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +38,8 @@ struct Cli {
 enum Command {
     /// Sign a PDF by incremental update (PAdES B-B).
     Sign(SignArgs),
+    /// Validate every signature of a PDF; exit 0 only when all are VALID.
+    Verify(verify::VerifyArgs),
     /// Create the demo identity in a folder and sign a bundled sample PDF with it.
     Demo {
         /// Folder to write the demo identity and the signed sample into.
@@ -142,6 +145,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sign(args) => sign(args),
         Command::Demo { dir } => demo::run(&dir),
+        Command::Verify(args) => match verify::run(&args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

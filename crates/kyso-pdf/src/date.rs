@@ -33,6 +33,56 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Formats `time` as RFC 3339 in UTC, e.g. `2026-11-24T03:28:02Z`.
+pub fn rfc3339(time: SystemTime) -> String {
+    let d = pdf_date(time);
+    // D:YYYYMMDDHHmmSS+00'00'
+    format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &d[2..6],
+        &d[6..8],
+        &d[8..10],
+        &d[10..12],
+        &d[12..14],
+        &d[14..16]
+    )
+}
+
+/// Reads a PDF date (ISO 32000-2 §7.9.4) into RFC 3339 text, keeping its UTC offset; missing
+/// trailing fields default as the standard says. `None` when it is not a date.
+pub fn parse_pdf_date(text: &str) -> Option<String> {
+    let t = text.strip_prefix("D:").unwrap_or(text);
+    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+    if digits.len() < 4 || digits.len() > 14 || digits.len() % 2 != 0 {
+        return None;
+    }
+    let field = |i: usize, default: &str| digits.get(i..i + 2).unwrap_or(default).to_string();
+    let year = &digits[..4];
+    let (month, day) = (field(4, "01"), field(6, "01"));
+    let (hour, minute, second) = (field(8, "00"), field(10, "00"), field(12, "00"));
+    let rest = &t[digits.len()..];
+    let offset = match rest.chars().next() {
+        None | Some('Z') => "Z".to_string(),
+        Some(sign @ ('+' | '-')) => {
+            let nums: String = rest[1..].chars().filter(char::is_ascii_digit).collect();
+            let hh = nums.get(0..2).unwrap_or("00");
+            let mm = nums.get(2..4).unwrap_or("00");
+            format!("{sign}{hh}:{mm}")
+        }
+        Some(_) => return None,
+    };
+    let in_range = |v: &str, lo: u32, hi: u32| v.parse::<u32>().is_ok_and(|n| (lo..=hi).contains(&n));
+    if !(in_range(&month, 1, 12)
+        && in_range(&day, 1, 31)
+        && in_range(&hour, 0, 23)
+        && in_range(&minute, 0, 59)
+        && in_range(&second, 0, 60))
+    {
+        return None;
+    }
+    Some(format!("{year}-{month}-{day}T{hour}:{minute}:{second}{offset}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +97,17 @@ mod tests {
         // leap day 2024-02-29T23:59:59Z
         let t = UNIX_EPOCH + Duration::from_secs(1_709_251_199);
         assert_eq!(pdf_date(t), "D:20240229235959+00'00'");
+        assert_eq!(rfc3339(t), "2024-02-29T23:59:59Z");
+    }
+
+    #[test]
+    fn parses_pdf_dates_with_offsets_and_defaults() {
+        assert_eq!(
+            parse_pdf_date("D:20261124102802+07'00'").as_deref(),
+            Some("2026-11-24T10:28:02+07:00")
+        );
+        assert_eq!(parse_pdf_date("D:2026").as_deref(), Some("2026-01-01T00:00:00Z"));
+        assert_eq!(parse_pdf_date("D:20261340000000Z"), None);
+        assert_eq!(parse_pdf_date("yesterday"), None);
     }
 }

@@ -42,10 +42,13 @@ pub mod reader;
 
 pub use error::{Error, Result};
 pub use object::{Dict, Name, ObjRef, Object, PdfString, Stream, decode_text_string};
-pub use reader::{PdfReader, Source, XrefEntry, XrefKind};
+pub use reader::{PdfReader, Prefix, Source, XrefEntry, XrefKind};
 
 mod date;
+pub mod form;
 pub mod sign;
 mod update;
+pub mod verify;
 
+pub use form::{FoundField, MAX_FIELD_TREE_DEPTH, MAX_FIELDS};
 pub use sign::{DeferredState, PdfSigner, PreparedPdf, SignOptions, SubFilter};

@@ -48,8 +48,8 @@ use crate::parser::lexer::{Lexer, PErr, PResult, is_regular};
 use crate::parser::{
     Parsed, endstream_follows, find, parse_indirect, parse_obj_header, perr_to_error, trim_eol,
 };
-pub use source::Source;
-use source::read_full_at;
+pub use source::{Prefix, Source};
+pub(crate) use source::read_full_at;
 
 /// Most cross-reference sections (tables, streams, and the `/XRefStm` streams of hybrid
 /// files) followed through `/Prev`. Each incremental update adds one or two.
@@ -628,5 +628,33 @@ impl<S: Source> PdfReader<S> {
             }
         }
         Ok(None)
+    }
+}
+
+impl<S: Source> PdfReader<S> {
+    /// Every object number with its newest cross-reference entry and generation, in no
+    /// particular order: what the validator compares between a signed revision and the
+    /// final document.
+    pub fn xref_entries(&self) -> impl Iterator<Item = (ObjRef, XrefEntry)> + '_ {
+        self.xref
+            .iter()
+            .map(|(&num, slot)| (ObjRef::new(num, slot.generation), slot.entry))
+    }
+
+    /// Offsets of every occurrence of `needle` at or after `from`, in order, at most `limit`
+    /// of them (then [`Error::LimitExceeded`]). Scans in chunks.
+    pub fn find_all(&self, from: u64, needle: &'static [u8], limit: usize) -> Result<Vec<u64>> {
+        let mut out = Vec::new();
+        self.scan(from, needle, |pos| {
+            if out.len() >= limit {
+                return Err(Error::LimitExceeded {
+                    what: "occurrences found by a scan",
+                    limit,
+                });
+            }
+            out.push(pos);
+            Ok(true)
+        })?;
+        Ok(out)
     }
 }

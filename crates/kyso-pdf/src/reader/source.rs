@@ -127,3 +127,33 @@ pub(crate) fn read_full_at<S: Source + ?Sized>(
     }
     Ok(done)
 }
+
+/// The first `len` bytes of another source: the document as it was at the end of an earlier
+/// revision (ISO 32000-2 §7.5.6), for reading a signed revision apart from later updates.
+#[derive(Debug, Clone, Copy)]
+pub struct Prefix<S> {
+    inner: S,
+    len: u64,
+}
+
+impl<S: Source> Prefix<S> {
+    /// The first `len` bytes of `inner` (all of it if `len` is longer).
+    pub fn new(inner: S, len: u64) -> Self {
+        let len = len.min(inner.len());
+        Self { inner, len }
+    }
+}
+
+impl<S: Source> Source for Prefix<S> {
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        if offset >= self.len {
+            return Ok(0);
+        }
+        let room = (self.len - offset).min(buf.len() as u64) as usize;
+        self.inner.read_at(offset, &mut buf[..room])
+    }
+}

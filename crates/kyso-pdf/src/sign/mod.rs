@@ -32,7 +32,6 @@ use crate::reader::{PdfReader, Source};
 use crate::update::IncrementalUpdate;
 use crate::{Error, Result};
 
-pub use fields::{FoundField, MAX_FIELD_TREE_DEPTH, MAX_FIELDS};
 use placeholder::{SignatureDictionary, byte_range_text};
 
 /// The /SubFilter of the signature dictionary (ISO 32000-2 §12.8.3.3, ETSI EN 319 142-1 §5).

@@ -1,0 +1,89 @@
+//! `kyso verify FILE.pdf --trust ROOT.pem [--json] [--lang vi]`: validates every signature and
+//! exits 0 only when every one is VALID.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use kyso_cert::Certificate;
+use kyso_pdf::verify::{Lang, ValidationOptions, Verdict, render_text, validate_file};
+
+use crate::error::CliError;
+
+/// Arguments of `kyso verify`.
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The signed PDF.
+    pub input: PathBuf,
+    /// Trust anchor: a PEM/DER certificate file (several allowed) or a folder of them.
+    #[arg(long, required = true)]
+    pub trust: Vec<PathBuf>,
+    /// Extra intermediate CA certificates (PEM/DER file or folder).
+    #[arg(long)]
+    pub intermediates: Vec<PathBuf>,
+    /// Print the JSON report (schema: crates/kyso-pdf/schema/verify-report.schema.json).
+    #[arg(long)]
+    pub json: bool,
+    /// Language of the text report.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+}
+
+/// Report languages.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// Tiếng Việt.
+    Vi,
+}
+
+/// Runs `kyso verify`; `Ok(true)` when every signature is VALID.
+pub fn run(args: &VerifyArgs) -> Result<bool, CliError> {
+    let mut options = ValidationOptions::new(load_certificates(&args.trust)?);
+    options.intermediates = load_certificates(&args.intermediates)?;
+    let report = validate_file(&args.input, &options)?;
+    if args.json {
+        let json = serde_json::to_string_pretty(&report)
+            .map_err(|e| CliError::Usage(format!("cannot render the report: {e}")))?;
+        println!("{json}");
+    } else {
+        let lang = match args.lang {
+            LangArg::En => Lang::En,
+            LangArg::Vi => Lang::Vi,
+        };
+        print!("{}", render_text(&report, lang));
+    }
+    Ok(report.verdict == Verdict::Valid)
+}
+
+/// Reads certificates from files and folders (every file in a folder that parses).
+fn load_certificates(paths: &[PathBuf]) -> Result<Vec<Certificate>, CliError> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| read_error(path, e))?;
+            let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            files.sort();
+            for file in files.iter().filter(|f| f.is_file()) {
+                let bytes = std::fs::read(file).map_err(|e| read_error(file, e))?;
+                if let Ok(certs) = Certificate::all_from_der_or_pem(&bytes) {
+                    out.extend(certs);
+                }
+            }
+        } else {
+            let bytes = std::fs::read(path).map_err(|e| read_error(path, e))?;
+            out.extend(
+                Certificate::all_from_der_or_pem(&bytes)
+                    .map_err(|e| CliError::Certificate(path.clone(), e))?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn read_error(path: &Path, source: std::io::Error) -> CliError {
+    CliError::Read {
+        path: path.to_path_buf(),
+        source,
+    }
+}

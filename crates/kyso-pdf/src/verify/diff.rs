@@ -1,0 +1,737 @@
+//! Modification analysis: what changed between the revision a signature covers and the final
+//! document, judged by a whitelist of named rules, as pyHanko's `diff_analysis` does —
+//! anything no rule explains counts as a modification of signed content.
+//!
+//! Allowed (ISO 32000-2 §12.8.2.2, ETSI EN 319 142-1 §5.4): new signature fields and their
+//! signatures, filling an empty signature field, DSS and document timestamps (PAdES B-LT/LTA),
+//! form filling unless a certification forbids it (DocMDP P=1), annotations only where a
+//! certification allows them (P=3). Everything else — page contents, resources, fonts,
+//! XObjects, appearance streams of existing annotations, catalog entries such as /OpenAction,
+//! deleted or replaced objects, object definitions no cross-reference section accounts for —
+//! is reported as a modification. This is what catches Incremental Saving Attacks, shadow
+//! attacks (hide, replace, hide-and-replace) and the certification attacks (evil annotation,
+//! sneaky signature) of Mainka et al. (NDSS 2021, IEEE S&P 2021).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+
+use crate::object::{Dict, ObjRef, Object};
+use crate::reader::{PdfReader, Source, XrefEntry};
+use crate::Result;
+
+/// Most new objects followed when checking what later revisions added.
+pub const MAX_NEW_OBJECTS: usize = 100_000;
+
+/// How far the changes after a signature go, in increasing order (pyHanko's
+/// `ModificationLevel`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModificationLevel {
+    /// Nothing changed.
+    None,
+    /// Only DSS and document timestamps were added.
+    LtaUpdates,
+    /// Signatures were added and forms filled.
+    FormFilling,
+    /// Annotations were added or changed.
+    Annotations,
+    /// Something else changed.
+    Other,
+}
+
+/// The permissions in force for the changes after a signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Permissions {
+    /// DocMDP /P of a certification signature covering this revision: 1 no changes, 2 form
+    /// filling and signing, 3 also annotations. `None`: the document is not certified.
+    pub docmdp: Option<u8>,
+}
+
+impl Permissions {
+    fn allows(self, level: ModificationLevel) -> bool {
+        match self.docmdp {
+            Some(1) => level <= ModificationLevel::LtaUpdates,
+            Some(3) => level <= ModificationLevel::Annotations,
+            // P=2, and documents without a certification: signatures and form filling.
+            _ => level <= ModificationLevel::FormFilling,
+        }
+    }
+}
+
+/// The outcome of the analysis.
+#[derive(Clone, Debug)]
+pub struct DiffOutcome {
+    /// The highest level of change seen.
+    pub level: ModificationLevel,
+    /// One line per change, allowed or not.
+    pub changes: Vec<String>,
+    /// The changes the permissions do not allow; empty means the signature still holds.
+    pub violations: Vec<String>,
+    /// Harmless oddities.
+    pub warnings: Vec<String>,
+}
+
+struct Analysis<'a, A: Source, B: Source> {
+    old: &'a PdfReader<A>,
+    new: &'a PdfReader<B>,
+    permissions: Permissions,
+    outcome: DiffOutcome,
+    /// New objects (numbers absent from the signed revision).
+    added: BTreeSet<ObjRef>,
+    /// Roots from which new objects may be reached, with the role they were added in.
+    roots: Vec<(ObjRef, Role)>,
+}
+
+/// Why a new object was referenced by an allowed change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    /// Added to /Fields or to a page's /Annots.
+    FieldOrAnnotation,
+    /// The /V of a signature field.
+    SignatureValue,
+    /// The catalog's /DSS (ETSI EN 319 142-1 §5.4.2).
+    Dss,
+    /// The catalog's new /AcroForm.
+    AcroForm,
+}
+
+/// Compares the signed revision (`old`) with the final document (`new`). `signed_end` is the
+/// first byte after the signed revision.
+pub fn analyse<A: Source, B: Source>(
+    old: &PdfReader<A>,
+    new: &PdfReader<B>,
+    signed_end: u64,
+    permissions: Permissions,
+) -> Result<DiffOutcome> {
+    let mut a = Analysis {
+        old,
+        new,
+        permissions,
+        outcome: DiffOutcome {
+            level: ModificationLevel::None,
+            changes: Vec::new(),
+            violations: Vec::new(),
+            warnings: Vec::new(),
+        },
+        added: BTreeSet::new(),
+        roots: Vec::new(),
+    };
+    a.hidden_definitions(signed_end)?;
+    a.changed_objects()?;
+    a.new_objects()?;
+    Ok(a.outcome)
+}
+
+impl<A: Source, B: Source> Analysis<'_, A, B> {
+    fn note(&mut self, level: ModificationLevel, message: String) {
+        self.outcome.level = self.outcome.level.max(level);
+        if level == ModificationLevel::Other || !self.permissions.allows(level) {
+            let why = match self.permissions.docmdp {
+                Some(p) if level != ModificationLevel::Other => {
+                    format!("{message} (not allowed by the certification, DocMDP P={p})")
+                }
+                _ => message.clone(),
+            };
+            self.outcome.violations.push(why);
+        }
+        self.outcome.changes.push(message);
+    }
+
+    /// Object definitions after the signed revision that the final cross-reference data does
+    /// not point to: a viewer that reconstructs the file would show them (Incremental Saving
+    /// Attack without a proper update).
+    fn hidden_definitions(&mut self, signed_end: u64) -> Result<()> {
+        let hits = self.new.find_all(signed_end, b" obj", MAX_NEW_OBJECTS)?;
+        let current: HashMap<u64, ObjRef> = self
+            .new
+            .xref_entries()
+            .filter_map(|(r, e)| match e {
+                XrefEntry::InFile { offset } => Some((offset, r)),
+                _ => None,
+            })
+            .collect();
+        for hit in hits {
+            let Some(header) = object_header_before(self.new.source(), hit)? else {
+                continue;
+            };
+            if !current.contains_key(&header.0) {
+                let message = format!(
+                    "object {} {} defined at byte {} after signing is not in the cross-reference data (hidden update)",
+                    header.1, header.2, header.0
+                );
+                self.note(ModificationLevel::Other, message);
+            }
+        }
+        Ok(())
+    }
+
+    fn changed_objects(&mut self) -> Result<()> {
+        let old_entries: HashMap<u32, (u16, XrefEntry)> = self
+            .old
+            .xref_entries()
+            .map(|(r, e)| (r.num, (r.generation, e)))
+            .collect();
+        let mut changed: Vec<ObjRef> = self
+            .new
+            .xref_entries()
+            .filter(|(r, e)| old_entries.get(&r.num) != Some(&(r.generation, *e)))
+            .map(|(r, _)| r)
+            .collect();
+        changed.sort_unstable();
+
+        let old_catalog = self.old.catalog_ref()?;
+        let old_catalog_dict = self.old.catalog()?;
+        let old_acroform = old_catalog_dict.get("AcroForm").and_then(Object::as_reference);
+        let old_fields_array = match old_catalog_dict.get("AcroForm") {
+            Some(af) => self
+                .old
+                .deref(af)?
+                .as_dict()
+                .and_then(|d| d.get("Fields"))
+                .and_then(Object::as_reference),
+            None => None,
+        };
+        let old_pages: HashSet<ObjRef> = self.old.page_refs()?.into_iter().collect();
+        let old_info = self.old.trailer().get("Info").and_then(Object::as_reference);
+        let annots_arrays: HashSet<ObjRef> = old_pages
+            .iter()
+            .filter_map(|p| self.old.resolve(*p).ok())
+            .filter_map(|o| {
+                o.as_dict()
+                    .and_then(|d| d.get("Annots"))
+                    .and_then(Object::as_reference)
+            })
+            .collect();
+
+        for r in changed {
+            let old_entry = old_entries.get(&r.num);
+            let existed = matches!(old_entry, Some((_, e)) if *e != XrefEntry::Free);
+            let new_obj = match self.new.resolve(r) {
+                Ok(o) => o,
+                Err(e) => {
+                    self.note(ModificationLevel::Other, format!("object {r} cannot be read: {e}"));
+                    continue;
+                }
+            };
+            if !existed {
+                if !is_container(&new_obj) && !new_obj.is_null() {
+                    self.added.insert(r);
+                }
+                continue;
+            }
+            let old_ref = ObjRef::new(r.num, old_entry.map(|(g, _)| *g).unwrap_or(0));
+            if old_ref.generation != r.generation {
+                self.note(
+                    ModificationLevel::Other,
+                    format!("object {old_ref} was replaced by {r} (new generation)"),
+                );
+                continue;
+            }
+            let old_obj = self.old.resolve(old_ref)?;
+            if old_obj == new_obj {
+                continue; // rewritten unchanged, or moved into an object stream
+            }
+            if new_obj.is_null() {
+                self.note(
+                    ModificationLevel::Other,
+                    format!("object {r} ({}) was deleted after signing", describe(&old_obj)),
+                );
+                continue;
+            }
+            if r == old_catalog {
+                self.catalog_rule(&old_obj, &new_obj)?;
+            } else if Some(r) == old_acroform {
+                self.acroform_rule(r, &old_obj, &new_obj)?;
+            } else if Some(r) == old_fields_array || annots_arrays.contains(&r) {
+                self.array_append_rule(r, &old_obj, &new_obj, Role::FieldOrAnnotation);
+            } else if old_pages.contains(&r) {
+                self.page_rule(r, &old_obj, &new_obj);
+            } else if Some(r) == old_info {
+                self.outcome
+                    .warnings
+                    .push(format!("document information dictionary {r} was updated after signing"));
+            } else {
+                self.field_rule(r, &old_obj, &new_obj);
+            }
+        }
+        Ok(())
+    }
+
+    /// The catalog may gain or change /DSS and /AcroForm (ISO 32000-2 §7.7.2); nothing else.
+    fn catalog_rule(&mut self, old: &Object, new: &Object) -> Result<()> {
+        let (Some(o), Some(n)) = (old.as_dict(), new.as_dict()) else {
+            self.note(ModificationLevel::Other, "the catalog was replaced".into());
+            return Ok(());
+        };
+        for key in changed_keys(o, n) {
+            match key.as_str() {
+                "DSS" => match n.get("DSS") {
+                    Some(Object::Reference(r)) => self.roots.push((*r, Role::Dss)),
+                    Some(Object::Dict(_)) => {}
+                    _ => self.note(ModificationLevel::Other, "the catalog's /DSS was removed".into()),
+                },
+                "AcroForm" => match (o.get("AcroForm"), n.get("AcroForm")) {
+                    (Some(Object::Dict(od)), Some(Object::Dict(nd))) => {
+                        self.acroform_dict_rule("the catalog's /AcroForm", od, nd)?;
+                    }
+                    (None, Some(Object::Reference(r))) => self.roots.push((*r, Role::AcroForm)),
+                    (None, Some(Object::Dict(nd))) => {
+                        self.acroform_dict_rule("the catalog's new /AcroForm", &Dict::new(), nd)?;
+                    }
+                    _ => self.note(
+                        ModificationLevel::Other,
+                        "the catalog's /AcroForm was replaced after signing".into(),
+                    ),
+                },
+                "Extensions" => {
+                    self.outcome
+                        .warnings
+                        .push("the catalog's /Extensions were updated".into());
+                }
+                other => self.note(
+                    ModificationLevel::Other,
+                    format!("the catalog entry /{other} was changed after signing"),
+                ),
+            }
+        }
+        Ok(())
+    }
+
+    fn acroform_rule(&mut self, r: ObjRef, old: &Object, new: &Object) -> Result<()> {
+        match (old.as_dict(), new.as_dict()) {
+            (Some(o), Some(n)) => self.acroform_dict_rule(&format!("AcroForm {r}"), o, n),
+            _ => {
+                self.note(ModificationLevel::Other, format!("AcroForm {r} was replaced"));
+                Ok(())
+            }
+        }
+    }
+
+    /// An AcroForm may gain fields and /SigFlags; /DR may only gain resources.
+    fn acroform_dict_rule(&mut self, what: &str, o: &Dict, n: &Dict) -> Result<()> {
+        for key in changed_keys(o, n) {
+            match key.as_str() {
+                "Fields" => match (o.get("Fields"), n.get("Fields")) {
+                    (Some(Object::Reference(a)), Some(Object::Reference(b))) if a == b => {}
+                    (old_f, Some(new_f)) => {
+                        let old_items = match old_f {
+                            Some(f) => self.old.deref(f)?.as_array().map(<[Object]>::to_vec),
+                            None => Some(Vec::new()),
+                        };
+                        let new_items = self.new.deref(new_f)?.as_array().map(<[Object]>::to_vec);
+                        match (old_items, new_items) {
+                            (Some(oi), Some(ni)) => {
+                                self.appended(&format!("{what} /Fields"), &oi, &ni, Role::FieldOrAnnotation)
+                            }
+                            _ => self.note(
+                                ModificationLevel::Other,
+                                format!("{what} /Fields is not an array"),
+                            ),
+                        }
+                    }
+                    (_, None) => self.note(
+                        ModificationLevel::Other,
+                        format!("{what} lost its /Fields"),
+                    ),
+                },
+                "SigFlags" => {}
+                "DR" => self.outcome.warnings.push(format!("{what} /DR changed")),
+                other => self.note(
+                    ModificationLevel::Other,
+                    format!("{what} entry /{other} was changed after signing"),
+                ),
+            }
+        }
+        Ok(())
+    }
+
+    fn array_append_rule(&mut self, r: ObjRef, old: &Object, new: &Object, role: Role) {
+        match (old.as_array(), new.as_array()) {
+            (Some(o), Some(n)) => self.appended(&format!("array {r}"), o, n, role),
+            _ => self.note(ModificationLevel::Other, format!("array {r} was replaced")),
+        }
+    }
+
+    /// `new` must be `old` with items appended; the appended references become roots.
+    fn appended(&mut self, what: &str, old: &[Object], new: &[Object], role: Role) {
+        if new.len() < old.len() || new[..old.len()] != *old {
+            self.note(
+                ModificationLevel::Other,
+                format!("{what}: existing entries were removed or replaced after signing"),
+            );
+            return;
+        }
+        for item in &new[old.len()..] {
+            match item.as_reference() {
+                Some(r) => self.roots.push((r, role)),
+                None => self.note(
+                    ModificationLevel::Other,
+                    format!("{what}: a direct object was added"),
+                ),
+            }
+        }
+    }
+
+    /// A page may only gain annotations (its /Annots array).
+    fn page_rule(&mut self, r: ObjRef, old: &Object, new: &Object) {
+        let (Some(o), Some(n)) = (old.as_dict(), new.as_dict()) else {
+            self.note(ModificationLevel::Other, format!("page {r} was replaced"));
+            return;
+        };
+        for key in changed_keys(o, n) {
+            if key == "Annots" {
+                let old_items = match o.get("Annots") {
+                    None => Some(Vec::new()),
+                    Some(Object::Array(a)) => Some(a.clone()),
+                    Some(Object::Reference(ar)) => self
+                        .old
+                        .resolve(*ar)
+                        .ok()
+                        .and_then(|x| x.as_array().map(<[Object]>::to_vec)),
+                    _ => None,
+                };
+                let new_items = match n.get("Annots") {
+                    Some(Object::Array(a)) => Some(a.clone()),
+                    Some(Object::Reference(ar)) => self
+                        .new
+                        .resolve(*ar)
+                        .ok()
+                        .and_then(|x| x.as_array().map(<[Object]>::to_vec)),
+                    _ => None,
+                };
+                match (old_items, new_items) {
+                    (Some(oi), Some(ni)) => self.appended(
+                        &format!("page {r} /Annots"),
+                        &oi,
+                        &ni,
+                        Role::FieldOrAnnotation,
+                    ),
+                    _ => self.note(
+                        ModificationLevel::Other,
+                        format!("page {r} /Annots was replaced"),
+                    ),
+                }
+            } else {
+                self.note(
+                    ModificationLevel::Other,
+                    format!("page {r}: /{key} was changed after signing (page content or resources)"),
+                );
+            }
+        }
+    }
+
+    /// Existing fields and annotations: an empty signature field may receive its value, other
+    /// fields may be filled (/V, /AS, /AP) where form filling is allowed, other annotations
+    /// changed where annotations are. Anything else is a modification.
+    fn field_rule(&mut self, r: ObjRef, old: &Object, new: &Object) {
+        let (Some(o), Some(n)) = (old.as_dict(), new.as_dict()) else {
+            self.note(
+                ModificationLevel::Other,
+                format!("object {r} ({}) was changed after signing", describe(old)),
+            );
+            return;
+        };
+        if old.as_stream().is_some() || new.as_stream().is_some() {
+            self.note(
+                ModificationLevel::Other,
+                format!("stream {r} ({}) was changed after signing", describe(old)),
+            );
+            return;
+        }
+        let keys = changed_keys(o, n);
+        let is_sig_field = field_type(o) == Some(b"Sig".as_slice());
+        let is_field = o.contains_key("FT") || o.contains_key("T") || o.contains_key("Parent");
+        let is_annotation = o.get("Subtype").is_some() && o.contains_key("Rect");
+        if is_sig_field && o.get("V").is_none_or(Object::is_null) {
+            if keys.iter().all(|k| matches!(k.as_str(), "V" | "AP" | "Lock" | "SV")) {
+                if let Some(Object::Reference(v)) = n.get("V") {
+                    self.roots.push((*v, Role::SignatureValue));
+                }
+                if keys.iter().any(|k| k == "AP") {
+                    self.appearance_roots(n);
+                }
+                self.note(
+                    ModificationLevel::FormFilling,
+                    format!("signature field {r} was signed"),
+                );
+                return;
+            }
+        } else if is_field
+            && !is_sig_field
+            && keys.iter().all(|k| matches!(k.as_str(), "V" | "AS" | "AP"))
+        {
+            if keys.iter().any(|k| k == "AP") {
+                self.appearance_roots(n);
+            }
+            self.note(ModificationLevel::FormFilling, format!("form field {r} was filled"));
+            return;
+        } else if is_annotation && !is_field {
+            self.note(
+                ModificationLevel::Annotations,
+                format!("annotation {r} was changed"),
+            );
+            return;
+        }
+        let list = keys.iter().map(|k| format!("/{k}")).collect::<Vec<_>>().join(", ");
+        self.note(
+            ModificationLevel::Other,
+            format!("object {r} ({}) changed after signing: {list}", describe(old)),
+        );
+    }
+
+    fn appearance_roots(&mut self, dict: &Dict) {
+        if let Some(Object::Reference(ap)) = dict.get("AP") {
+            self.roots.push((*ap, Role::FieldOrAnnotation));
+        } else if let Some(Object::Dict(ap)) = dict.get("AP") {
+            for (_, v) in ap.iter() {
+                if let Some(r) = v.as_reference() {
+                    self.roots.push((r, Role::FieldOrAnnotation));
+                }
+            }
+        }
+    }
+
+    /// Every new object must be reachable from an allowed change and be of a kind that change
+    /// may add.
+    fn new_objects(&mut self) -> Result<()> {
+        let mut seen: HashSet<ObjRef> = HashSet::new();
+        let mut queue: VecDeque<(ObjRef, Role)> = self.roots.drain(..).collect();
+        let mut verdicts: BTreeMap<ObjRef, ()> = BTreeMap::new();
+        while let Some((r, role)) = queue.pop_front() {
+            if !self.added.contains(&r) || !seen.insert(r) {
+                continue; // existing objects were judged by the rules above
+            }
+            if seen.len() > MAX_NEW_OBJECTS {
+                self.note(ModificationLevel::Other, "too many new objects to analyse".into());
+                break;
+            }
+            verdicts.insert(r, ());
+            let obj = self.new.resolve(r)?;
+            let follow = self.judge_new(r, &obj, role);
+            if follow {
+                let mut refs = Vec::new();
+                collect_refs(&obj, &mut refs, 0);
+                for child in refs {
+                    // Children inherit the role: appearance resources, DSS streams, widgets.
+                    queue.push_back((child, role));
+                }
+            }
+        }
+        let unreachable: Vec<ObjRef> = self
+            .added
+            .iter()
+            .filter(|r| !seen.contains(r))
+            .copied()
+            .collect();
+        if !unreachable.is_empty() {
+            self.outcome.warnings.push(format!(
+                "{} new object(s) after signing are not used by the document",
+                unreachable.len()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Judges one new object; returns whether its references should be followed.
+    fn judge_new(&mut self, r: ObjRef, obj: &Object, role: Role) -> bool {
+        let dict = obj.as_dict();
+        let type_is = |t: &str| dict.and_then(|d| d.get("Type")).is_some_and(|v| v.is_name(t));
+        let subtype_is = |t: &str| dict.and_then(|d| d.get("Subtype")).is_some_and(|v| v.is_name(t));
+        match role {
+            Role::Dss => {
+                if !self.permissions.allows(ModificationLevel::LtaUpdates) {
+                    self.note(ModificationLevel::Other, format!("DSS object {r} added"));
+                }
+                self.outcome.level = self.outcome.level.max(ModificationLevel::LtaUpdates);
+                true
+            }
+            Role::SignatureValue => {
+                if type_is("Sig") || type_is("DocTimeStamp") {
+                    false
+                } else {
+                    self.note(
+                        ModificationLevel::Other,
+                        format!("object {r} given as a signature value is not a signature dictionary"),
+                    );
+                    false
+                }
+            }
+            Role::AcroForm => {
+                if let Some(Object::Array(fields)) = dict.and_then(|d| d.get("Fields")) {
+                    for f in fields {
+                        if let Some(fr) = f.as_reference() {
+                            self.roots.push((fr, Role::FieldOrAnnotation));
+                        }
+                    }
+                }
+                let extra: Vec<_> = self.roots.drain(..).collect();
+                for (fr, role) in extra {
+                    self.judge_root_later(fr, role);
+                }
+                false
+            }
+            Role::FieldOrAnnotation => {
+                let Some(d) = dict else {
+                    // Streams reached from an allowed appearance: the appearance itself and its
+                    // resources (fonts, images).
+                    return obj.as_stream().is_some();
+                };
+                if type_is("Sig") || type_is("DocTimeStamp") {
+                    return false;
+                }
+                let ft = field_type(d);
+                if ft == Some(b"Sig".as_slice()) || (subtype_is("Widget") && ft.is_none() && d.contains_key("Parent")) {
+                    let signed = d.get("V").is_some_and(|v| !v.is_null());
+                    if !signed && has_visible_appearance(d) {
+                        self.note(
+                            ModificationLevel::Other,
+                            format!(
+                                "unsigned signature field {r} with a visible appearance was added after signing (it can cover signed content)"
+                            ),
+                        );
+                        return false;
+                    }
+                    self.note(
+                        ModificationLevel::FormFilling,
+                        if signed {
+                            format!("signature field {r} was added and signed")
+                        } else {
+                            format!("empty signature field {r} was added")
+                        },
+                    );
+                    if signed && has_visible_appearance(d) {
+                        self.outcome.warnings.push(format!(
+                            "signature {r} added after signing has a visible appearance; check it does not cover signed content"
+                        ));
+                    }
+                    return true;
+                }
+                if ft.is_some() {
+                    self.note(
+                        ModificationLevel::Other,
+                        format!("form field {r} was added after signing"),
+                    );
+                    return false;
+                }
+                if subtype_is("Form") || type_is("XObject") || type_is("Font") || type_is("FontDescriptor") || type_is("ExtGState") {
+                    return true;
+                }
+                if d.contains_key("Subtype") && d.contains_key("Rect") {
+                    self.note(
+                        ModificationLevel::Annotations,
+                        format!(
+                            "annotation {r} ({}) was added after signing",
+                            describe(obj)
+                        ),
+                    );
+                    return false;
+                }
+                // Appearance dictionaries (/N /D /R) and resource dictionaries.
+                true
+            }
+        }
+    }
+
+    fn judge_root_later(&mut self, r: ObjRef, role: Role) {
+        self.roots.push((r, role));
+    }
+}
+
+fn is_container(obj: &Object) -> bool {
+    obj.as_stream().is_some_and(|s| {
+        s.dict
+            .get("Type")
+            .is_some_and(|t| t.is_name("ObjStm") || t.is_name("XRef"))
+    })
+}
+
+fn field_type(d: &Dict) -> Option<&[u8]> {
+    d.get("FT").and_then(Object::as_name)
+}
+
+fn has_visible_appearance(d: &Dict) -> bool {
+    let area = d
+        .get("Rect")
+        .and_then(Object::as_array)
+        .filter(|r| r.len() == 4)
+        .map(|r| {
+            let v: Vec<f64> = r.iter().map(|x| x.as_f64().unwrap_or(0.0)).collect();
+            ((v[2] - v[0]) * (v[3] - v[1])).abs()
+        })
+        .unwrap_or(0.0);
+    let hidden = d
+        .get("F")
+        .and_then(Object::as_i64)
+        .is_some_and(|f| f & 0b10 != 0 || f & 0b10_0000 != 0);
+    area > 0.0 && d.contains_key("AP") && !hidden
+}
+
+fn changed_keys(o: &Dict, n: &Dict) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for (k, v) in n.iter() {
+        if o.get(k.as_bytes()) != Some(v) {
+            keys.push(String::from_utf8_lossy(k.as_bytes()).into_owned());
+        }
+    }
+    for (k, _) in o.iter() {
+        if !n.contains_key(k.as_bytes()) {
+            keys.push(String::from_utf8_lossy(k.as_bytes()).into_owned());
+        }
+    }
+    keys
+}
+
+fn describe(obj: &Object) -> String {
+    let Some(d) = obj.as_dict() else {
+        return obj.type_name().to_string();
+    };
+    let name = |k: &str| {
+        d.get(k)
+            .and_then(Object::as_name)
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+    };
+    match (name("Type"), name("Subtype")) {
+        (Some(t), Some(s)) => format!("/{t} /{s}"),
+        (Some(t), None) => format!("/{t}"),
+        (None, Some(s)) => format!("/{s}"),
+        (None, None) if obj.as_stream().is_some() => "stream".into(),
+        (None, None) => "dictionary".into(),
+    }
+}
+
+fn collect_refs(obj: &Object, out: &mut Vec<ObjRef>, depth: usize) {
+    if depth > crate::parser::MAX_NESTING_DEPTH {
+        return;
+    }
+    match obj {
+        Object::Reference(r) => out.push(*r),
+        Object::Array(items) => items.iter().for_each(|i| collect_refs(i, out, depth + 1)),
+        Object::Dict(d) => d.iter().for_each(|(k, v)| {
+            // /P (page) and /Parent point back into the signed document.
+            if k != &"P" && k != &"Parent" {
+                collect_refs(v, out, depth + 1)
+            }
+        }),
+        Object::Stream(s) => s.dict.iter().for_each(|(_, v)| collect_refs(v, out, depth + 1)),
+        _ => {}
+    }
+}
+
+/// If `hit` is the ` obj` of an `N G obj` header, returns (offset of N, N, G).
+fn object_header_before<S: Source>(source: &S, hit: u64) -> Result<Option<(u64, u32, u16)>> {
+    let start = hit.saturating_sub(24);
+    let mut buf = vec![0u8; (hit - start) as usize + 4];
+    let n = crate::reader::read_full_at(source, start, &mut buf)?;
+    buf.truncate(n);
+    let before = &buf[..(hit - start) as usize];
+    // Expect: [EOL or start] digits space digits
+    let text = String::from_utf8_lossy(before);
+    let mut parts = text.rsplitn(3, |c: char| c == ' ' || c == '\n' || c == '\r');
+    let (Some(g), Some(num)) = (parts.next(), parts.next()) else {
+        return Ok(None);
+    };
+    let (Ok(g), Ok(num)) = (g.parse::<u16>(), num.parse::<u32>()) else {
+        return Ok(None);
+    };
+    let offset = hit - (g.to_string().len() + num.to_string().len() + 1) as u64;
+    Ok(Some((offset, num, g)))
+}

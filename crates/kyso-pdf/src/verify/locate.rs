@@ -1,0 +1,120 @@
+//! Finding every signature: signature fields of the AcroForm (nested /Kids included, ISO
+//! 32000-2 §12.7.4) with a value, plus signature dictionaries that no field reaches — those are
+//! reported as suspicious rather than silently ignored.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::form::list_fields;
+use crate::object::{Dict, ObjRef, Object};
+use crate::reader::{PdfReader, Source, XrefEntry};
+use crate::Result;
+
+/// Most `/ByteRange` occurrences looked at when searching for unreachable signatures.
+pub const MAX_BYTE_RANGE_OCCURRENCES: usize = 10_000;
+
+/// A signature field with a value.
+#[derive(Debug, Clone)]
+pub struct LocatedSignature {
+    /// Fully qualified field name.
+    pub field: String,
+    /// The object holding the signature dictionary: the /V reference, or the field itself
+    /// when /V is a direct dictionary.
+    pub sig_ref: ObjRef,
+    /// The signature dictionary.
+    pub sig: Dict,
+}
+
+/// All signatures of a document and the structural oddities found while looking.
+#[derive(Debug, Default)]
+pub struct Located {
+    /// Signature fields with a value, in field order.
+    pub signatures: Vec<LocatedSignature>,
+    /// Objects that look like signature dictionaries but no field's /V points to.
+    pub unreachable: Vec<ObjRef>,
+    /// Signature dictionaries used by more than one field, with the field names.
+    pub shared: Vec<(ObjRef, Vec<String>)>,
+}
+
+/// Lists the signatures of the document `reader` reads.
+pub fn locate<S: Source>(reader: &PdfReader<S>) -> Result<Located> {
+    let mut located = Located::default();
+    let catalog = reader.catalog()?;
+    let acroform = match catalog.get("AcroForm") {
+        Some(a) => reader.deref(a)?.as_dict().cloned(),
+        None => None,
+    };
+    if let Some(af) = &acroform {
+        for field in list_fields(reader, af)? {
+            if field.field_type.as_deref() != Some(b"Sig") {
+                continue;
+            }
+            let (sig_ref, sig) = match field.dict.get("V") {
+                Some(Object::Reference(r)) => match reader.resolve(*r)? {
+                    Object::Dict(d) => (*r, d),
+                    Object::Null => continue,
+                    _ => (*r, Dict::new()),
+                },
+                Some(Object::Dict(d)) => (field.reference, d.clone()),
+                Some(Object::Null) | None => continue,
+                Some(_) => (field.reference, Dict::new()),
+            };
+            located.signatures.push(LocatedSignature {
+                field: field.name,
+                sig_ref,
+                sig,
+            });
+        }
+    }
+
+    let mut users: BTreeMap<ObjRef, Vec<String>> = BTreeMap::new();
+    for s in &located.signatures {
+        users.entry(s.sig_ref).or_default().push(s.field.clone());
+    }
+    located.shared = users
+        .into_iter()
+        .filter(|(_, fields)| fields.len() > 1)
+        .collect();
+
+    located.unreachable = unreachable_signature_dictionaries(reader, &located.signatures)?;
+    Ok(located)
+}
+
+/// Objects of the current document whose text holds `/ByteRange` but that no field reaches.
+fn unreachable_signature_dictionaries<S: Source>(
+    reader: &PdfReader<S>,
+    reachable: &[LocatedSignature],
+) -> Result<Vec<ObjRef>> {
+    let hits = reader.find_all(0, b"/ByteRange", MAX_BYTE_RANGE_OCCURRENCES)?;
+    if hits.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Current objects stored in the file, by offset.
+    let mut by_offset: Vec<(u64, ObjRef)> = reader
+        .xref_entries()
+        .filter_map(|(r, e)| match e {
+            XrefEntry::InFile { offset } => Some((offset, r)),
+            _ => None,
+        })
+        .collect();
+    by_offset.sort_unstable();
+    let known: HashMap<ObjRef, ()> = reachable.iter().map(|s| (s.sig_ref, ())).collect();
+    let mut out = Vec::new();
+    for hit in hits {
+        let idx = by_offset.partition_point(|(o, _)| *o <= hit);
+        let Some(&(_, r)) = idx.checked_sub(1).and_then(|i| by_offset.get(i)) else {
+            continue;
+        };
+        if known.contains_key(&r) || out.contains(&r) {
+            continue;
+        }
+        // Only count it if the current object really is a signature-like dictionary: a
+        // superseded definition earlier in the file maps to whatever object precedes it.
+        if let Ok(Object::Dict(d)) = reader.resolve(r)
+            && (d.contains_key("ByteRange")
+                || d.get("Type").is_some_and(|t| t.is_name("Sig") || t.is_name("DocTimeStamp")))
+        {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,335 @@
+//! PDF signature validation (ISO 32000-2 §12.8, ETSI EN 319 142-1, in the spirit of ETSI EN
+//! 319 102-1): for each signature, locate → check the ByteRange → check the CMS over the
+//! signed bytes → check trust → analyse what changed after signing → report.
+//!
+//! A wrong VALID is the worst outcome for a portal, so every step fails closed: anything kyso
+//! cannot relate to a rule (an odd ByteRange, an object changed in a way no rule allows, a
+//! signature dictionary no field reaches) makes the verdict INVALID or INDETERMINATE, with the
+//! reason.
+//!
+//! ```no_run
+//! use kyso_pdf::verify::{ValidationOptions, validate_file};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let anchors = kyso_cert::Certificate::all_from_der_or_pem(&std::fs::read("root.pem")?)?;
+//! let report = validate_file("signed.pdf".as_ref(), &ValidationOptions::new(anchors))?;
+//! println!("{}", kyso_pdf::verify::render_text(&report, kyso_pdf::verify::Lang::Vi));
+//! # Ok(()) }
+//! ```
+
+mod coverage;
+pub mod diff;
+mod locate;
+mod report;
+mod trust;
+
+use std::path::Path;
+use std::time::SystemTime;
+
+use kyso_cert::Certificate;
+use kyso_cms::verify::SignedDataInfo;
+
+use crate::object::Object;
+use crate::reader::{PdfReader, Prefix, Source};
+use crate::{Error, Result};
+
+pub use diff::{ModificationLevel, Permissions};
+pub use locate::MAX_BYTE_RANGE_OCCURRENCES;
+pub use report::{
+    Coverage, Lang, REPORT_SCHEMA_VERSION, Reason, ReasonCode, SignatureReport, SignerSummary,
+    ValidationReport, Verdict, render_text,
+};
+
+/// What to validate against.
+#[derive(Clone, Debug)]
+pub struct ValidationOptions {
+    /// Trust anchors (root CAs). With none, no signature can be VALID: at best INDETERMINATE.
+    pub trust_anchors: Vec<Certificate>,
+    /// Extra intermediate CA certificates to build paths with.
+    pub intermediates: Vec<Certificate>,
+    /// Validation time; `None`: now.
+    pub time: Option<SystemTime>,
+}
+
+impl ValidationOptions {
+    /// Options trusting `anchors`, validating now.
+    pub fn new(anchors: Vec<Certificate>) -> Self {
+        Self {
+            trust_anchors: anchors,
+            intermediates: Vec::new(),
+            time: None,
+        }
+    }
+}
+
+/// Validates every signature of the PDF at `path`.
+pub fn validate_file(path: &Path, options: &ValidationOptions) -> Result<ValidationReport> {
+    let file = std::fs::File::open(path).map_err(|e| Error::Input {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    validate(&file, options)
+}
+
+/// Validates every signature of the PDF `source` holds.
+pub fn validate<S: Source>(source: &S, options: &ValidationOptions) -> Result<ValidationReport> {
+    let reader = PdfReader::new(source)?;
+    if reader.is_encrypted() {
+        return Err(Error::Encrypted);
+    }
+    let located = locate::locate(&reader)?;
+    let revision_ends = reader.revision_ends()?;
+    let certification = certification(&reader)?;
+    let mut doc_reasons = Vec::new();
+    let doc_warnings = Vec::new();
+    for r in &located.unreachable {
+        doc_reasons.push(Reason {
+            code: ReasonCode::UnreachableSignatureDictionary,
+            message: format!(
+                "object {r} looks like a signature dictionary but no signature field uses it"
+            ),
+        });
+    }
+    let mut reports = Vec::new();
+    for sig in &located.signatures {
+        let mut report = validate_one(&reader, sig, &revision_ends, certification, options)?;
+        if let Some((_, fields)) = located.shared.iter().find(|(r, _)| *r == sig.sig_ref) {
+            report.reasons.push(Reason {
+                code: ReasonCode::SharedSignatureDictionary,
+                message: format!(
+                    "signature dictionary {} is shared by fields {}",
+                    sig.sig_ref,
+                    fields.join(", ")
+                ),
+            });
+            report.verdict = Verdict::Invalid;
+        }
+        reports.push(report);
+    }
+    Ok(ValidationReport::new(reports, doc_reasons, doc_warnings))
+}
+
+/// The certification signature's object and its DocMDP /P (ISO 32000-2 §12.8.2.2), if any.
+fn certification<S: Source>(reader: &PdfReader<S>) -> Result<Option<(crate::ObjRef, u8)>> {
+    let catalog = reader.catalog()?;
+    let Some(Object::Dict(perms)) = catalog.get("Perms").map(|p| reader.deref(p)).transpose()?
+    else {
+        return Ok(None);
+    };
+    let Some(Object::Reference(sig_ref)) = perms.get("DocMDP") else {
+        return Ok(None);
+    };
+    let sig = reader.resolve(*sig_ref)?;
+    let refs = match sig.as_dict().and_then(|d| d.get("Reference")) {
+        Some(r) => reader.deref(r)?,
+        None => return Ok(Some((*sig_ref, 2))),
+    };
+    for item in refs.as_array().unwrap_or_default() {
+        let item = reader.deref(item)?;
+        let Some(d) = item.as_dict() else { continue };
+        if !d.get("TransformMethod").is_some_and(|m| m.is_name("DocMDP")) {
+            continue;
+        }
+        let p = match d.get("TransformParams") {
+            Some(tp) => reader
+                .deref(tp)?
+                .as_dict()
+                .and_then(|t| t.get("P"))
+                .and_then(Object::as_i64)
+                .unwrap_or(2),
+            None => 2,
+        };
+        return Ok(Some((*sig_ref, p.clamp(1, 3) as u8)));
+    }
+    Ok(Some((*sig_ref, 2)))
+}
+
+fn reason(code: ReasonCode, message: impl Into<String>) -> Reason {
+    Reason {
+        code,
+        message: message.into(),
+    }
+}
+
+fn validate_one<S: Source>(
+    reader: &PdfReader<&S>,
+    sig: &locate::LocatedSignature,
+    revision_ends: &[u64],
+    certification: Option<(crate::ObjRef, u8)>,
+    options: &ValidationOptions,
+) -> Result<SignatureReport> {
+    let sub_filter = sig
+        .sig
+        .get("SubFilter")
+        .and_then(Object::as_name)
+        .map(|n| String::from_utf8_lossy(n).into_owned());
+    let mut report = SignatureReport {
+        field: sig.field.clone(),
+        verdict: Verdict::Invalid,
+        reasons: Vec::new(),
+        integrity_ok: false,
+        coverage: Coverage::Unclear,
+        trusted: false,
+        trust_anchor: None,
+        signer: None,
+        signing_time: sig
+            .sig
+            .get("M")
+            .and_then(Object::as_string_bytes)
+            .and_then(|m| crate::date::parse_pdf_date(&String::from_utf8_lossy(m))),
+        level: None,
+        sub_filter: sub_filter.clone(),
+        digest_algorithm: None,
+        signature_algorithm: None,
+        byte_range: coverage::read_entries(&sig.sig).ok().map(|(br, _)| br),
+        revision: None,
+        certification: certification
+            .filter(|(r, _)| *r == sig.sig_ref)
+            .map(|(_, p)| p),
+        changes: Vec::new(),
+        warnings: Vec::new(),
+    };
+
+    // 1. ByteRange and /Contents.
+    let range = match coverage::check(reader, sig, revision_ends)? {
+        Ok(range) => range,
+        Err(r) => {
+            report.reasons.push(r);
+            return Ok(report);
+        }
+    };
+    report.revision = Some(range.revision);
+
+    // 2. What changed after the signed revision.
+    report.coverage = if range.whole_file {
+        Coverage::WholeFile
+    } else {
+        let old = PdfReader::new(Prefix::new(*reader.source(), range.covered_end))?;
+        let docmdp = certification.map(|(_, p)| p);
+        let outcome = diff::analyse(&old, reader, range.covered_end, Permissions { docmdp })?;
+        report.changes = outcome.changes;
+        report.warnings.extend(outcome.warnings);
+        if outcome.violations.is_empty() {
+            Coverage::RevisionPlusAllowedChanges
+        } else {
+            for v in outcome.violations {
+                let code = if docmdp.is_some() {
+                    ReasonCode::PermissionsViolated
+                } else {
+                    ReasonCode::ModifiedAfterSigning
+                };
+                report.reasons.push(reason(code, v));
+            }
+            Coverage::Modified
+        }
+    };
+
+    // 3. The CMS over the signed bytes.
+    if sub_filter.as_deref() == Some("ETSI.RFC3161") {
+        report.reasons.push(reason(
+            ReasonCode::UnsupportedAlgorithm,
+            "document timestamps (ETSI.RFC3161) are not validated yet",
+        ));
+        report.verdict = Verdict::Indeterminate;
+        return Ok(report);
+    }
+    let info = match SignedDataInfo::parse(&range.cms) {
+        Ok(info) => info,
+        Err(e) => {
+            report.reasons.push(cms_reason(&e));
+            return Ok(report);
+        }
+    };
+    report.signer = Some(signer_summary(info.signer_certificate()));
+    report.digest_algorithm = Some(format!("{:?}", info.digest_algorithm()));
+    report.signature_algorithm = Some(format!("{:?}", info.signature_scheme()));
+    let mut hasher = info.digest_algorithm().hasher();
+    coverage::hash_ranges(reader.source(), &range.byte_range, &mut hasher)?;
+    let verified = match info.verify(&hasher.finalize()) {
+        Ok(v) => v,
+        Err(e) => {
+            report.reasons.push(cms_reason(&e));
+            return Ok(report);
+        }
+    };
+    report.integrity_ok = true;
+    for w in &verified.warnings {
+        report.warnings.push(w.to_string());
+    }
+    if report.signing_time.is_none() {
+        report.signing_time = verified.signing_time.map(crate::date::rfc3339);
+    }
+    report.level = level(sub_filter.as_deref(), &verified);
+
+    // 4. Trust.
+    let time = options.time.unwrap_or_else(SystemTime::now);
+    match trust::check(&verified, options, time) {
+        Ok(anchor) => {
+            report.trusted = true;
+            report.trust_anchor = Some(anchor);
+        }
+        Err(r) => report.reasons.push(r),
+    }
+
+    report.verdict = verdict(&report);
+    Ok(report)
+}
+
+/// INVALID when anything is proven wrong; INDETERMINATE when only trust is missing; VALID
+/// otherwise.
+fn verdict(report: &SignatureReport) -> Verdict {
+    if !report.integrity_ok || report.coverage == Coverage::Modified || report.coverage == Coverage::Unclear {
+        return Verdict::Invalid;
+    }
+    let proven_wrong = report.reasons.iter().any(|r| {
+        !matches!(
+            r.code,
+            ReasonCode::NoTrustAnchor | ReasonCode::CertificateExpired
+        )
+    });
+    if proven_wrong {
+        Verdict::Invalid
+    } else if !report.trusted {
+        Verdict::Indeterminate
+    } else {
+        Verdict::Valid
+    }
+}
+
+fn level(sub_filter: Option<&str>, verified: &kyso_cms::verify::VerifiedSignature) -> Option<String> {
+    if sub_filter != Some("ETSI.CAdES.detached") {
+        return None;
+    }
+    let level = if verified.timestamp_tokens.is_empty() {
+        "B-B"
+    } else {
+        "B-T"
+    };
+    Some(level.to_string())
+}
+
+fn signer_summary(cert: &Certificate) -> SignerSummary {
+    let subject = cert.subject();
+    SignerSummary {
+        name: subject.common_name.clone(),
+        organisation: subject.organization.clone(),
+        tax_code: subject.tax_code().map(str::to_string),
+        citizen_id: subject.citizen_id().map(str::to_string),
+        subject: subject.to_string(),
+        issuer: cert.issuer().to_string(),
+        serial: cert.serial_hex(),
+    }
+}
+
+fn cms_reason(e: &kyso_cms::Error) -> Reason {
+    use kyso_cms::Error as E;
+    let code = match e {
+        E::DigestMismatch { .. } => ReasonCode::DigestMismatch,
+        E::BadSignature { .. } => ReasonCode::SignatureInvalid,
+        E::SigningCertificateMismatch { .. } => ReasonCode::SigningCertificateMismatch,
+        E::SignerCount { .. } => ReasonCode::MultipleSigners,
+        E::UnsupportedAlgorithm(_) | E::Sha1NotAllowed { .. } => ReasonCode::UnsupportedAlgorithm,
+        _ => ReasonCode::CmsMalformed,
+    };
+    reason(code, e.to_string())
+}
