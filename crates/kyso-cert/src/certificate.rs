@@ -6,7 +6,8 @@ use const_oid::{AssociatedOid, ObjectIdentifier};
 use der::{Decode, Encode, ErrorKind, asn1::BitString};
 use sha2::{Digest, Sha256};
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, NameConstraints, SubjectAltName,
+    SubjectKeyIdentifier, name::GeneralName,
 };
 
 use crate::{Error, Identity, KeyUsage, Result, compat};
@@ -109,6 +110,22 @@ impl Certificate {
     /// The exact DER encoding this certificate was read from.
     pub fn der(&self) -> &[u8] {
         &self.der
+    }
+
+    /// The DER of the `tbsCertificate` exactly as read ([RFC 5280 §4.1.1.3]): the bytes the
+    /// issuer signed, to pass to [`verify_signature`](crate::verify_signature) with
+    /// `inner().signature_algorithm()` and `inner().signature()`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Der`] if the outer layers cannot be found (not possible for a certificate
+    /// that decoded, but the bytes are checked again rather than trusted).
+    ///
+    /// [RFC 5280 §4.1.1.3]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.1.3
+    pub fn tbs_der(&self) -> Result<&[u8]> {
+        compat::tbs_range(&self.der)
+            .and_then(|range| self.der.get(range))
+            .ok_or_else(|| Error::Der(der::Tag::Sequence.value_error().into()))
     }
 
     /// The decoded structure, for callers that need fields this type does not expose.
@@ -258,6 +275,56 @@ impl Certificate {
         Ok(self
             .decode_extension::<BasicConstraints>("basicConstraints")?
             .is_some_and(|constraints| constraints.ca))
+    }
+
+    /// The basicConstraints extension ([RFC 5280 §4.2.1.9]) as `(cA, pathLenConstraint)`;
+    /// `None` when absent.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedExtension`], [`Error::DuplicateExtension`].
+    ///
+    /// [RFC 5280 §4.2.1.9]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.9
+    pub fn basic_constraints(&self) -> Result<Option<(bool, Option<u8>)>> {
+        Ok(self
+            .decode_extension::<BasicConstraints>("basicConstraints")?
+            .map(|bc| (bc.ca, bc.path_len_constraint)))
+    }
+
+    /// The names of the subjectAltName extension ([RFC 5280 §4.2.1.6]); empty if absent.
+    ///
+    /// ```text
+    /// SubjectAltName ::= GeneralNames
+    /// GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedExtension`], [`Error::DuplicateExtension`].
+    ///
+    /// [RFC 5280 §4.2.1.6]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.6
+    pub fn subject_alt_names(&self) -> Result<Vec<GeneralName>> {
+        Ok(self
+            .decode_extension::<SubjectAltName>("subjectAltName")?
+            .map(|san| san.0)
+            .unwrap_or_default())
+    }
+
+    /// The nameConstraints extension ([RFC 5280 §4.2.1.10]), if present.
+    ///
+    /// ```text
+    /// NameConstraints ::= SEQUENCE {
+    ///      permittedSubtrees       [0]     GeneralSubtrees OPTIONAL,
+    ///      excludedSubtrees        [1]     GeneralSubtrees OPTIONAL }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedExtension`], [`Error::DuplicateExtension`].
+    ///
+    /// [RFC 5280 §4.2.1.10]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.10
+    pub fn name_constraints(&self) -> Result<Option<NameConstraints>> {
+        self.decode_extension::<NameConstraints>("nameConstraints")
     }
 
     /// The subject key identifier ([RFC 5280 §4.2.1.2]), if present.

@@ -151,6 +151,20 @@ pub(crate) fn retag_universal_strings(der: &[u8]) -> Option<Vec<u8>> {
     Some(patched)
 }
 
+/// Where the encoded `tbsCertificate` (tag and length included) sits in a certificate's
+/// DER: the bytes its signature is computed over ([RFC 5280 §4.1.1.3]). `None` if the outer
+/// layers are not two nested SEQUENCEs.
+///
+/// [RFC 5280 §4.1.1.3]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.1.3
+pub(crate) fn tbs_range(der: &[u8]) -> Option<Range<usize>> {
+    let certificate = Tlv::read(der, 0, der.len())?;
+    if certificate.tag != SEQUENCE {
+        return None;
+    }
+    let tbs = children(der, certificate.value).next()?;
+    (tbs.tag == SEQUENCE).then_some(tbs.start..tbs.end())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

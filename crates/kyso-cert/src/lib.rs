@@ -67,6 +67,9 @@ mod directory_string;
 mod error;
 mod identity;
 mod key_usage;
+pub mod path;
+pub mod signature;
+mod trust;
 mod vn_id;
 
 pub use certificate::Certificate;
@@ -74,6 +77,11 @@ pub use directory_string::StringType;
 pub use error::Error;
 pub use identity::{Identity, NameAttribute};
 pub use key_usage::KeyUsage;
+pub use path::{ValidatedPath, ValidationPolicy, validate_path};
+pub use signature::{
+    DigestAlgorithm, SignatureAlgorithm, VerifyOptions, verify_signature, verify_signature_with,
+};
+pub use trust::TrustStore;
 pub use vn_id::VnId;
 
 /// A `Result` whose error is this crate's [`Error`].
