@@ -86,6 +86,9 @@ struct SignArgs {
     /// Digest algorithm (default: SHA-256, SHA-384 for P-384 keys).
     #[arg(long, value_enum)]
     digest: Option<DigestArg>,
+    /// Flush the signed file to disk before it replaces the output path.
+    #[arg(long)]
+    sync: bool,
 }
 
 #[derive(Args, Debug)]
@@ -187,6 +190,7 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
             .page
             .checked_sub(1)
             .ok_or(CliError::Usage("--page counts from 1".to_string()))?,
+        sync_to_disk: args.sync,
         ..SignOptions::default()
     };
     PdfSigner::new(options).sign_file(&args.input, &args.output, &signer)?;

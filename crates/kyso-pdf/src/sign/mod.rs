@@ -76,6 +76,11 @@ pub struct SignOptions {
     pub page: usize,
     /// Bytes reserved for the CMS in /Contents; `None`: computed from the chain.
     pub contents_capacity: Option<usize>,
+    /// Flush the output to disk (fsync) before renaming it into place, so that it survives
+    /// a power loss. Off by default: the rename already makes the output appear whole, and
+    /// the flush costs about half a SHA-256 pass over a large file (see benches/README.md).
+    /// [`DeferredState::finish`] always flushes: its pending file has waited on disk.
+    pub sync_to_disk: bool,
 }
 
 /// Signs PDF documents by incremental update with the options given.
@@ -155,6 +160,7 @@ impl PdfSigner {
             plan,
             tmp,
             output: output.to_path_buf(),
+            sync: self.options.sync_to_disk,
         })
     }
 
@@ -311,6 +317,7 @@ pub struct PreparedPdf {
     plan: Plan,
     tmp: tempfile::NamedTempFile,
     output: PathBuf,
+    sync: bool,
 }
 
 impl PreparedPdf {
@@ -347,7 +354,12 @@ impl PreparedPdf {
     /// onto the output path.
     pub fn finish(mut self, signature: &[u8]) -> Result<()> {
         let cms = self.plan.cms(signature)?;
-        write_at(self.tmp.as_file_mut(), self.plan.contents_at + 1, &cms)?;
+        write_at(
+            self.tmp.as_file_mut(),
+            self.plan.contents_at + 1,
+            &cms,
+            self.sync,
+        )?;
         self.tmp
             .persist(&self.output)
             .map_err(|e| Error::Io(e.error))?;
@@ -434,7 +446,7 @@ impl DeferredState {
                 source: e,
             })?;
         check_placeholder(&mut file, self.contents_at, self.capacity)?;
-        write_at(&mut file, self.contents_at + 1, &cms)?;
+        write_at(&mut file, self.contents_at + 1, &cms, true)?;
         drop(file);
         std::fs::rename(&self.pending, &self.output)?;
         Ok(self.output)
@@ -465,10 +477,12 @@ fn check_placeholder(file: &mut File, at: u64, capacity: usize) -> Result<()> {
     Ok(())
 }
 
-fn write_at(file: &mut File, offset: u64, hex: &str) -> Result<()> {
+fn write_at(file: &mut File, offset: u64, hex: &str, sync: bool) -> Result<()> {
     file.seek(SeekFrom::Start(offset))?;
     file.write_all(hex.as_bytes())?;
-    file.sync_all()?;
+    if sync {
+        file.sync_all()?;
+    }
     Ok(())
 }
 
@@ -535,23 +549,56 @@ fn ends_with_eol<S: Source>(source: &S) -> Result<bool> {
 }
 
 /// Copies the whole source to `out`, hashing as it goes: the one read of the original.
+///
+/// Hashing runs on a second thread while this one reads and writes, so signing a large file
+/// costs about one SHA pass, not a SHA pass plus a copy. At most [`COPY_QUEUE`] chunks of
+/// [`COPY_CHUNK`] bytes are in flight: memory does not grow with the file.
 fn copy_hashing<S: Source, W: Write>(source: &S, out: &mut W, hasher: &mut Hasher) -> Result<()> {
-    const CHUNK: usize = 1 << 20;
+    use std::sync::Arc;
+    use std::sync::mpsc::sync_channel;
+
     let len = source.len();
-    let mut buf = vec![0u8; CHUNK.min(len as usize).max(1)];
-    let mut offset = 0u64;
-    while offset < len {
-        let want = ((len - offset) as usize).min(buf.len());
-        let n = source.read_at(offset, &mut buf[..want])?;
-        if n == 0 {
-            return Err(Error::Truncated { offset });
+    let (tx, rx) = sync_channel::<Arc<Vec<u8>>>(COPY_QUEUE);
+    let start = hasher.clone();
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || {
+            let mut h = start;
+            for chunk in rx {
+                h.update(&chunk);
+            }
+            h
+        });
+        let mut offset = 0u64;
+        let copied = (|| -> Result<()> {
+            while offset < len {
+                let want = ((len - offset) as usize).min(COPY_CHUNK);
+                let mut buf = vec![0u8; want];
+                let n = crate::reader::read_full_at(source, offset, &mut buf)?;
+                if n == 0 {
+                    return Err(Error::Truncated { offset });
+                }
+                buf.truncate(n);
+                let chunk = Arc::new(buf);
+                // The hasher thread only stops early if it panicked; the join reports that.
+                let _ = tx.send(Arc::clone(&chunk));
+                out.write_all(&chunk)?;
+                offset += n as u64;
+            }
+            Ok(())
+        })();
+        drop(tx);
+        match worker.join() {
+            Ok(h) => *hasher = h,
+            Err(_) => return Err(Error::Unsupported("the hashing thread panicked".into())),
         }
-        hasher.update(&buf[..n]);
-        out.write_all(&buf[..n])?;
-        offset += n as u64;
-    }
-    Ok(())
+        copied
+    })
 }
+
+/// Bytes read, hashed and written per step when copying the original.
+const COPY_CHUNK: usize = 1 << 20;
+/// Chunks queued for the hashing thread.
+const COPY_QUEUE: usize = 4;
 
 /// A fresh second /ID element: a hash of what identifies this update.
 fn file_id<S: Source>(reader: &PdfReader<S>, time: SystemTime) -> [u8; 16] {
