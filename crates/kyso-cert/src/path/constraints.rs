@@ -271,7 +271,7 @@ fn dns_matches(name: &str, base: &str, excluded: bool) -> std::result::Result<bo
 fn email_matches(name: &str, base: &str) -> std::result::Result<bool, String> {
     let (local, host) = name
         .rsplit_once('@')
-        .filter(|(local, host)| !local.is_empty() && dns_labels(host, false).is_some())
+        .filter(|(local, host)| is_local_part(local) && dns_labels(host, false).is_some())
         .ok_or_else(|| format!("malformed rfc822Name {name:?}"))?;
     let host = host.to_ascii_lowercase();
     if let Some((base_local, base_host)) = base.rsplit_once('@') {
@@ -288,6 +288,13 @@ fn email_matches(name: &str, base: &str) -> std::result::Result<bool, String> {
     }
     dns_labels(base, false).ok_or_else(malformed)?;
     Ok(host == base.to_ascii_lowercase())
+}
+
+/// An RFC 5321 §4.1.2 `Local-part`, simplified: a quoted string, or printable ASCII without
+/// spaces and without `@`.
+fn is_local_part(local: &str) -> bool {
+    let quoted = local.len() >= 2 && local.starts_with('"') && local.ends_with('"');
+    !local.is_empty() && (quoted || local.bytes().all(|b| b.is_ascii_graphic() && b != b'@'))
 }
 
 /// iPAddress constraint: address and mask (8 octets for IPv4, 32 for IPv6, RFC 5280
@@ -371,6 +378,7 @@ mod tests {
         );
         assert_eq!(email_matches("a@example.com", ".example.com"), Ok(false));
         assert!(email_matches("not-an-email", "example.com").is_err());
+        assert!(email_matches("invalid@address@example.com", "example.com").is_err());
     }
 
     #[test]
