@@ -4,11 +4,11 @@
 //! covered bytes ending where a revision ends. These rules are what defeat Universal Signature
 //! Forgery and Signature Wrapping (Mladenov et al., CCS 2019).
 
+use crate::Result;
 use crate::object::{Dict, Object};
 use crate::reader::{PdfReader, Source, XrefEntry, read_full_at};
 use crate::verify::locate::LocatedSignature;
 use crate::verify::report::{Reason, ReasonCode};
-use crate::Result;
 
 /// Largest /Contents accepted, in bytes of CMS (a generous bound for a chain, timestamps and
 /// embedded revocation data).
@@ -65,7 +65,10 @@ pub fn read_entries(sig: &Dict) -> std::result::Result<([u64; 4], Vec<u8>), Reas
     if range.len() != 4 {
         return Err(problem(
             ReasonCode::ByteRangeInvalid,
-            format!("/ByteRange has {} numbers; exactly 4 (two ranges) are required", range.len()),
+            format!(
+                "/ByteRange has {} numbers; exactly 4 (two ranges) are required",
+                range.len()
+            ),
         ));
     }
     let mut br = [0u64; 4];
@@ -104,7 +107,9 @@ pub fn check<S: Source>(
         return bad("the second range overflows".into());
     };
     if gap_start >= gap_end {
-        return bad(format!("the ranges overlap or touch: {gap_start} ≥ {gap_end}"));
+        return bad(format!(
+            "the ranges overlap or touch: {gap_start} ≥ {gap_end}"
+        ));
     }
     if covered_end > len {
         return bad(format!(
@@ -113,7 +118,9 @@ pub fn check<S: Source>(
     }
     let gap_len = gap_end - gap_start;
     if gap_len > 2 * MAX_CONTENTS_LEN as u64 + 2 {
-        return bad(format!("the gap of {gap_len} bytes is larger than any /Contents kyso accepts"));
+        return bad(format!(
+            "the gap of {gap_len} bytes is larger than any /Contents kyso accepts"
+        ));
     }
     // The gap must be exactly a hex string ...
     let mut gap = vec![0u8; gap_len as usize];
@@ -162,7 +169,10 @@ pub fn check<S: Source>(
     }
     // Only zero padding may follow the DER (EU DSS "signature value not padded").
     let der_len = der_length(&contents).unwrap_or(contents.len());
-    if contents[der_len.min(contents.len())..].iter().any(|&b| b != 0) {
+    if contents[der_len.min(contents.len())..]
+        .iter()
+        .any(|&b| b != 0)
+    {
         return Ok(Err(problem(
             ReasonCode::ContentsPadding,
             "/Contents holds non-zero bytes after the CMS structure",
@@ -175,7 +185,9 @@ pub fn check<S: Source>(
     let Some(revision) = revision else {
         return Ok(Err(problem(
             ReasonCode::CoverageUnclear,
-            format!("the signed bytes end at byte {covered_end}, which is not the end of a revision"),
+            format!(
+                "the signed bytes end at byte {covered_end}, which is not the end of a revision"
+            ),
         )));
     };
     Ok(Ok(CheckedRange {
@@ -214,7 +226,9 @@ fn trailing_is_whitespace<S: Source>(reader: &PdfReader<S>, from: u64) -> Result
     }
     let mut buf = vec![0u8; (len - from) as usize];
     read_full_at(reader.source(), from, &mut buf)?;
-    Ok(buf.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\0')))
+    Ok(buf
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\0')))
 }
 
 /// Length of the DER TLV at the start of `der` (definite lengths only).

@@ -14,9 +14,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
+use crate::Result;
 use crate::object::{Dict, ObjRef, Object};
 use crate::reader::{PdfReader, Source, XrefEntry};
-use crate::Result;
 
 /// Most new objects followed when checking what later revisions added.
 pub const MAX_NEW_OBJECTS: usize = 100_000;
@@ -79,6 +79,8 @@ struct Analysis<'a, A: Source, B: Source> {
     added: BTreeSet<ObjRef>,
     /// Roots from which new objects may be reached, with the role they were added in.
     roots: Vec<(ObjRef, Role)>,
+    /// Appearance objects a field stopped using when its /AP was replaced, by field.
+    replaced_appearances: Vec<(ObjRef, Vec<ObjRef>)>,
 }
 
 /// Why a new object was referenced by an allowed change.
@@ -114,10 +116,12 @@ pub fn analyse<A: Source, B: Source>(
         },
         added: BTreeSet::new(),
         roots: Vec::new(),
+        replaced_appearances: Vec::new(),
     };
     a.hidden_definitions(signed_end)?;
     a.changed_objects()?;
     a.new_objects()?;
+    a.shared_appearances()?;
     Ok(a.outcome)
 }
 
@@ -180,7 +184,9 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
 
         let old_catalog = self.old.catalog_ref()?;
         let old_catalog_dict = self.old.catalog()?;
-        let old_acroform = old_catalog_dict.get("AcroForm").and_then(Object::as_reference);
+        let old_acroform = old_catalog_dict
+            .get("AcroForm")
+            .and_then(Object::as_reference);
         let old_fields_array = match old_catalog_dict.get("AcroForm") {
             Some(af) => self
                 .old
@@ -191,7 +197,11 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             None => None,
         };
         let old_pages: HashSet<ObjRef> = self.old.page_refs()?.into_iter().collect();
-        let old_info = self.old.trailer().get("Info").and_then(Object::as_reference);
+        let old_info = self
+            .old
+            .trailer()
+            .get("Info")
+            .and_then(Object::as_reference);
         let annots_arrays: HashSet<ObjRef> = old_pages
             .iter()
             .filter_map(|p| self.old.resolve(*p).ok())
@@ -208,7 +218,10 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             let new_obj = match self.new.resolve(r) {
                 Ok(o) => o,
                 Err(e) => {
-                    self.note(ModificationLevel::Other, format!("object {r} cannot be read: {e}"));
+                    self.note(
+                        ModificationLevel::Other,
+                        format!("object {r} cannot be read: {e}"),
+                    );
                     continue;
                 }
             };
@@ -233,7 +246,10 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             if new_obj.is_null() {
                 self.note(
                     ModificationLevel::Other,
-                    format!("object {r} ({}) was deleted after signing", describe(&old_obj)),
+                    format!(
+                        "object {r} ({}) was deleted after signing",
+                        describe(&old_obj)
+                    ),
                 );
                 continue;
             }
@@ -246,9 +262,9 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             } else if old_pages.contains(&r) {
                 self.page_rule(r, &old_obj, &new_obj);
             } else if Some(r) == old_info {
-                self.outcome
-                    .warnings
-                    .push(format!("document information dictionary {r} was updated after signing"));
+                self.outcome.warnings.push(format!(
+                    "document information dictionary {r} was updated after signing"
+                ));
             } else {
                 self.field_rule(r, &old_obj, &new_obj);
             }
@@ -267,7 +283,10 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                 "DSS" => match n.get("DSS") {
                     Some(Object::Reference(r)) => self.roots.push((*r, Role::Dss)),
                     Some(Object::Dict(_)) => {}
-                    _ => self.note(ModificationLevel::Other, "the catalog's /DSS was removed".into()),
+                    _ => self.note(
+                        ModificationLevel::Other,
+                        "the catalog's /DSS was removed".into(),
+                    ),
                 },
                 "AcroForm" => match (o.get("AcroForm"), n.get("AcroForm")) {
                     (Some(Object::Dict(od)), Some(Object::Dict(nd))) => {
@@ -300,7 +319,10 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
         match (old.as_dict(), new.as_dict()) {
             (Some(o), Some(n)) => self.acroform_dict_rule(&format!("AcroForm {r}"), o, n),
             _ => {
-                self.note(ModificationLevel::Other, format!("AcroForm {r} was replaced"));
+                self.note(
+                    ModificationLevel::Other,
+                    format!("AcroForm {r} was replaced"),
+                );
                 Ok(())
             }
         }
@@ -319,19 +341,21 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                         };
                         let new_items = self.new.deref(new_f)?.as_array().map(<[Object]>::to_vec);
                         match (old_items, new_items) {
-                            (Some(oi), Some(ni)) => {
-                                self.appended(&format!("{what} /Fields"), &oi, &ni, Role::FieldOrAnnotation)
-                            }
+                            (Some(oi), Some(ni)) => self.appended(
+                                &format!("{what} /Fields"),
+                                &oi,
+                                &ni,
+                                Role::FieldOrAnnotation,
+                            ),
                             _ => self.note(
                                 ModificationLevel::Other,
                                 format!("{what} /Fields is not an array"),
                             ),
                         }
                     }
-                    (_, None) => self.note(
-                        ModificationLevel::Other,
-                        format!("{what} lost its /Fields"),
-                    ),
+                    (_, None) => {
+                        self.note(ModificationLevel::Other, format!("{what} lost its /Fields"))
+                    }
                 },
                 "SigFlags" => {}
                 "DR" => self.outcome.warnings.push(format!("{what} /DR changed")),
@@ -413,7 +437,9 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             } else {
                 self.note(
                     ModificationLevel::Other,
-                    format!("page {r}: /{key} was changed after signing (page content or resources)"),
+                    format!(
+                        "page {r}: /{key} was changed after signing (page content or resources)"
+                    ),
                 );
             }
         }
@@ -442,12 +468,16 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
         let is_field = o.contains_key("FT") || o.contains_key("T") || o.contains_key("Parent");
         let is_annotation = o.get("Subtype").is_some() && o.contains_key("Rect");
         if is_sig_field && o.get("V").is_none_or(Object::is_null) {
-            if keys.iter().all(|k| matches!(k.as_str(), "V" | "AP" | "Lock" | "SV")) {
+            if keys
+                .iter()
+                .all(|k| matches!(k.as_str(), "V" | "AP" | "Lock" | "SV"))
+            {
                 if let Some(Object::Reference(v)) = n.get("V") {
                     self.roots.push((*v, Role::SignatureValue));
                 }
                 if keys.iter().any(|k| k == "AP") {
                     self.appearance_roots(n);
+                    self.replaced_appearances.push((r, appearance_refs(o)));
                 }
                 self.note(
                     ModificationLevel::FormFilling,
@@ -462,7 +492,10 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             if keys.iter().any(|k| k == "AP") {
                 self.appearance_roots(n);
             }
-            self.note(ModificationLevel::FormFilling, format!("form field {r} was filled"));
+            self.note(
+                ModificationLevel::FormFilling,
+                format!("form field {r} was filled"),
+            );
             return;
         } else if is_annotation && !is_field {
             self.note(
@@ -471,11 +504,74 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             );
             return;
         }
-        let list = keys.iter().map(|k| format!("/{k}")).collect::<Vec<_>>().join(", ");
+        let list = keys
+            .iter()
+            .map(|k| format!("/{k}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         self.note(
             ModificationLevel::Other,
-            format!("object {r} ({}) changed after signing: {list}", describe(old)),
+            format!(
+                "object {r} ({}) changed after signing: {list}",
+                describe(old)
+            ),
         );
+    }
+
+    /// A field may swap its own appearance, but the objects it stops using must not be used
+    /// by anything else (another widget, a page, the trailer): changing what is shown there
+    /// would not be form filling (pyHanko's "sneaky" appearance updates).
+    fn shared_appearances(&mut self) -> Result<()> {
+        if self.replaced_appearances.is_empty() {
+            return Ok(());
+        }
+        let mut holders: Vec<(String, Object)> = Vec::new();
+        for (k, v) in self.new.trailer().iter() {
+            if !matches!(
+                k.as_bytes(),
+                b"Root" | b"Info" | b"Prev" | b"Size" | b"ID" | b"XRefStm"
+            ) {
+                holders.push((
+                    format!("trailer /{}", String::from_utf8_lossy(k.as_bytes())),
+                    v.clone(),
+                ));
+            }
+        }
+        let catalog = self.new.catalog()?;
+        holders.push(("the catalog".into(), Object::Dict(catalog.clone())));
+        if let Some(af) = catalog.get("AcroForm") {
+            holders.push(("the AcroForm".into(), self.new.deref(af)?));
+        }
+        for page in self.new.page_refs()? {
+            let page_obj = self.new.resolve(page)?;
+            if let Some(annots) = page_obj.as_dict().and_then(|d| d.get("Annots")) {
+                for a in self.new.deref(annots)?.as_array().unwrap_or_default() {
+                    if let Some(ar) = a.as_reference() {
+                        holders.push((format!("annotation {ar}"), self.new.resolve(ar)?));
+                    }
+                }
+            }
+            holders.push((format!("page {page}"), page_obj));
+        }
+        let replaced = std::mem::take(&mut self.replaced_appearances);
+        for (field, old_refs) in replaced {
+            for (what, holder) in &holders {
+                if what == &format!("annotation {field}") {
+                    continue;
+                }
+                let mut refs = Vec::new();
+                collect_refs(holder, &mut refs, 0);
+                if let Some(shared) = old_refs.iter().find(|r| refs.contains(r)) {
+                    self.note(
+                        ModificationLevel::Other,
+                        format!(
+                            "field {field} replaced its appearance {shared}, which {what} still uses"
+                        ),
+                    );
+                }
+            }
+        }
+        Ok(())
     }
 
     fn appearance_roots(&mut self, dict: &Dict) {
@@ -501,7 +597,10 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                 continue; // existing objects were judged by the rules above
             }
             if seen.len() > MAX_NEW_OBJECTS {
-                self.note(ModificationLevel::Other, "too many new objects to analyse".into());
+                self.note(
+                    ModificationLevel::Other,
+                    "too many new objects to analyse".into(),
+                );
                 break;
             }
             verdicts.insert(r, ());
@@ -534,8 +633,14 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
     /// Judges one new object; returns whether its references should be followed.
     fn judge_new(&mut self, r: ObjRef, obj: &Object, role: Role) -> bool {
         let dict = obj.as_dict();
-        let type_is = |t: &str| dict.and_then(|d| d.get("Type")).is_some_and(|v| v.is_name(t));
-        let subtype_is = |t: &str| dict.and_then(|d| d.get("Subtype")).is_some_and(|v| v.is_name(t));
+        let type_is = |t: &str| {
+            dict.and_then(|d| d.get("Type"))
+                .is_some_and(|v| v.is_name(t))
+        };
+        let subtype_is = |t: &str| {
+            dict.and_then(|d| d.get("Subtype"))
+                .is_some_and(|v| v.is_name(t))
+        };
         match role {
             Role::Dss => {
                 if !self.permissions.allows(ModificationLevel::LtaUpdates) {
@@ -550,7 +655,9 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                 } else {
                     self.note(
                         ModificationLevel::Other,
-                        format!("object {r} given as a signature value is not a signature dictionary"),
+                        format!(
+                            "object {r} given as a signature value is not a signature dictionary"
+                        ),
                     );
                     false
                 }
@@ -579,7 +686,9 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                     return false;
                 }
                 let ft = field_type(d);
-                if ft == Some(b"Sig".as_slice()) || (subtype_is("Widget") && ft.is_none() && d.contains_key("Parent")) {
+                if ft == Some(b"Sig".as_slice())
+                    || (subtype_is("Widget") && ft.is_none() && d.contains_key("Parent"))
+                {
                     let signed = d.get("V").is_some_and(|v| !v.is_null());
                     if !signed && has_visible_appearance(d) {
                         self.note(
@@ -612,16 +721,18 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                     );
                     return false;
                 }
-                if subtype_is("Form") || type_is("XObject") || type_is("Font") || type_is("FontDescriptor") || type_is("ExtGState") {
+                if subtype_is("Form")
+                    || type_is("XObject")
+                    || type_is("Font")
+                    || type_is("FontDescriptor")
+                    || type_is("ExtGState")
+                {
                     return true;
                 }
                 if d.contains_key("Subtype") && d.contains_key("Rect") {
                     self.note(
                         ModificationLevel::Annotations,
-                        format!(
-                            "annotation {r} ({}) was added after signing",
-                            describe(obj)
-                        ),
+                        format!("annotation {r} ({}) was added after signing", describe(obj)),
                     );
                     return false;
                 }
@@ -634,6 +745,23 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
     fn judge_root_later(&mut self, r: ObjRef, role: Role) {
         self.roots.push((r, role));
     }
+}
+
+/// The indirect objects of a field's /AP: the dictionary itself and its /N /D /R entries.
+fn appearance_refs(field: &Dict) -> Vec<ObjRef> {
+    let mut out = Vec::new();
+    match field.get("AP") {
+        Some(Object::Reference(r)) => out.push(*r),
+        Some(Object::Dict(ap)) => {
+            for (_, v) in ap.iter() {
+                if let Some(r) = v.as_reference() {
+                    out.push(r);
+                }
+            }
+        }
+        _ => {}
+    }
+    out
 }
 
 fn is_container(obj: &Object) -> bool {
@@ -711,7 +839,10 @@ fn collect_refs(obj: &Object, out: &mut Vec<ObjRef>, depth: usize) {
                 collect_refs(v, out, depth + 1)
             }
         }),
-        Object::Stream(s) => s.dict.iter().for_each(|(_, v)| collect_refs(v, out, depth + 1)),
+        Object::Stream(s) => s
+            .dict
+            .iter()
+            .for_each(|(_, v)| collect_refs(v, out, depth + 1)),
         _ => {}
     }
 }

@@ -4,10 +4,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::Result;
 use crate::form::list_fields;
 use crate::object::{Dict, ObjRef, Object};
 use crate::reader::{PdfReader, Source, XrefEntry};
-use crate::Result;
 
 /// Most `/ByteRange` occurrences looked at when searching for unreachable signatures.
 pub const MAX_BYTE_RANGE_OCCURRENCES: usize = 10_000;
@@ -111,7 +111,8 @@ fn unreachable_signature_dictionaries<S: Source>(
         // superseded definition earlier in the file maps to whatever object precedes it.
         if let Ok(Object::Dict(d)) = reader.resolve(r)
             && (d.contains_key("ByteRange")
-                || d.get("Type").is_some_and(|t| t.is_name("Sig") || t.is_name("DocTimeStamp")))
+                || d.get("Type")
+                    .is_some_and(|t| t.is_name("Sig") || t.is_name("DocTimeStamp")))
         {
             out.push(r);
         }

@@ -127,7 +127,10 @@ fn certification<S: Source>(reader: &PdfReader<S>) -> Result<Option<(crate::ObjR
     for item in refs.as_array().unwrap_or_default() {
         let item = reader.deref(item)?;
         let Some(d) = item.as_dict() else { continue };
-        if !d.get("TransformMethod").is_some_and(|m| m.is_name("DocMDP")) {
+        if !d
+            .get("TransformMethod")
+            .is_some_and(|m| m.is_name("DocMDP"))
+        {
             continue;
         }
         let p = match d.get("TransformParams") {
@@ -278,7 +281,10 @@ fn validate_one<S: Source>(
 /// INVALID when anything is proven wrong; INDETERMINATE when only trust is missing; VALID
 /// otherwise.
 fn verdict(report: &SignatureReport) -> Verdict {
-    if !report.integrity_ok || report.coverage == Coverage::Modified || report.coverage == Coverage::Unclear {
+    if !report.integrity_ok
+        || report.coverage == Coverage::Modified
+        || report.coverage == Coverage::Unclear
+    {
         return Verdict::Invalid;
     }
     let proven_wrong = report.reasons.iter().any(|r| {
@@ -296,7 +302,10 @@ fn verdict(report: &SignatureReport) -> Verdict {
     }
 }
 
-fn level(sub_filter: Option<&str>, verified: &kyso_cms::verify::VerifiedSignature) -> Option<String> {
+fn level(
+    sub_filter: Option<&str>,
+    verified: &kyso_cms::verify::VerifiedSignature,
+) -> Option<String> {
     if sub_filter != Some("ETSI.CAdES.detached") {
         return None;
     }

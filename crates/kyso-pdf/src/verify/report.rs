@@ -172,7 +172,11 @@ pub struct ValidationReport {
 
 impl ValidationReport {
     /// Builds the report and its overall verdict.
-    pub fn new(signatures: Vec<SignatureReport>, reasons: Vec<Reason>, warnings: Vec<String>) -> Self {
+    pub fn new(
+        signatures: Vec<SignatureReport>,
+        reasons: Vec<Reason>,
+        warnings: Vec<String>,
+    ) -> Self {
         let worst = signatures.iter().map(|s| s.verdict).max();
         let verdict = match (worst, reasons.is_empty()) {
             (None, _) => Verdict::Invalid,
@@ -294,7 +298,12 @@ pub fn render_text(report: &ValidationReport, lang: Lang) -> String {
         Lang::Vi => &VI,
     };
     let mut out = String::new();
-    let _ = writeln!(out, "{}: {}", l.document, verdict_text(report.verdict, lang));
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        l.document,
+        verdict_text(report.verdict, lang)
+    );
     if report.signatures.is_empty() {
         let _ = writeln!(out, "  {}", l.no_signatures);
     }
@@ -314,7 +323,10 @@ pub fn render_text(report: &ValidationReport, lang: Lang) -> String {
             verdict_text(s.verdict, lang)
         );
         if let Some(signer) = &s.signer {
-            let mut who = signer.name.clone().unwrap_or_else(|| signer.subject.clone());
+            let mut who = signer
+                .name
+                .clone()
+                .unwrap_or_else(|| signer.subject.clone());
             for (label, v) in [("MST", &signer.tax_code), ("CCCD", &signer.citizen_id)] {
                 if let Some(v) = v {
                     let _ = write!(who, ", {label} {v}");

@@ -1,0 +1,265 @@
+//! The validator on genuine signatures (kyso's and pyHanko's), on documents changed after
+//! signing, and on pyHanko's own hard cases: a wrong VALID is the worst bug this crate can have.
+
+use std::path::{Path, PathBuf};
+
+use kyso_cert::Certificate;
+use kyso_pdf::verify::{
+    Coverage, ReasonCode, ValidationOptions, ValidationReport, Verdict, validate,
+};
+use kyso_pdf::{PdfSigner, SignOptions};
+use kyso_testkit::{LeafKind, TestPki, corpus};
+use kyso_token::SoftwareSigner;
+
+fn signer(kind: LeafKind) -> SoftwareSigner {
+    let leaf = TestPki::get().leaf(kind);
+    SoftwareSigner::from_pem_files(&leaf.key_pem, &leaf.cert_pem, Some(&leaf.chain_pem), None)
+        .expect("test key")
+}
+
+fn test_root() -> Vec<Certificate> {
+    Certificate::all_from_der_or_pem(&std::fs::read(TestPki::get().root_pem()).expect("root"))
+        .expect("root certificate")
+}
+
+fn check(pdf: &[u8], anchors: Vec<Certificate>) -> ValidationReport {
+    validate(&pdf.to_vec(), &ValidationOptions::new(anchors)).expect("validation runs")
+}
+
+fn sign(input: &[u8], kind: LeafKind, field: Option<&str>) -> Vec<u8> {
+    PdfSigner::new(SignOptions {
+        field_name: field.map(str::to_string),
+        ..SignOptions::default()
+    })
+    .sign_bytes(input, &signer(kind))
+    .expect("sign")
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/pyhanko")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn codes(report: &ValidationReport, i: usize) -> Vec<ReasonCode> {
+    report.signatures[i]
+        .reasons
+        .iter()
+        .map(|r| r.code)
+        .collect()
+}
+
+#[test]
+fn kyso_signature_is_valid_and_names_the_signer() {
+    let signed = sign(&corpus::classic().bytes(), LeafKind::Rsa2048, None);
+    let report = check(&signed, test_root());
+    assert_eq!(report.verdict, Verdict::Valid, "{report:#?}");
+    let s = &report.signatures[0];
+    assert!(s.integrity_ok && s.trusted);
+    assert_eq!(s.coverage, Coverage::WholeFile);
+    assert_eq!(s.level.as_deref(), Some("B-B"));
+    let signer = s.signer.as_ref().expect("signer");
+    assert_eq!(
+        signer.name.as_deref(),
+        Some(LeafKind::Rsa2048.common_name())
+    );
+    assert_eq!(signer.citizen_id.as_deref(), Some("001234567890"));
+}
+
+#[test]
+fn every_key_type_and_input_kind_verifies() {
+    for input in corpus::all() {
+        for kind in [LeafKind::Rsa2048, LeafKind::Rsa3072Pss, LeafKind::P256] {
+            let signed = sign(&input.bytes(), kind, None);
+            let report = check(&signed, test_root());
+            assert_eq!(
+                report.verdict,
+                Verdict::Valid,
+                "{} / {kind:?}: {report:#?}",
+                input.name
+            );
+        }
+    }
+}
+
+#[test]
+fn a_countersigned_document_keeps_both_signatures_valid() {
+    let once = sign(&corpus::classic().bytes(), LeafKind::Rsa2048, None);
+    let twice = sign(&once, LeafKind::P256, Some("Con dấu"));
+    let report = check(&twice, test_root());
+    assert_eq!(report.verdict, Verdict::Valid, "{report:#?}");
+    assert_eq!(
+        report.signatures[0].coverage,
+        Coverage::RevisionPlusAllowedChanges
+    );
+    assert_eq!(report.signatures[1].coverage, Coverage::WholeFile);
+    assert!(
+        !report.signatures[0].changes.is_empty(),
+        "the later signature is listed as a change"
+    );
+}
+
+#[test]
+fn an_unknown_root_gives_indeterminate_not_valid() {
+    let signed = sign(&corpus::classic().bytes(), LeafKind::Rsa2048, None);
+    let report = check(&signed, Vec::new());
+    assert_eq!(report.verdict, Verdict::Indeterminate, "{report:#?}");
+    assert!(report.signatures[0].integrity_ok);
+    assert!(!report.signatures[0].trusted);
+    assert!(codes(&report, 0).contains(&ReasonCode::NoTrustAnchor));
+}
+
+#[test]
+fn a_flipped_byte_in_the_signed_range_is_invalid() {
+    let mut signed = sign(&corpus::classic().bytes(), LeafKind::Rsa2048, None);
+    // Inside the first page's content stream, far from the signature.
+    let at = signed
+        .windows(2)
+        .position(|w| w == b"Tj")
+        .expect("content stream");
+    signed[at - 2] ^= 0x01;
+    let report = check(&signed, test_root());
+    assert_eq!(report.verdict, Verdict::Invalid);
+    assert!(!report.signatures[0].integrity_ok);
+    assert!(
+        codes(&report, 0).contains(&ReasonCode::DigestMismatch),
+        "{report:#?}"
+    );
+}
+
+#[test]
+fn page_content_changed_by_a_later_update_is_modified() {
+    let signed = sign(&corpus::incremental().bytes(), LeafKind::P256, None);
+    let reader = kyso_pdf::PdfReader::new(signed.as_slice()).expect("read");
+    let page = reader.page_ref(0).expect("page");
+    let mut page_dict = reader.resolve_dict(page).expect("page dict");
+    let content = kyso_pdf::ObjRef::new(reader.size(), 0);
+    page_dict.set("Contents", kyso_pdf::Object::Reference(content));
+    let mut update = Vec::new();
+    let mut offsets = Vec::new();
+    let base = signed.len();
+    let mut body = Vec::new();
+    for (r, obj) in [
+        (
+            content,
+            kyso_pdf::Object::Stream(kyso_pdf::Stream::new(
+                kyso_pdf::Dict::new(),
+                b"BT /F1 24 Tf 72 700 Td (PAID IN FULL) Tj ET".to_vec(),
+            )),
+        ),
+        (page, kyso_pdf::Object::Dict(page_dict)),
+    ] {
+        offsets.push((r, base + body.len()));
+        kyso_pdf::object::write_indirect_object(r, &obj, &mut body);
+    }
+    update.extend_from_slice(&body);
+    let xref_at = base + update.len();
+    update.extend_from_slice(b"xref\n");
+    for (r, off) in &offsets {
+        update.extend_from_slice(format!("{} 1\n{off:010} 00000 n\r\n", r.num).as_bytes());
+    }
+    update.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root {} /Prev {} >>\nstartxref\n{xref_at}\n%%EOF\n",
+            content.num + 1,
+            reader.catalog_ref().expect("root"),
+            reader.startxref()
+        )
+        .as_bytes(),
+    );
+    let mut modified = signed.clone();
+    modified.extend_from_slice(&update);
+    let report = check(&modified, test_root());
+    assert_eq!(report.verdict, Verdict::Invalid, "{report:#?}");
+    let s = &report.signatures[0];
+    assert!(s.integrity_ok, "the signed revision itself is intact");
+    assert_eq!(s.coverage, Coverage::Modified);
+    assert!(codes(&report, 0).contains(&ReasonCode::ModifiedAfterSigning));
+}
+
+#[test]
+fn an_unsigned_document_is_not_valid() {
+    let report = check(&corpus::classic().bytes(), test_root());
+    assert!(report.signatures.is_empty());
+    assert_eq!(report.verdict, Verdict::Invalid);
+}
+
+#[test]
+fn pyhanko_signatures_verify() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let one: PathBuf = dir.path().join("one.pdf");
+    let two: PathBuf = dir.path().join("two.pdf");
+    let pki = TestPki::get();
+    kyso_testkit::reference::pyhanko_sign(
+        &corpus::classic().path,
+        &one,
+        pki.leaf(LeafKind::Rsa2048),
+        "Sig1",
+    );
+    kyso_testkit::reference::pyhanko_sign(&one, &two, pki.leaf(LeafKind::P256), "Sig2");
+    for (path, count) in [(&one, 1), (&two, 2)] {
+        let report = check(&std::fs::read(path).expect("read"), test_root());
+        assert_eq!(report.signatures.len(), count);
+        assert_eq!(
+            report.verdict,
+            Verdict::Valid,
+            "{}: {report:#?}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn pyhanko_coverage_anomalies_are_never_valid() {
+    for name in [
+        "tail-uncovered.pdf",
+        "signature-gap-too-big.pdf",
+        "one-byterange.pdf",
+        "weird-byterange.pdf",
+    ] {
+        let report = check(&fixture(&format!("coverage-anomalies/{name}")), Vec::new());
+        assert_ne!(report.verdict, Verdict::Valid, "{name}");
+        let s = &report.signatures[0];
+        assert!(
+            matches!(s.coverage, Coverage::Unclear | Coverage::Modified),
+            "{name}: {s:#?}"
+        );
+    }
+}
+
+#[test]
+fn pyhanko_sneaky_form_updates_are_modifications() {
+    for name in [
+        "form-update-ap-indirect-sneaky-trailer.pdf",
+        "form-update-no-override-appearance-stream-ap-indirect-sneaky.pdf",
+        "form-update-override-appearance-stream-ap-indirect-sneaky.pdf",
+        "form-update-override-appearance-stream-sneaky.pdf",
+    ] {
+        let report = check(&fixture(name), Vec::new());
+        assert_eq!(report.verdict, Verdict::Invalid, "{name}: {report:#?}");
+        assert!(
+            report
+                .signatures
+                .iter()
+                .any(|s| s.coverage == Coverage::Modified),
+            "{name}: {report:#?}"
+        );
+    }
+}
+
+#[test]
+fn pyhanko_odd_but_sound_cms_structures_keep_their_integrity() {
+    for name in [
+        "sig-with-ski-sid.pdf",
+        "pades-with-old-style-signing-cert-attr.pdf",
+    ] {
+        let report = check(&fixture(name), Vec::new());
+        assert!(report.signatures[0].integrity_ok, "{name}: {report:#?}");
+        assert_eq!(
+            report.verdict,
+            Verdict::Indeterminate,
+            "{name}: untrusted PKI"
+        );
+    }
+}
