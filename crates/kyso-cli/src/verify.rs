@@ -62,7 +62,8 @@ fn load_certificates(paths: &[PathBuf]) -> Result<Vec<Certificate>, CliError> {
     for path in paths {
         if path.is_dir() {
             let entries = std::fs::read_dir(path).map_err(|e| read_error(path, e))?;
-            let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            let mut files: Vec<PathBuf> =
+                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             files.sort();
             for file in files.iter().filter(|f| f.is_file()) {
                 let bytes = std::fs::read(file).map_err(|e| read_error(file, e))?;

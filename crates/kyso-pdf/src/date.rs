@@ -71,7 +71,8 @@ pub fn parse_pdf_date(text: &str) -> Option<String> {
         }
         Some(_) => return None,
     };
-    let in_range = |v: &str, lo: u32, hi: u32| v.parse::<u32>().is_ok_and(|n| (lo..=hi).contains(&n));
+    let in_range =
+        |v: &str, lo: u32, hi: u32| v.parse::<u32>().is_ok_and(|n| (lo..=hi).contains(&n));
     if !(in_range(&month, 1, 12)
         && in_range(&day, 1, 31)
         && in_range(&hour, 0, 23)
@@ -80,7 +81,9 @@ pub fn parse_pdf_date(text: &str) -> Option<String> {
     {
         return None;
     }
-    Some(format!("{year}-{month}-{day}T{hour}:{minute}:{second}{offset}"))
+    Some(format!(
+        "{year}-{month}-{day}T{hour}:{minute}:{second}{offset}"
+    ))
 }
 
 #[cfg(test)]
@@ -106,7 +109,10 @@ mod tests {
             parse_pdf_date("D:20261124102802+07'00'").as_deref(),
             Some("2026-11-24T10:28:02+07:00")
         );
-        assert_eq!(parse_pdf_date("D:2026").as_deref(), Some("2026-01-01T00:00:00Z"));
+        assert_eq!(
+            parse_pdf_date("D:2026").as_deref(),
+            Some("2026-01-01T00:00:00Z")
+        );
         assert_eq!(parse_pdf_date("D:20261340000000Z"), None);
         assert_eq!(parse_pdf_date("yesterday"), None);
     }

@@ -48,8 +48,8 @@ use crate::parser::lexer::{Lexer, PErr, PResult, is_regular};
 use crate::parser::{
     Parsed, endstream_follows, find, parse_indirect, parse_obj_header, perr_to_error, trim_eol,
 };
-pub use source::{Prefix, Source};
 pub(crate) use source::read_full_at;
+pub use source::{Prefix, Source};
 
 /// Most cross-reference sections (tables, streams, and the `/XRefStm` streams of hybrid
 /// files) followed through `/Prev`. Each incremental update adds one or two.
