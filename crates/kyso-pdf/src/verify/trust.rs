@@ -1,8 +1,14 @@
 //! Trust: a certification path from the signer's certificate to one of the caller's trust
-//! anchors, validated at the validation time (RFC 5280 §6, by kyso-cert).
+//! anchors, validated at the validation time (RFC 5280 §6.1, by [`kyso_cert::validate_path`]).
+//!
+//! Per ETSI EN 319 102-1 §5.2.6: no path to an anchor, a missing issuer or a certificate
+//! outside its validity with no proof of existence (no timestamp yet) are INDETERMINATE; a
+//! path that exists but breaks a rule (bad signature, not a CA, key usage, name constraints)
+//! is INVALID.
 
 use std::time::SystemTime;
 
+use kyso_cert::{TrustStore, ValidationPolicy, validate_path};
 use kyso_cms::verify::VerifiedSignature;
 
 use crate::verify::ValidationOptions;
@@ -14,9 +20,26 @@ pub fn check(
     options: &ValidationOptions,
     time: SystemTime,
 ) -> Result<String, Reason> {
-    let _ = (verified, options, time);
-    Err(Reason {
-        code: ReasonCode::NoTrustAnchor,
-        message: "path validation is not wired in yet".into(),
-    })
+    let mut store = TrustStore::from_anchors(options.trust_anchors.iter().cloned());
+    for i in &options.intermediates {
+        store.add_intermediate(i.clone());
+    }
+    let policy = ValidationPolicy::document_signing(time);
+    match validate_path(&verified.signer, &verified.certificates, &store, &policy) {
+        Ok(path) => Ok(path.anchor.subject().to_string()),
+        Err(e) => {
+            use kyso_cert::Error as E;
+            let code = match &e {
+                E::MissingIssuer { .. } | E::BudgetExceeded { .. } => ReasonCode::NoTrustAnchor,
+                E::Expired { .. } | E::NotYetValid { .. } => ReasonCode::CertificateExpired,
+                _ => ReasonCode::CertificatePathInvalid,
+            };
+            let message = if options.trust_anchors.is_empty() {
+                format!("no trust anchors were given: {e}")
+            } else {
+                e.to_string()
+            };
+            Err(Reason { code, message })
+        }
+    }
 }
