@@ -1,8 +1,9 @@
-//! `kyso demo`: writes the built-in demo identity to a folder and signs a sample PDF with it,
-//! so a newcomer sees a signed document without preparing anything.
+//! `kyso demo`: writes the built-in demo identity to a folder, signs a sample PDF with it and
+//! verifies the result, so a newcomer sees the whole job without preparing anything.
 
 use std::path::Path;
 
+use kyso_pdf::verify::{Lang, ValidationOptions, Verdict, render_text, validate_file};
 use kyso_pdf::{PdfSigner, SignOptions};
 use kyso_token::SoftwareSigner;
 
@@ -39,6 +40,9 @@ pub fn run(dir: &Path) -> Result<(), CliError> {
         ..SignOptions::default()
     };
     PdfSigner::new(options).sign_file(&input, &output, &signer)?;
+    let root = kyso_cert::Certificate::from_pem(ROOT_PEM)
+        .map_err(|e| CliError::Certificate(dir.join("demo-root.pem"), e))?;
+    let report = validate_file(&output, &ValidationOptions::new(vec![root]))?;
     println!(
         "Demo identity (NOT for real use) written to {}:",
         dir.display()
@@ -46,10 +50,17 @@ pub fn run(dir: &Path) -> Result<(), CliError> {
     println!("  demo-root.pem    the demo root CA: trust it to validate the demo signature");
     println!("  demo-signer.p12  Nguyễn Văn An's key and certificate (password: {DEMO_PASSWORD})");
     println!("Signed PDF: {}", output.display());
+    println!("\nkyso verify with the demo root as trust anchor:");
+    print!("{}", render_text(&report, Lang::En));
     println!(
-        "Check it with: pyhanko sign validate --trust-replace --trust {} {}",
-        dir.join("demo-root.pem").display(),
-        output.display()
+        "\nAgain, or with pyHanko:\n  kyso verify {out} --trust {root}\n  pyhanko sign validate --trust-replace --trust {root} {out}",
+        out = output.display(),
+        root = dir.join("demo-root.pem").display(),
     );
+    if report.verdict != Verdict::Valid {
+        return Err(CliError::Usage(
+            "the demo signature did not validate; please report this".into(),
+        ));
+    }
     Ok(())
 }
