@@ -52,12 +52,55 @@
 //! assert!(matches!(VnId::parse("CCCD:123"), Some(VnId::Other { .. })));
 //! ```
 //!
+//! # Validating a signer's certificate
+//!
+//! [`validate_path`] builds a certification path from the signer's certificate through the
+//! certificates that came with the signature (and a [`TrustStore`]'s intermediate pool) to
+//! one of the store's trust anchors, and validates it as [RFC 5280 §6.1] says, at the time a
+//! [`ValidationPolicy`] gives. It returns the path, or an [`Error`] that says why not
+//! ([`Error::Expired`], [`Error::MissingIssuer`], [`Error::BadSignature`],
+//! [`Error::NotACa`], [`Error::NameConstraintViolation`], …):
+//!
+//! ```
+//! # fn main() -> Result<(), kyso_cert::Error> {
+//! use std::time::Duration;
+//! use kyso_cert::{Certificate, TrustStore, ValidationPolicy, validate_path};
+//!
+//! let root = Certificate::from_pem(include_bytes!("../tests/data/vn-root-ca.pem"))?;
+//! let signer = Certificate::from_pem(include_bytes!("../tests/data/vn-signer.pem"))?;
+//! let trust = TrustStore::from_anchors([root]);
+//!
+//! // At the signing time; keyUsage must allow digitalSignature or nonRepudiation.
+//! let signing_time = signer.not_before() + Duration::from_secs(86_400);
+//! let policy = ValidationPolicy::document_signing(signing_time);
+//! let path = validate_path(&signer, &[], &trust, &policy)?;
+//! assert_eq!(path.certificates.len(), 2);
+//! assert_eq!(path.anchor.subject().common_name.as_deref(), Some("Kyso Test Root CA"));
+//!
+//! // Ten years on, the signer's certificate has expired.
+//! let later = ValidationPolicy::document_signing(signer.not_after() + Duration::from_secs(1));
+//! assert!(matches!(
+//!     validate_path(&signer, &[], &trust, &later),
+//!     Err(kyso_cert::Error::Expired { .. })
+//! ));
+//! # Ok(()) }
+//! ```
+//!
+//! Path building tries every candidate issuer (several CAs with one name, cross-certificates)
+//! within fixed budgets ([`path::MAX_SIGNATURE_CHECKS`] and the other limits in [`path`]).
+//! [`verify_signature`] — the check each link uses — is public for CMS signatures: RSA
+//! PKCS #1 v1.5 and PSS, ECDSA on P-256 and P-384, SHA-1 only when allowed.
+//!
+//! The conformance of the validator against the x509-limbo suite, and its known deviations,
+//! are in the crate README.
+//!
 //! # What this crate does not do (yet)
 //!
-//! It does not verify signatures or build and validate certification paths; it only reads.
-//! [`Certificate::is_valid_at`] compares dates and nothing else.
+//! Certificate policy processing (policy extensions are recognised, not evaluated), and
+//! revocation: CRL and OCSP checking is the caller's, after path validation.
 //!
 //! [RFC 5280]: https://www.rfc-editor.org/rfc/rfc5280
+//! [RFC 5280 §6.1]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -151,10 +151,15 @@ pub enum SignatureAlgorithm {
         salt_len: usize,
     },
     /// ECDSA ([RFC 5758 §3.2], FIPS 186-4) with this digest; the signature is a DER
-    /// `Ecdsa-Sig-Value` ([RFC 5480 §2.2]... as [RFC 3279 §2.2.3] defines it).
+    /// `Ecdsa-Sig-Value` as [RFC 3279 §2.2.3] defines it:
+    ///
+    /// ```text
+    /// Ecdsa-Sig-Value  ::=  SEQUENCE  {
+    ///      r     INTEGER,
+    ///      s     INTEGER  }
+    /// ```
     ///
     /// [RFC 5758 §3.2]: https://www.rfc-editor.org/rfc/rfc5758#section-3.2
-    /// [RFC 5480 §2.2]: https://www.rfc-editor.org/rfc/rfc5480#section-2.2
     /// [RFC 3279 §2.2.3]: https://www.rfc-editor.org/rfc/rfc3279#section-2.2.3
     Ecdsa(DigestAlgorithm),
 }

@@ -24,7 +24,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-use const_oid::db::rfc5912::{ID_EC_PUBLIC_KEY, RSA_ENCRYPTION};
+use const_oid::db::rfc5912::RSA_ENCRYPTION;
 use der::asn1::ObjectIdentifier;
 use kyso_cert::{
     Certificate, DigestAlgorithm, Error, KeyUsage, TrustStore, ValidationPolicy, VerifyOptions,
@@ -1025,7 +1025,6 @@ fn ecdsa_p256_with_sha384_verifies_and_wrong_key_fails() {
         verify_signature(cert("int"), &algorithm, MESSAGE, signature),
         Err(Error::KeyMismatch { key, .. }) if key == RSA_ENCRYPTION
     ));
-    let _ = ID_EC_PUBLIC_KEY;
 }
 
 #[test]

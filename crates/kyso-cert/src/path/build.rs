@@ -13,7 +13,9 @@
 //!
 //! Loops are impossible: a certificate, or another certificate with the same subject and
 //! public key (the same CA, cross-signed), is never used twice in one path. Work is bounded
-//! by [`MAX_SIGNATURE_CHECKS`], [`MAX_PATH_DEPTH`] and [`MAX_BUILD_STEPS`].
+//! by [`MAX_SIGNATURE_CHECKS`], [`MAX_PATH_DEPTH`] and [`MAX_BUILD_STEPS`] (which also bounds
+//! how many complete paths are validated), and [`MAX_NAME_CONSTRAINT_CHECKS`] is shared by all
+//! of them.
 //!
 //! [RFC 4158]: https://www.rfc-editor.org/rfc/rfc4158
 //! [RFC 5280 §7.1]: https://www.rfc-editor.org/rfc/rfc5280#section-7.1
@@ -23,8 +25,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::names::NormalizedName;
 use super::{
-    MAX_BUILD_STEPS, MAX_PATH_DEPTH, MAX_SIGNATURE_CHECKS, ValidatedPath, ValidationPolicy,
-    validate,
+    MAX_BUILD_STEPS, MAX_NAME_CONSTRAINT_CHECKS, MAX_PATH_DEPTH, MAX_SIGNATURE_CHECKS,
+    ValidatedPath, ValidationPolicy, validate,
 };
 use crate::signature::{VerifyOptions, verify_signature_with};
 use crate::{Certificate, Error, Result, TrustStore};
@@ -71,6 +73,8 @@ struct Search<'a, 'p> {
     signatures: HashMap<(usize, usize), bool>,
     signature_checks: usize,
     steps: usize,
+    /// Name constraint comparisons left, for all candidate paths together.
+    name_checks: usize,
     /// The error of the first complete path (end entity to anchor) that did not validate.
     complete_error: Option<Error>,
     /// The first issuer candidate whose signature did not verify.
@@ -109,7 +113,8 @@ pub(super) fn build(
     }
 
     if nodes[0].anchor {
-        return validate::validate(&nodes, &[0], policy);
+        let mut name_checks = MAX_NAME_CONSTRAINT_CHECKS;
+        return validate::validate(&nodes, &[0], policy, &mut name_checks);
     }
     let mut search = Search {
         nodes,
@@ -118,6 +123,7 @@ pub(super) fn build(
         signatures: HashMap::new(),
         signature_checks: 0,
         steps: 0,
+        name_checks: MAX_NAME_CONSTRAINT_CHECKS,
         complete_error: None,
         signature_error: None,
         depth_limited: false,
@@ -163,7 +169,7 @@ impl Search<'_, '_> {
             }
             path.push(candidate);
             if is_anchor {
-                match validate::validate(&self.nodes, path, self.policy) {
+                match validate::validate(&self.nodes, path, self.policy, &mut self.name_checks) {
                     Ok(found) => return Ok(Some(found)),
                     Err(error @ Error::BudgetExceeded { .. }) => return Err(error),
                     Err(error) => {

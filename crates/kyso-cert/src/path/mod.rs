@@ -55,8 +55,9 @@ pub const MAX_PATH_DEPTH: usize = 10;
 /// name lookup; the signature checks are limited separately).
 pub const MAX_BUILD_STEPS: usize = 20_000;
 
-/// At most this many (name, subtree) comparisons for name constraints on one path
-/// ([RFC 5280 §4.2.1.10]); rustls-webpki's limit.
+/// At most this many (name, subtree) comparisons for name constraints in one call of
+/// [`validate_path`], all candidate paths together ([RFC 5280 §4.2.1.10]); rustls-webpki's
+/// limit.
 ///
 /// [RFC 5280 §4.2.1.10]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.10
 pub const MAX_NAME_CONSTRAINT_CHECKS: usize = 250_000;

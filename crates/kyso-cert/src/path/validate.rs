@@ -40,7 +40,7 @@ use const_oid::db::rfc5280::{
 
 use super::build::Node;
 use super::constraints;
-use super::{MAX_NAME_CONSTRAINT_CHECKS, ValidatedPath, ValidationPolicy};
+use super::{ValidatedPath, ValidationPolicy};
 use crate::signature::SignatureAlgorithm;
 use crate::{Certificate, Error, KeyUsage, Result};
 
@@ -81,16 +81,21 @@ const NEVER_CRITICAL: &[(ObjectIdentifier, &str)] = &[
 ];
 
 /// Validates `path` (indices into `nodes`, end entity first, trust anchor last).
+///
+/// `name_checks` is the budget of name constraint comparisons left for the whole search
+/// (shared by every candidate path, so that many paths cannot multiply the work).
 pub(super) fn validate(
     nodes: &[Node<'_>],
     path: &[usize],
     policy: &ValidationPolicy,
+    name_checks: &mut usize,
 ) -> Result<ValidatedPath> {
     let certs: Vec<&Node<'_>> = path.iter().filter_map(|&i| nodes.get(i)).collect();
     let (Some(leaf), Some(anchor)) = (certs.first(), certs.last()) else {
-        return Err(Error::BudgetExceeded {
-            what: "certificates in a path",
-            limit: 0,
+        // Not reached: the builder always passes at least the end entity.
+        return Err(Error::NonConformant {
+            subject: String::new(),
+            reason: "empty certification path".to_owned(),
         });
     };
     let time = whole_seconds(policy.time);
@@ -138,7 +143,6 @@ pub(super) fn validate(
     }
 
     // Name constraints, from the anchor down (§6.1.3 (b), (c), §6.1.4 (g)).
-    let mut budget = MAX_NAME_CONSTRAINT_CHECKS;
     let mut active = Vec::new();
     for (position, node) in certs.iter().enumerate().rev() {
         let is_leaf = position == 0;
@@ -150,7 +154,7 @@ pub(super) fn validate(
             let has_san = has_extension(cert, ID_CE_SUBJECT_ALT_NAME);
             let names = constraints::names_of(&node.subject, &sans, has_san);
             for constraint in &active {
-                constraints::check(&names, constraint, &mut budget, &|| subject(cert))?;
+                constraints::check(&names, constraint, name_checks, &|| subject(cert))?;
             }
         }
         if !is_leaf && let Ok(Some(constraint)) = node.cert.name_constraints() {
