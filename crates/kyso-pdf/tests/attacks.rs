@@ -1,0 +1,997 @@
+//! Known attacks on PDF signatures, each built from a genuinely signed file (signed by kyso
+//! with the test PKI, or certified by pyHanko), must be detected by kyso's validator:
+//!
+//! * Universal Signature Forgery, Incremental Saving Attack, Signature Wrapping Attack —
+//!   Mladenov et al., "1 Trillion Dollar Refund: How To Spoof PDF Signatures", CCS 2019;
+//! * shadow attacks (hide, replace, hide-and-replace) — Mainka et al., "Shadow Attacks:
+//!   Hiding and Replacing Content in Signed PDFs", NDSS 2021;
+//! * certification attacks (Evil Annotation, Sneaky Signature) — Mainka et al., "Breaking
+//!   the Specification: PDF Certification", IEEE S&P 2021;
+//! * structural oddities: unreachable or shared signature dictionaries, padding.
+//!
+//! Every attack test asserts that the verdict is not VALID *and* the reason the validator
+//! itself gives (a reason code, and [`Coverage::Modified`] where signed content changed), so
+//! no test passes merely because CMS verification or path validation is not finished. The
+//! baseline tests show that the untouched files are accepted (or would be, once the crypto
+//! lands), so the attack tests do not pass by rejecting everything.
+
+#[path = "attacks/build.rs"]
+mod build;
+
+use build::*;
+use kyso_pdf::verify::{Coverage, ReasonCode};
+use kyso_pdf::{ObjRef, Object, PdfReader, PdfString, XrefEntry};
+use kyso_testkit::corpus;
+
+use ReasonCode::{
+    ByteRangeInvalid, ContentsPadding, CoverageUnclear, MalformedSignatureDictionary,
+    ModifiedAfterSigning, PermissionsViolated, SharedSignatureDictionary, UnaccountedBytes,
+    UnreachableSignatureDictionary,
+};
+
+fn signed_classic() -> Vec<u8> {
+    genuine_signed(&corpus::classic().bytes())
+}
+
+fn signed_twice() -> Vec<u8> {
+    genuine_signed(&signed_classic())
+}
+
+/// The content stream of page 0 (the page's /Contents must be one reference).
+fn page_content(pdf: &[u8]) -> ObjRef {
+    current_dict(pdf, page_ref(pdf, 0))
+        .get("Contents")
+        .and_then(Object::as_reference)
+        .expect("page /Contents is a reference")
+}
+
+fn content_stream(text: &str) -> Object {
+    stream("<< >>", &format!("BT /F1 24 Tf 72 770 Td ({text}) Tj ET"))
+}
+
+// ===== baseline =====
+
+/// The untouched signed files: VALID, covering the whole file. Until CMS signature checking
+/// and path validation land in kyso-cert, the verdict is INVALID only for that reason, and
+/// the test says so on stderr; the structure and coverage are already checked.
+#[test]
+fn genuine_signature_is_valid() {
+    for input in [
+        corpus::classic(),
+        corpus::xref_stream(),
+        corpus::with_empty_field(),
+    ] {
+        let report = validate_bytes(&genuine_signed(&input.bytes()));
+        assert_valid_or_crypto_pending(&report, 0, Coverage::WholeFile);
+    }
+}
+
+/// A second signature is an allowed change for the first one.
+#[test]
+fn genuine_countersignature_keeps_first_signature_valid() {
+    let report = validate_bytes(&signed_twice());
+    assert_valid_or_crypto_pending(&report, 0, Coverage::RevisionPlusAllowedChanges);
+    assert_valid_or_crypto_pending(&report, 1, Coverage::WholeFile);
+}
+
+/// Three signers in sequence (DESIGN: "several signers in sequence"): the second and third
+/// updates both rewrite the AcroForm and the page, so the second one's definitions are
+/// superseded; that is still only signatures being added, for every earlier signature.
+#[test]
+fn genuine_three_signatures_keep_earlier_signatures_valid() {
+    let report = validate_bytes(&genuine_signed(&signed_twice()));
+    assert_valid_or_crypto_pending(&report, 0, Coverage::RevisionPlusAllowedChanges);
+    assert_valid_or_crypto_pending(&report, 1, Coverage::RevisionPlusAllowedChanges);
+    assert_valid_or_crypto_pending(&report, 2, Coverage::WholeFile);
+}
+
+// ===== Universal Signature Forgery (Mladenov et al. CCS 2019, §4) =====
+
+/// How the signature dictionary is broken.
+#[derive(Clone, Copy, Debug)]
+enum SigEdit {
+    RemoveContents,
+    EmptyContents,
+    NullContents,
+    ContentsNotString,
+    RemoveByteRange,
+    NullByteRange,
+    ZeroByteRange,
+    NegativeByteRange,
+    OverflowByteRange,
+    TwoNumbers,
+    SixNumbers,
+}
+
+impl SigEdit {
+    /// The replacement /ByteRange text, for the edits that rewrite its numbers.
+    fn byte_range_text(self, [_, b, c, d]: [u64; 4]) -> Option<String> {
+        Some(match self {
+            SigEdit::ZeroByteRange => "[0 0 0 0]".into(),
+            SigEdit::NegativeByteRange => format!("[0 {b} -{c} {d}]"),
+            SigEdit::OverflowByteRange => format!("[0 {b} {c} 99999999999999999999]"),
+            SigEdit::TwoNumbers => format!("[0 {}]", c + d),
+            SigEdit::SixNumbers => format!("[0 {b} {c} {d} 0 0]"),
+            _ => return None,
+        })
+    }
+}
+
+/// Variant 1: a new incremental update redefines the signature dictionary.
+fn usf_in_update(edit: SigEdit) -> Vec<u8> {
+    let signed = signed_classic();
+    let sig = sig_layout(&signed, 0);
+    let mut dict = current_dict(&signed, sig.sig_ref);
+    match edit {
+        SigEdit::RemoveContents => {
+            dict.remove("Contents");
+        }
+        SigEdit::EmptyContents => dict.set("Contents", Object::String(PdfString::hex(Vec::new()))),
+        SigEdit::NullContents => dict.set("Contents", Object::Null),
+        SigEdit::ContentsNotString => dict.set("Contents", pdf("[]")),
+        SigEdit::RemoveByteRange => {
+            dict.remove("ByteRange");
+        }
+        SigEdit::NullByteRange => dict.set("ByteRange", Object::Null),
+        _ => {
+            let text = edit
+                .byte_range_text(sig.byte_range)
+                .expect("a ByteRange edit");
+            dict.set("ByteRange", pdf(&text));
+        }
+    }
+    append_update(&signed, &[(sig.sig_ref, Object::Dict(dict))], &[])
+}
+
+/// Variant 2: the bytes of the signed file are overwritten in place, keeping every offset.
+fn usf_in_place(edit: SigEdit) -> Vec<u8> {
+    let signed = signed_classic();
+    let sig = sig_layout(&signed, 0);
+    let key = |at: usize, len: usize| at..at + len;
+    match edit {
+        SigEdit::RemoveContents => overwrite(&signed, key(sig.contents_key, 9), "/Contentz"),
+        SigEdit::EmptyContents => overwrite(&signed, sig.contents_span, "<>"),
+        SigEdit::NullContents => overwrite(&signed, sig.contents_span, "null"),
+        SigEdit::ContentsNotString => overwrite(&signed, sig.contents_span, "[]"),
+        SigEdit::RemoveByteRange => overwrite(&signed, key(sig.byte_range_key, 10), "/ByteRangx"),
+        SigEdit::NullByteRange => overwrite(&signed, sig.byte_range_span, "null"),
+        _ => {
+            let text = edit
+                .byte_range_text(sig.byte_range)
+                .expect("a ByteRange edit");
+            overwrite(&signed, sig.byte_range_span, &text)
+        }
+    }
+}
+
+macro_rules! usf {
+    ($($(#[$doc:meta])* $update:ident, $in_place:ident: $edit:expr => $code:expr;)*) => {$(
+        $(#[$doc])*
+        #[test]
+        fn $update() {
+            assert_rejected(&validate_bytes(&usf_in_update($edit)), 0, $code);
+        }
+
+        $(#[$doc])*
+        /// (Bytes overwritten in place.)
+        #[test]
+        fn $in_place() {
+            assert_rejected(&validate_bytes(&usf_in_place($edit)), 0, $code);
+        }
+    )*};
+}
+
+usf! {
+    /// USF: no /Contents, so nothing to verify.
+    usf_missing_contents_is_invalid, usf_missing_contents_in_place_is_invalid:
+        SigEdit::RemoveContents => MalformedSignatureDictionary;
+    /// USF: /Contents `<>`.
+    usf_empty_contents_is_invalid, usf_empty_contents_in_place_is_invalid:
+        SigEdit::EmptyContents => MalformedSignatureDictionary;
+    /// USF: /Contents null.
+    usf_null_contents_is_invalid, usf_null_contents_in_place_is_invalid:
+        SigEdit::NullContents => MalformedSignatureDictionary;
+    /// USF: /Contents an array, not a string.
+    usf_contents_not_a_string_is_invalid, usf_contents_not_a_string_in_place_is_invalid:
+        SigEdit::ContentsNotString => MalformedSignatureDictionary;
+    /// USF: no /ByteRange, so nothing is signed.
+    usf_missing_byte_range_is_invalid, usf_missing_byte_range_in_place_is_invalid:
+        SigEdit::RemoveByteRange => MalformedSignatureDictionary;
+    /// USF: /ByteRange null.
+    usf_null_byte_range_is_invalid, usf_null_byte_range_in_place_is_invalid:
+        SigEdit::NullByteRange => MalformedSignatureDictionary;
+    /// USF: /ByteRange [0 0 0 0]: an empty signed range.
+    usf_zero_byte_range_is_invalid, usf_zero_byte_range_in_place_is_invalid:
+        SigEdit::ZeroByteRange => ByteRangeInvalid;
+    /// USF: a negative /ByteRange number.
+    usf_negative_byte_range_is_invalid, usf_negative_byte_range_in_place_is_invalid:
+        SigEdit::NegativeByteRange => ByteRangeInvalid;
+    /// USF: a /ByteRange number past 2^64.
+    usf_overflowing_byte_range_is_invalid, usf_overflowing_byte_range_in_place_is_invalid:
+        SigEdit::OverflowByteRange => ByteRangeInvalid;
+    /// USF: /ByteRange with two numbers (one range).
+    usf_byte_range_with_two_numbers_is_invalid, usf_byte_range_with_two_numbers_in_place_is_invalid:
+        SigEdit::TwoNumbers => ByteRangeInvalid;
+    /// USF: /ByteRange with six numbers (three ranges).
+    usf_byte_range_with_six_numbers_is_invalid, usf_byte_range_with_six_numbers_in_place_is_invalid:
+        SigEdit::SixNumbers => ByteRangeInvalid;
+}
+
+/// USF: /Contents an indirect reference to a string holding the same CMS (ISO 32000-2
+/// §12.8.1 requires a direct string, and only a direct one can be the gap).
+#[test]
+fn usf_contents_indirect_reference_is_invalid() {
+    let signed = signed_classic();
+    let sig = sig_layout(&signed, 0);
+    let string_ref = r(next_free(&signed));
+    let mut dict = current_dict(&signed, sig.sig_ref);
+    dict.set("Contents", Object::Reference(string_ref));
+    let attacked = append_update(
+        &signed,
+        &[
+            (sig.sig_ref, Object::Dict(dict)),
+            (string_ref, Object::String(PdfString::hex(sig.contents))),
+        ],
+        &[],
+    );
+    assert_rejected(&validate_bytes(&attacked), 0, MalformedSignatureDictionary);
+}
+
+// ===== Incremental Saving Attack (Mladenov et al. CCS 2019, §5) =====
+
+/// ISA 1: an update with a proper cross-reference section points the page at new content.
+#[test]
+fn isa_new_page_content_with_xref_is_modified() {
+    for input in [corpus::classic(), corpus::xref_stream()] {
+        let signed = genuine_signed(&input.bytes());
+        let page = page_ref(&signed, 0);
+        let content = r(next_free(&signed));
+        let mut page_dict = current_dict(&signed, page);
+        page_dict.set("Contents", Object::Reference(content));
+        let attacked = append_update(
+            &signed,
+            &[
+                (page, Object::Dict(page_dict)),
+                (content, content_stream("Hoan tien: 1.000.000.000.000 USD")),
+            ],
+            &[],
+        );
+        assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+    }
+}
+
+/// ISA 1: an update redefines the existing content stream object.
+#[test]
+fn isa_content_stream_redefined_is_modified() {
+    let signed = signed_classic();
+    let content = page_content(&signed);
+    let attacked = append_update(
+        &signed,
+        &[(content, content_stream("Hoan tien: 1.000.000.000.000 USD"))],
+        &[],
+    );
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+/// ISA: an update adds a page to the page tree.
+#[test]
+fn isa_page_added_is_modified() {
+    let signed = signed_classic();
+    let pages = current_dict(&signed, catalog_ref(&signed))
+        .get("Pages")
+        .and_then(Object::as_reference)
+        .expect("/Pages");
+    let (page, content) = (r(next_free(&signed)), r(next_free(&signed) + 1));
+    let mut tree = current_dict(&signed, pages);
+    let Some(Object::Array(mut kids)) = tree.get("Kids").cloned() else {
+        panic!("/Kids");
+    };
+    kids.push(Object::Reference(page));
+    tree.set("Kids", Object::Array(kids));
+    tree.set("Count", Object::Integer(2));
+    let attacked = append_update(
+        &signed,
+        &[
+            (pages, Object::Dict(tree)),
+            (
+                page,
+                pdf(&format!(
+                    "<< /Type /Page /Parent {pages} /MediaBox [0 0 595 842] \
+                     /Resources << /Font << /F1 3 0 R >> >> /Contents {content} >>"
+                )),
+            ),
+            (
+                content,
+                content_stream("Phu luc: chuyen nhuong toan bo tai san"),
+            ),
+        ],
+        &[],
+    );
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+fn hidden_object(header: &str) -> Vec<u8> {
+    let data = "BT /F1 24 Tf 72 770 Td (Hoan tien: 1.000.000.000.000 USD) Tj ET";
+    format!(
+        "{header}\n<< /Length {} >>\nstream\n{data}\nendstream\nendobj\n",
+        data.len()
+    )
+    .into_bytes()
+}
+
+/// ISA 2: the new content stream is appended after %%EOF with no cross-reference section
+/// and no new startxref; viewers that reconstruct the file show it.
+#[test]
+fn isa_objects_after_eof_without_xref_are_unaccounted() {
+    let signed = signed_classic();
+    let content = page_content(&signed);
+    let mut attacked = signed.clone();
+    attacked.extend(hidden_object(&format!(
+        "{} {} obj",
+        content.num, content.generation
+    )));
+    assert_modified(&validate_bytes(&attacked), 0, UnaccountedBytes);
+}
+
+/// ISA 2 with other white space between the object number, generation and `obj` (legal
+/// PDF syntax, ISO 32000-2 §7.2.3; reconstructing readers accept it).
+#[test]
+fn isa_objects_after_eof_with_unusual_white_space_are_unaccounted() {
+    let signed = signed_classic();
+    let content = page_content(&signed);
+    let (n, g) = (content.num, content.generation);
+    let failures: Vec<String> = [
+        format!("{n} {g}\nobj"),
+        format!("{n} {g}\robj"),
+        format!("{n}  {g} obj"),
+        format!("{n}\t{g} obj"),
+        format!("{n} {g}\tobj"),
+    ]
+    .iter()
+    .filter_map(|header| {
+        let mut attacked = signed.clone();
+        attacked.extend(hidden_object(header));
+        check_modified(&validate_bytes(&attacked), 0, UnaccountedBytes)
+            .err()
+            .map(|e| format!("object header {header:?}: {e}"))
+    })
+    .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// ISA 3: an update that is only a cross-reference section and a trailer, pointing an
+/// existing object back at an earlier definition (one the signed revision had superseded).
+#[test]
+fn isa_xref_only_update_resurrecting_old_definition_is_modified() {
+    let font = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>";
+    let first = write_document(
+        &[
+            (r(1), pdf("<< /Type /Catalog /Pages 2 0 R >>")),
+            (r(2), pdf("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")),
+            (
+                r(3),
+                pdf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+                     /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"),
+            ),
+            (r(4), pdf(font)),
+            (r(5), content_stream("So tien: 900.000.000 VND")),
+        ],
+        r(1),
+    );
+    let old_offset = match PdfReader::new(&first[..])
+        .expect("readable")
+        .object_offset(r(5))
+    {
+        Some(XrefEntry::InFile { offset }) => offset,
+        other => panic!("object 5: {other:?}"),
+    };
+    let revised = append_update(
+        &first,
+        &[(r(5), content_stream("So tien: 100.000.000 VND"))],
+        &[],
+    );
+    let signed = genuine_signed(&revised);
+    let attacked = append_raw_update(&signed, &[], &[(r(5), old_offset)], &[]);
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+/// ISA 3: an update whose trailer points /Root at a new catalog (with its own page tree
+/// showing other content, and the old AcroForm so the signature is still found). No object
+/// of the signed revision is redefined: only the trailer changes what the document is.
+#[test]
+fn isa_trailer_root_swapped_to_new_catalog_is_modified() {
+    let signed = signed_classic();
+    let acroform = acroform_ref(&signed);
+    let widget = sig_layout(&signed, 0).field_ref;
+    let n = next_free(&signed);
+    let (catalog, pages, page, content) = (r(n), r(n + 1), r(n + 2), r(n + 3));
+    let attacked = append_update(
+        &signed,
+        &[
+            (
+                catalog,
+                pdf(&format!(
+                    "<< /Type /Catalog /Pages {pages} /AcroForm {acroform} >>"
+                )),
+            ),
+            (
+                pages,
+                pdf(&format!("<< /Type /Pages /Kids [{page}] /Count 1 >>")),
+            ),
+            (
+                page,
+                pdf(&format!(
+                    "<< /Type /Page /Parent {pages} /MediaBox [0 0 595 842] \
+                     /Resources << /Font << /F1 3 0 R >> >> /Contents {content} /Annots [{widget}] >>"
+                )),
+            ),
+            (content, content_stream("Hoan tien: 1.000.000.000.000 USD")),
+        ],
+        &[("Root", Object::Reference(catalog))],
+    );
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+/// ISA 4: an update gives the catalog an /OpenAction running JavaScript.
+#[test]
+fn isa_catalog_open_action_javascript_is_modified() {
+    let signed = signed_classic();
+    let catalog = catalog_ref(&signed);
+    let mut dict = current_dict(&signed, catalog);
+    dict.set(
+        "OpenAction",
+        pdf(r"<< /S /JavaScript /JS (app.alert\('Van ban da duoc phe duyet'\);) >>"),
+    );
+    let attacked = append_update(&signed, &[(catalog, Object::Dict(dict))], &[]);
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+/// ISA 4: an update gives the catalog a /Names tree with document-level JavaScript.
+#[test]
+fn isa_catalog_names_javascript_is_modified() {
+    let signed = signed_classic();
+    let catalog = catalog_ref(&signed);
+    let action = r(next_free(&signed));
+    let mut dict = current_dict(&signed, catalog);
+    dict.set(
+        "Names",
+        pdf(&format!("<< /JavaScript << /Names [(kyso) {action}] >> >>")),
+    );
+    let attacked = append_update(
+        &signed,
+        &[
+            (catalog, Object::Dict(dict)),
+            (
+                action,
+                pdf(r"<< /S /JavaScript /JS (this.getField\('x'\);) >>"),
+            ),
+        ],
+        &[],
+    );
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+// ===== Signature Wrapping Attack (Mladenov et al. CCS 2019, §6) =====
+
+/// The gap starts before the /Contents string (the second number made smaller).
+#[test]
+fn swa_gap_starting_before_contents_is_invalid() {
+    let signed = signed_classic();
+    let sig = sig_layout(&signed, 0);
+    let [_, b, c, d] = sig.byte_range;
+    let attacked = overwrite(
+        &signed,
+        sig.byte_range_span,
+        &format!("[0 {} {c} {d}]", b - 10),
+    );
+    assert_rejected(&validate_bytes(&attacked), 0, ByteRangeInvalid);
+}
+
+/// The gap ends after the /Contents string (the second range starts later).
+#[test]
+fn swa_gap_ending_after_contents_is_invalid() {
+    let signed = signed_classic();
+    let sig = sig_layout(&signed, 0);
+    let [_, b, c, d] = sig.byte_range;
+    let attacked = overwrite(
+        &signed,
+        sig.byte_range_span,
+        &format!("[0 {b} {} {}]", c + 2, d - 2),
+    );
+    assert_rejected(&validate_bytes(&attacked), 0, ByteRangeInvalid);
+}
+
+/// The classic SWA: malicious objects are inserted right after the /Contents string, the
+/// original second signed range is moved behind them, /ByteRange is changed so the gap
+/// covers the malicious objects, and a new cross-reference section points the page content
+/// at them and every moved object at its new place.
+#[test]
+fn swa_relocated_second_range_with_malicious_objects_is_invalid() {
+    let signed = signed_classic();
+    let sig = sig_layout(&signed, 0);
+    let [_, b, c, d] = sig.byte_range;
+    let content = page_content(&signed);
+    // Inserted after the /Contents string: the end of the signature dictionary, the
+    // malicious content stream, and the head of a dummy object that the relocated second
+    // range (which starts with the signature dictionary's `>>`) closes.
+    let close = b">>\nendobj\n";
+    let mut inserted = close.to_vec();
+    inserted.extend(hidden_object(&format!(
+        "{} {} obj",
+        content.num, content.generation
+    )));
+    inserted.extend_from_slice(b"9999 0 obj\n<< /Dummy 0 ");
+    let m = inserted.len() as u64;
+    let gap_end = c as usize;
+
+    let mut attacked = signed[..gap_end].to_vec();
+    attacked.extend_from_slice(&inserted);
+    attacked.extend_from_slice(&signed[gap_end..]);
+    let attacked = overwrite(
+        &attacked,
+        sig.byte_range_span,
+        &format!("[0 {b} {} {d}]", c + m),
+    );
+
+    let reader = PdfReader::new(&signed[..]).expect("readable");
+    let mut moved: Vec<(ObjRef, u64)> = reader
+        .xref_entries()
+        .filter_map(|(r, e)| match e {
+            XrefEntry::InFile { offset } if offset >= c => Some((r, offset + m)),
+            _ => None,
+        })
+        .collect();
+    moved.push((content, c + close.len() as u64));
+    let mut trailer = reader.trailer().clone();
+    trailer.set("Prev", Object::Integer((reader.startxref() + m) as i64));
+    let attacked = append_section(&attacked, &[], &moved, trailer, reader.size());
+
+    assert_rejected(&validate_bytes(&attacked), 0, ByteRangeInvalid);
+}
+
+/// The second signature's /ByteRange is pointed at the first signature's /Contents (a gap
+/// that is a valid signature string, but not this signature's).
+#[test]
+fn swa_gap_of_another_signature_is_invalid() {
+    let twice = signed_twice();
+    let first = sig_layout(&twice, 0);
+    let second = sig_layout(&twice, 1);
+    let [_, b1, c1, _] = first.byte_range;
+    let len = twice.len() as u64;
+    let attacked = overwrite(
+        &twice,
+        second.byte_range_span,
+        &format!("[0 {b1} {c1} {}]", len - c1),
+    );
+    assert_rejected(&validate_bytes(&attacked), 1, ByteRangeInvalid);
+}
+
+/// An update redefines the second signature with a copy of the first one's /Contents and a
+/// /ByteRange whose gap is the first one's /Contents: the gap decodes to this signature's
+/// /Contents, but it is not inside this signature's object.
+#[test]
+fn swa_copied_contents_outside_signature_object_is_invalid() {
+    let twice = signed_twice();
+    let first = sig_layout(&twice, 0);
+    let second = sig_layout(&twice, 1);
+    let [_, b1, c1, _] = first.byte_range;
+    let len = twice.len() as u64;
+    let mut dict = current_dict(&twice, second.sig_ref);
+    dict.set(
+        "Contents",
+        Object::String(PdfString::hex(first.contents.clone())),
+    );
+    dict.set("ByteRange", pdf(&format!("[0 {b1} {c1} {}]", len - c1)));
+    let attacked = append_update(&twice, &[(second.sig_ref, Object::Dict(dict))], &[]);
+    assert_rejected(&validate_bytes(&attacked), 1, ByteRangeInvalid);
+}
+
+/// The signed bytes end inside a revision (before its %%EOF), not at a revision's end.
+#[test]
+fn swa_signed_bytes_ending_inside_a_revision_is_unclear() {
+    let signed = signed_classic();
+    let sig = sig_layout(&signed, 0);
+    let [_, b, c, d] = sig.byte_range;
+    let attacked = overwrite(
+        &signed,
+        sig.byte_range_span,
+        &format!("[0 {b} {c} {}]", d - 20),
+    );
+    assert_rejected(&validate_bytes(&attacked), 0, CoverageUnclear);
+}
+
+// ===== Shadow attacks (Mainka et al. NDSS 2021) =====
+
+/// A page prepared before signing, as a shadow attacker would: the content first shows the
+/// malicious amount, then draws the overlay XObject 6 (white box, benign amount) on top of
+/// it, inside optional content group 8 (ON by default, /D is object 10). Object 7 is an
+/// unused content stream with the malicious amount.
+fn shadow_document() -> Vec<u8> {
+    let font = r(4);
+    write_document(
+        &[
+            (
+                r(1),
+                pdf("<< /Type /Catalog /Pages 2 0 R /OCProperties 9 0 R >>"),
+            ),
+            (r(2), pdf("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")),
+            (
+                r(3),
+                pdf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+                     /Resources << /Font << /F1 4 0 R >> /XObject << /Fm1 6 0 R >> \
+                     /Properties << /oc1 8 0 R >> >> /Contents 5 0 R >>"),
+            ),
+            (
+                font,
+                pdf(
+                    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+                ),
+            ),
+            (
+                r(5),
+                stream(
+                    "<< >>",
+                    "BT /F1 24 Tf 72 770 Td (So tien: 900.000.000 VND) Tj ET /OC /oc1 BDC /Fm1 Do EMC",
+                ),
+            ),
+            (r(6), overlay(font, "So tien: 100.000.000 VND")),
+            (r(7), content_stream("So tien: 900.000.000 VND")),
+            (r(8), pdf("<< /Type /OCG /Name (Lop phu) >>")),
+            (r(9), pdf("<< /OCGs [8 0 R] /D 10 0 R >>")),
+            (r(10), pdf("<< /ON [8 0 R] /OFF [] /Order [8 0 R] >>")),
+        ],
+        r(1),
+    )
+}
+
+fn overlay(font: ObjRef, text: &str) -> Object {
+    form_xobject(
+        595,
+        842,
+        font,
+        &format!("1 1 1 rg 0 740 595 102 re f 0 g BT /F1 24 Tf 72 770 Td ({text}) Tj ET"),
+    )
+}
+
+fn signed_shadow() -> Vec<u8> {
+    genuine_signed(&shadow_document())
+}
+
+/// Hide: the overlay XObject is replaced by an empty one, uncovering the hidden content.
+#[test]
+fn shadow_hide_overlay_removed_is_modified() {
+    let signed = signed_shadow();
+    let attacked = append_update(&signed, &[(r(6), form_xobject(595, 842, r(4), ""))], &[]);
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+/// Hide: the overlay's optional content group is switched off in /OCProperties /D.
+#[test]
+fn shadow_hide_optional_content_switched_off_is_modified() {
+    let signed = signed_shadow();
+    let attacked = append_update(
+        &signed,
+        &[(r(10), pdf("<< /ON [] /OFF [8 0 R] /Order [8 0 R] >>"))],
+        &[],
+    );
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+/// Hide: an update whose cross-reference section has no /Prev and lists every object at
+/// its signed place except the overlay XObject; a missing object is null (ISO 32000-2
+/// §7.3.10), so the overlay disappears without any object being redefined.
+#[test]
+fn shadow_hide_overlay_dropped_from_xref_is_modified() {
+    let signed = signed_shadow();
+    let reader = PdfReader::new(&signed[..]).expect("readable");
+    let kept: Vec<(ObjRef, u64)> = reader
+        .xref_entries()
+        .filter_map(|(obj, e)| match e {
+            XrefEntry::InFile { offset } if obj != r(6) => Some((obj, offset)),
+            _ => None,
+        })
+        .collect();
+    let mut trailer = reader.trailer().clone();
+    trailer.remove("Prev");
+    let attacked = append_section(&signed, &[], &kept, trailer, reader.size());
+    assert!(
+        PdfReader::new(&attacked[..])
+            .expect("readable")
+            .resolve(r(6))
+            .expect("resolve")
+            .is_null(),
+        "the overlay is gone from the attacked file"
+    );
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+/// Replace: the overlay XObject is redefined with other text.
+#[test]
+fn shadow_replace_overlay_redefined_is_modified() {
+    let signed = signed_shadow();
+    let attacked = append_update(
+        &signed,
+        &[(r(6), overlay(r(4), "So tien: 900.000.000 VND"))],
+        &[],
+    );
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+/// Replace: the font used by the page is redefined so that the glyph of "1" shows "9".
+#[test]
+fn shadow_replace_font_redefined_is_modified() {
+    let signed = signed_shadow();
+    let font = pdf("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica \
+                    /Encoding << /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [49 /nine] >> >>");
+    let attacked = append_update(&signed, &[(r(4), font)], &[]);
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+/// Replace: the page's resources are pointed at a new XObject under the same name.
+#[test]
+fn shadow_replace_page_resources_is_modified() {
+    let signed = signed_shadow();
+    let page = page_ref(&signed, 0);
+    let xobject = r(next_free(&signed));
+    let mut dict = current_dict(&signed, page);
+    dict.set(
+        "Resources",
+        pdf(&format!(
+            "<< /Font << /F1 4 0 R >> /XObject << /Fm1 {xobject} >> /Properties << /oc1 8 0 R >> >>"
+        )),
+    );
+    let attacked = append_update(
+        &signed,
+        &[
+            (page, Object::Dict(dict)),
+            (xobject, overlay(r(4), "So tien: 900.000.000 VND")),
+        ],
+        &[],
+    );
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+/// Hide-and-replace: the page's /Contents is pointed at the unused content stream that was
+/// already in the signed document (no new object at all).
+#[test]
+fn shadow_hide_and_replace_page_contents_swapped_is_modified() {
+    let signed = signed_shadow();
+    let page = page_ref(&signed, 0);
+    let mut dict = current_dict(&signed, page);
+    dict.set("Contents", Object::Reference(r(7)));
+    let attacked = append_update(&signed, &[(page, Object::Dict(dict))], &[]);
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+// ===== Certification attacks (Mainka et al. IEEE S&P 2021) =====
+
+/// A form XObject covering the upper page, with the attacker's text.
+fn cover(text: &str) -> Object {
+    form_xobject(
+        500,
+        150,
+        FORM_FONT,
+        &format!("1 1 1 rg 0 0 500 150 re f 0 g BT /F1 18 Tf 10 60 Td ({text}) Tj ET"),
+    )
+}
+
+/// `pdf` plus an annotation (built by `annotation(page, appearance)`) on page 0, in the page's
+/// /Annots and, if `field`, in the AcroForm's /Fields.
+fn add_widget_or_annotation(
+    pdf_bytes: &[u8],
+    field: bool,
+    annotation: impl Fn(ObjRef, ObjRef) -> Object,
+) -> Vec<u8> {
+    let page = page_ref(pdf_bytes, 0);
+    let n = next_free(pdf_bytes);
+    let (annot, appearance) = (r(n), r(n + 1));
+    let mut objects = vec![
+        (annot, annotation(page, appearance)),
+        (appearance, cover("So tien: 900.000.000 VND")),
+        with_array_item(pdf_bytes, page, "Annots", annot),
+    ];
+    if field {
+        objects.push(with_array_item(
+            pdf_bytes,
+            acroform_ref(pdf_bytes),
+            "Fields",
+            annot,
+        ));
+    }
+    append_update(pdf_bytes, &objects, &[])
+}
+
+/// The certified form as pyHanko wrote it is recognised as a certification and accepted.
+#[test]
+fn certification_p2_genuine_is_valid() {
+    let report = validate_bytes(&certified(2));
+    assert_eq!(report.signatures.len(), 1);
+    assert_eq!(report.signatures[0].certification, Some(2));
+    assert_valid_or_crypto_pending(&report, 0, Coverage::WholeFile);
+}
+
+/// Allowed under P=2: filling the text field (value and appearance).
+#[test]
+fn certification_p2_form_fill_stays_valid() {
+    let report = validate_bytes(&fill_form(&certified(2)));
+    assert_eq!(report.signatures[0].certification, Some(2));
+    assert_valid_or_crypto_pending(&report, 0, Coverage::RevisionPlusAllowedChanges);
+}
+
+fn fill_form(certified: &[u8]) -> Vec<u8> {
+    let appearance = r(next_free(certified));
+    let mut field = current_dict(certified, FORM_TEXT_FIELD);
+    field.set("V", Object::text_string("Nguyễn Văn An"));
+    field.set("AP", pdf(&format!("<< /N {appearance} >>")));
+    append_update(
+        certified,
+        &[
+            (FORM_TEXT_FIELD, Object::Dict(field)),
+            (
+                appearance,
+                form_xobject(
+                    328,
+                    30,
+                    FORM_FONT,
+                    "/Tx BMC BT /F1 12 Tf 2 10 Td (Nguyen Van An) Tj ET EMC",
+                ),
+            ),
+        ],
+        &[],
+    )
+}
+
+/// Allowed under P=2: a second (approval) signature, by kyso.
+#[test]
+fn certification_p2_approval_signature_stays_valid() {
+    let report = validate_bytes(&genuine_signed(&certified(2)));
+    assert_eq!(report.signatures.len(), 2);
+    assert_eq!(report.signatures[0].certification, Some(2));
+    assert_valid_or_crypto_pending(&report, 0, Coverage::RevisionPlusAllowedChanges);
+    assert_valid_or_crypto_pending(&report, 1, Coverage::WholeFile);
+}
+
+/// Under P=1 even form filling is a violation.
+#[test]
+fn certification_p1_form_fill_is_violation() {
+    let certified = certified(1);
+    assert_eq!(
+        validate_bytes(&certified).signatures[0].certification,
+        Some(1)
+    );
+    assert_modified(
+        &validate_bytes(&fill_form(&certified)),
+        0,
+        PermissionsViolated,
+    );
+}
+
+/// Evil Annotation Attack: a FreeText annotation whose appearance covers the certified
+/// content, added under P=2 (annotations need P=3).
+#[test]
+fn eaa_free_text_annotation_under_p2_is_violation() {
+    let attacked = add_widget_or_annotation(&certified(2), false, |page, ap| {
+        pdf(&format!(
+            "<< /Type /Annot /Subtype /FreeText /Rect [50 650 550 800] /P {page} \
+             /Contents (So tien: 900.000.000 VND) /DA (/F1 18 Tf 0 g) /F 4 /AP << /N {ap} >> >>"
+        ))
+    });
+    assert_modified(&validate_bytes(&attacked), 0, PermissionsViolated);
+}
+
+/// Evil Annotation Attack: a Stamp annotation under P=1.
+#[test]
+fn eaa_stamp_annotation_under_p1_is_violation() {
+    let attacked = add_widget_or_annotation(&certified(1), false, |page, ap| {
+        pdf(&format!(
+            "<< /Type /Annot /Subtype /Stamp /Rect [50 650 550 800] /P {page} /Name /Approved \
+             /F 4 /AP << /N {ap} >> >>"
+        ))
+    });
+    assert_modified(&validate_bytes(&attacked), 0, PermissionsViolated);
+}
+
+/// Sneaky Signature Attack: a new, unsigned signature field whose widget has a visible
+/// appearance covering the certified content.
+#[test]
+fn ssa_unsigned_signature_field_with_appearance_is_violation() {
+    let attacked = add_widget_or_annotation(&certified(2), true, |page, ap| {
+        pdf(&format!(
+            "<< /Type /Annot /Subtype /Widget /FT /Sig /T (KyThay) /Rect [50 650 550 800] \
+             /P {page} /F 4 /AP << /N {ap} >> >>"
+        ))
+    });
+    assert_modified(&validate_bytes(&attacked), 0, PermissionsViolated);
+}
+
+/// Sneaky Signature Attack: the sneaky widget claims the certification signature's
+/// dictionary as its /V, so it looks signed; it is only in the page's /Annots (not in
+/// /Fields), so no validator that walks the form sees a second field using that dictionary.
+#[test]
+fn ssa_widget_reusing_certification_value_is_violation() {
+    let certified = certified(2);
+    let sig = sig_layout(&certified, 0).sig_ref;
+    let attacked = add_widget_or_annotation(&certified, false, |page, ap| {
+        pdf(&format!(
+            "<< /Type /Annot /Subtype /Widget /FT /Sig /T (KyThay) /V {sig} \
+             /Rect [50 650 550 800] /P {page} /F 4 /AP << /N {ap} >> >>"
+        ))
+    });
+    assert_modified(&validate_bytes(&attacked), 0, PermissionsViolated);
+}
+
+/// Sneaky Signature Attack: a visible widget with no /FT of its own, a /Parent (the
+/// certification field) and a /V — shaped like the widget of a signed signature field.
+#[test]
+fn ssa_widget_with_parent_and_value_is_violation() {
+    let certified = certified(2);
+    let layout = sig_layout(&certified, 0);
+    let (field, sig) = (layout.field_ref, layout.sig_ref);
+    let attacked = add_widget_or_annotation(&certified, false, |page, ap| {
+        pdf(&format!(
+            "<< /Type /Annot /Subtype /Widget /Parent {field} /V {sig} \
+             /Rect [50 650 550 800] /P {page} /F 4 /AP << /N {ap} >> >>"
+        ))
+    });
+    assert_modified(&validate_bytes(&attacked), 0, PermissionsViolated);
+}
+
+// ===== Structure =====
+
+/// A /Type /Sig dictionary appended in an update that no field references.
+#[test]
+fn unreachable_signature_dictionary_is_reported() {
+    let signed = signed_classic();
+    let sig = sig_layout(&signed, 0);
+    let [_, b, c, d] = sig.byte_range;
+    let orphan = r(next_free(&signed));
+    let mut dict = current_dict(&signed, sig.sig_ref);
+    dict.set("ByteRange", pdf(&format!("[0 {b} {c} {d}]")));
+    dict.set("Contents", Object::String(PdfString::hex(sig.contents)));
+    let attacked = append_update(&signed, &[(orphan, Object::Dict(dict))], &[]);
+    assert_document_reason(&validate_bytes(&attacked), UnreachableSignatureDictionary);
+}
+
+/// Two fields share one signature dictionary: the signature is shown twice, e.g. on another
+/// page next to other content.
+#[test]
+fn shared_signature_dictionary_is_invalid() {
+    let signed = signed_classic();
+    let sig = sig_layout(&signed, 0).sig_ref;
+    let page = page_ref(&signed, 0);
+    let copy = r(next_free(&signed));
+    let attacked = append_update(
+        &signed,
+        &[
+            (
+                copy,
+                pdf(&format!(
+                    "<< /Type /Annot /Subtype /Widget /FT /Sig /T (BanSao) /V {sig} \
+                     /Rect [0 0 0 0] /F 132 /P {page} >>"
+                )),
+            ),
+            with_array_item(&signed, acroform_ref(&signed), "Fields", copy),
+            with_array_item(&signed, page, "Annots", copy),
+        ],
+        &[],
+    );
+    let report = validate_bytes(&attacked);
+    assert_rejected(&report, 0, SharedSignatureDictionary);
+    assert_rejected(&report, 1, SharedSignatureDictionary);
+}
+
+/// Non-zero bytes after the DER inside /Contents (the zero padding is inside the gap, so it
+/// is not signed: it can carry anything).
+#[test]
+fn nonzero_contents_padding_is_invalid() {
+    let signed = signed_classic();
+    let sig = sig_layout(&signed, 0);
+    let last = sig.contents_span.end - 3..sig.contents_span.end - 1;
+    assert_eq!(
+        &signed[last.clone()],
+        b"00",
+        "kyso pads /Contents with zeros"
+    );
+    let attacked = overwrite(&signed, last, "01");
+    assert_rejected(&validate_bytes(&attacked), 0, ContentsPadding);
+}
