@@ -218,6 +218,12 @@ fn limbo_cases_match_expectations_or_listed_deviations() {
         } else {
             "FAILURE"
         };
+        if std::env::var_os("LIMBO_VERBOSE").is_some() {
+            println!(
+                "{id}: {actual} {}",
+                outcome.as_ref().err().map_or("", String::as_str)
+            );
+        }
         ran.push(id.clone());
         match (expected == actual, known.get(&id)) {
             (true, None) => passed += 1,

@@ -2,14 +2,15 @@
 //! ([RFC 4158] describes the problem; this is the simple, bounded version of it).
 //!
 //! Candidates for a certificate's issuer are the certificates whose subject equals its issuer
-//! name ([RFC 5280 §7.1] comparison, through a hash index); a candidate whose subject key
-//! identifier differs from the certificate's authority key identifier is skipped
-//! ([RFC 5280 §4.2.1.1]: the AKI "provides a means of identifying the public key
-//! corresponding to the private key used to sign a certificate"). The rest are tried in this
-//! order: trust anchors first (shortest path), then by AKI/SKI agreement, then those valid at
-//! the validation time (so an expired cross-certificate is tried last — the "chain of
-//! pain"), then in the order given. Each link's signature is checked before going further,
-//! and results are cached, so each (certificate, issuer) pair costs one verification at most.
+//! name ([RFC 5280 §7.1] comparison, through a hash index). They are tried in this order:
+//! trust anchors first (shortest path); then those whose subject key identifier equals the
+//! certificate's authority key identifier, then those without one of the two, then those
+//! whose identifier differs ([RFC 4158 §3.5.12]: key identifiers order candidates, they do
+//! not exclude them — CAs re-issued with another key-identifier method exist); then those
+//! valid at the validation time (so an expired cross-certificate is tried last — the "chain
+//! of pain"); then in the order given. Each link's signature is checked before going
+//! further, and results are cached, so each (certificate, issuer) pair costs one
+//! verification at most.
 //!
 //! Loops are impossible: a certificate, or another certificate with the same subject and
 //! public key (the same CA, cross-signed), is never used twice in one path. Work is bounded
@@ -19,7 +20,7 @@
 //!
 //! [RFC 4158]: https://www.rfc-editor.org/rfc/rfc4158
 //! [RFC 5280 §7.1]: https://www.rfc-editor.org/rfc/rfc5280#section-7.1
-//! [RFC 5280 §4.2.1.1]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.1
+//! [RFC 4158 §3.5.12]: https://www.rfc-editor.org/rfc/rfc4158#section-3.5.12
 
 use std::collections::{HashMap, HashSet};
 
@@ -193,7 +194,7 @@ impl Search<'_, '_> {
             return Vec::new();
         };
         let time = self.policy.time;
-        let mut candidates: Vec<(bool, bool, bool, usize)> = all
+        let mut candidates: Vec<(bool, u8, bool, usize)> = all
             .iter()
             .copied()
             .filter(|&c| !path.contains(&c))
@@ -216,16 +217,17 @@ impl Search<'_, '_> {
                             == key
                 })
             })
-            .filter(|&c| match (&node.aki, &self.nodes[c].ski) {
-                (Some(aki), Some(ski)) => aki == ski,
-                _ => true,
-            })
             .map(|c| {
                 let candidate = &self.nodes[c];
-                let keyed = node.aki.is_some() && candidate.ski.is_some();
+                // 0: the AKI names this key, 1: nothing to compare, 2: the AKI names another.
+                let key_match: u8 = match (&node.aki, &candidate.ski) {
+                    (Some(aki), Some(ski)) if aki == ski => 0,
+                    (Some(_), Some(_)) => 2,
+                    _ => 1,
+                };
                 (
                     !candidate.anchor,
-                    !keyed,
+                    key_match,
                     !candidate.cert.is_valid_at(time),
                     c,
                 )
@@ -298,6 +300,12 @@ fn verify_link(
         source: Box::new(source),
     };
     let x509 = cert.inner();
+    if x509.tbs_certificate().signature() != x509.signature_algorithm() {
+        return Err(bad(Error::UnsupportedAlgorithm {
+            oid: x509.signature_algorithm().oid,
+            reason: "signatureAlgorithm differs from tbsCertificate.signature (RFC 5280 §4.1.1.2)",
+        }));
+    }
     let tbs = cert.tbs_der().map_err(bad)?;
     let signature = x509
         .signature()

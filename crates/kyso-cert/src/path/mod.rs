@@ -6,8 +6,8 @@
 //! the first path that validates at [`ValidationPolicy::time`]:
 //!
 //! * **building** (`build.rs`) matches each certificate's issuer name to candidate subjects
-//!   by the [RFC 5280 §7.1] comparison (see `names.rs`), skips candidates whose subject key
-//!   identifier contradicts the authority key identifier, checks each link's signature,
+//!   by the [RFC 5280 §7.1] comparison (see `names.rs`), tries first those whose subject key
+//!   identifier matches the authority key identifier, checks each link's signature,
 //!   tries every candidate in turn (several issuers with one name, cross-certificates,
 //!   key roll-over), never uses the same CA (subject and key) twice in a path, and stops at
 //!   [`MAX_SIGNATURE_CHECKS`], [`MAX_PATH_DEPTH`] and [`MAX_BUILD_STEPS`];
