@@ -84,7 +84,9 @@ pub enum DigestAlgorithm {
 }
 
 impl DigestAlgorithm {
-    /// The digest with this OID (`id-sha1`, `id-sha256`, …), if supported.
+    /// The digest with this OID (`id-sha1`, `id-sha256`, …, [RFC 4055 §2.1]), if supported.
+    ///
+    /// [RFC 4055 §2.1]: https://www.rfc-editor.org/rfc/rfc4055#section-2.1
     pub fn from_oid(oid: ObjectIdentifier) -> Option<Self> {
         match oid {
             ID_SHA_1 => Some(Self::Sha1),
@@ -95,7 +97,9 @@ impl DigestAlgorithm {
         }
     }
 
-    /// The digest's OID.
+    /// The digest's OID ([RFC 4055 §2.1]).
+    ///
+    /// [RFC 4055 §2.1]: https://www.rfc-editor.org/rfc/rfc4055#section-2.1
     pub fn oid(self) -> ObjectIdentifier {
         match self {
             Self::Sha1 => ID_SHA_1,
@@ -105,7 +109,7 @@ impl DigestAlgorithm {
         }
     }
 
-    /// The hash of `message`.
+    /// The hash of `message` (FIPS 180-4).
     pub fn digest(self, message: &[u8]) -> Vec<u8> {
         match self {
             Self::Sha1 => sha1::Sha1::digest(message).to_vec(),
@@ -115,7 +119,7 @@ impl DigestAlgorithm {
         }
     }
 
-    /// Output length in bytes.
+    /// Output length in bytes (FIPS 180-4).
     pub fn output_len(self) -> usize {
         match self {
             Self::Sha1 => 20,
@@ -125,13 +129,19 @@ impl DigestAlgorithm {
         }
     }
 
-    /// Whether this is SHA-1, which policies reject unless told otherwise.
+    /// Whether this is SHA-1, which policies reject unless told otherwise ([RFC 3279 §2.2.1]
+    /// still defines `sha1WithRSAEncryption`; NIST SP 800-131A disallows SHA-1 signatures).
+    ///
+    /// [RFC 3279 §2.2.1]: https://www.rfc-editor.org/rfc/rfc3279#section-2.2.1
     pub fn is_legacy(self) -> bool {
         self == Self::Sha1
     }
 }
 
-/// A signature algorithm read from an `AlgorithmIdentifier` (see the [module](self) table).
+/// A signature algorithm read from an `AlgorithmIdentifier` ([RFC 5280 §4.1.1.2]; see the
+/// [module](self) table).
+///
+/// [RFC 5280 §4.1.1.2]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.1.2
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SignatureAlgorithm {
@@ -241,7 +251,10 @@ impl SignatureAlgorithm {
         })
     }
 
-    /// The digest the message is hashed with.
+    /// The digest the message is hashed with (for a certificate: the `tbsCertificate`,
+    /// [RFC 5280 §4.1.1.3]).
+    ///
+    /// [RFC 5280 §4.1.1.3]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.1.3
     pub fn digest(&self) -> DigestAlgorithm {
         match *self {
             Self::RsaPkcs1v15(digest) | Self::Ecdsa(digest) => digest,
@@ -298,7 +311,10 @@ fn pss_from_params(oid: ObjectIdentifier, params: Option<&der::Any>) -> Result<S
     })
 }
 
-/// What [`verify_signature_with`] accepts beyond the defaults.
+/// What [`verify_signature_with`] accepts beyond the defaults: the `AlgorithmIdentifier`
+/// ([RFC 5280 §4.1.1.2]) may leave the digest to the caller, and SHA-1 may be allowed.
+///
+/// [RFC 5280 §4.1.1.2]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.1.2
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct VerifyOptions {
     /// Accept SHA-1 based algorithms (`sha1WithRSAEncryption`, `ecdsa-with-SHA1`, PSS with
@@ -310,7 +326,10 @@ pub struct VerifyOptions {
     pub digest: Option<DigestAlgorithm>,
 }
 
-/// The key to verify with: a certificate or a bare SubjectPublicKeyInfo.
+/// The key to verify with: a certificate or a bare SubjectPublicKeyInfo ([RFC 5280
+/// §4.1.2.7]).
+///
+/// [RFC 5280 §4.1.2.7]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.7
 pub trait PublicKeySource {
     /// The SubjectPublicKeyInfo ([RFC 5280 §4.1.2.7]).
     ///
@@ -331,8 +350,14 @@ impl PublicKeySource for Certificate {
 }
 
 /// Verifies `signature` over `message` with `key` (a [`Certificate`] or a
-/// `SubjectPublicKeyInfoOwned`) under `algorithm`, rejecting SHA-1 (see
-/// [`verify_signature_with`]).
+/// `SubjectPublicKeyInfoOwned`, [RFC 5280 §4.1.2.7]) under `algorithm` ([RFC 5280
+/// §4.1.1.2]), rejecting SHA-1 (see [`verify_signature_with`]). For a certificate's own
+/// signature, `message` is the DER `tbsCertificate` and `signature` the `signatureValue`
+/// bits ([RFC 5280 §4.1.1.3]).
+///
+/// [RFC 5280 §4.1.2.7]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.7
+/// [RFC 5280 §4.1.1.2]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.1.2
+/// [RFC 5280 §4.1.1.3]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.1.3
 ///
 /// ```no_run
 /// # fn f(cert: &kyso_cert::Certificate, issuer: &kyso_cert::Certificate) -> kyso_cert::Result<()> {
@@ -365,7 +390,12 @@ pub fn verify_signature(
     )
 }
 
-/// Verifies `signature` over `message` with `key` under `algorithm` and `options`.
+/// Verifies `signature` over `message` with `key` under `algorithm` and `options` (see
+/// [`verify_signature`]). The parameters of an `id-RSASSA-PSS` *key* ([RFC 4055 §3.1],
+/// restricting the hash it may be used with) are not enforced; the signature's own
+/// parameters are.
+///
+/// [RFC 4055 §3.1]: https://www.rfc-editor.org/rfc/rfc4055#section-3.1
 ///
 /// # Errors
 ///

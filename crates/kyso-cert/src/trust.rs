@@ -37,12 +37,16 @@ pub struct TrustStore {
 }
 
 impl TrustStore {
-    /// An empty store.
+    /// An empty store (no trust anchor: nothing validates, [RFC 5280 §6.1.1] (d)).
+    ///
+    /// [RFC 5280 §6.1.1]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1.1
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// A store with these anchors.
+    /// A store with these anchors ([RFC 5280 §6.1.1] (d)).
+    ///
+    /// [RFC 5280 §6.1.1]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1.1
     pub fn from_anchors(anchors: impl IntoIterator<Item = Certificate>) -> Self {
         let mut store = Self::new();
         for anchor in anchors {
@@ -75,7 +79,10 @@ impl TrustStore {
         Ok(store)
     }
 
-    /// Adds a trust anchor (a certificate already present is not added twice).
+    /// Adds a trust anchor ([RFC 5280 §6.1.1] (d); a certificate already present is not added
+    /// twice).
+    ///
+    /// [RFC 5280 §6.1.1]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1.1
     pub fn add_anchor(&mut self, anchor: Certificate) {
         if !self.anchors.contains(&anchor) {
             self.anchors.push(anchor);
@@ -129,7 +136,11 @@ impl TrustStore {
         Ok(count)
     }
 
-    /// Adds an untrusted intermediate CA certificate to the pool path building searches.
+    /// Adds an untrusted intermediate CA certificate to the pool path building searches
+    /// (candidates for the intermediate certificates of [RFC 5280 §6.1]; being in the pool
+    /// confers no trust).
+    ///
+    /// [RFC 5280 §6.1]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1
     pub fn add_intermediate(&mut self, intermediate: Certificate) {
         if !self.intermediates.contains(&intermediate) {
             self.intermediates.push(intermediate);

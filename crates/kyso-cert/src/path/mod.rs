@@ -41,18 +41,25 @@ use const_oid::ObjectIdentifier;
 
 use crate::{Certificate, KeyUsage, Result, TrustStore};
 
-/// At most this many signature verifications while building one path; then
+/// At most this many signature verifications ([RFC 5280 §6.1.3] (a)(1)) while building one
+/// path; then
 /// [`Error::BudgetExceeded`](crate::Error::BudgetExceeded). The value rustls-webpki chose
 /// after RUSTSEC-2023-0053 (path building blowing up on cross-signed meshes).
+///
+/// [RFC 5280 §6.1.3]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1.3
 pub const MAX_SIGNATURE_CHECKS: usize = 100;
 
-/// At most this many certificates in a path, trust anchor included (so at most
-/// `MAX_PATH_DEPTH - 2` intermediates). Real PKIs (Vietnam's national root, a CA, the
-/// signer) need three or four.
+/// At most this many certificates in a path ([RFC 5280 §6.1]: "a sequence of n
+/// certificates"), trust anchor included (so at most `MAX_PATH_DEPTH - 2` intermediates).
+/// Real PKIs (Vietnam's national root, a CA, the signer) need three or four.
+///
+/// [RFC 5280 §6.1]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1
 pub const MAX_PATH_DEPTH: usize = 10;
 
 /// At most this many candidate issuers considered while building one path (each costs a
-/// name lookup; the signature checks are limited separately).
+/// name lookup, [RFC 5280 §6.1.3] (a)(4); the signature checks are limited separately).
+///
+/// [RFC 5280 §6.1.3]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1.3
 pub const MAX_BUILD_STEPS: usize = 20_000;
 
 /// At most this many (name, subtree) comparisons for name constraints in one call of
@@ -62,8 +69,11 @@ pub const MAX_BUILD_STEPS: usize = 20_000;
 /// [RFC 5280 §4.2.1.10]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.10
 pub const MAX_NAME_CONSTRAINT_CHECKS: usize = 250_000;
 
-/// What a path must satisfy besides RFC 5280 §6.1 itself: the time, and what the end-entity
-/// certificate must be allowed to do.
+/// What a path must satisfy besides [RFC 5280 §6.1] itself: the inputs of §6.1.1 this crate
+/// takes (the time; no policy set, policy processing is not implemented), and what the
+/// end-entity certificate must be allowed to do.
+///
+/// [RFC 5280 §6.1]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1
 ///
 /// ```
 /// use std::time::SystemTime;
@@ -104,7 +114,9 @@ pub struct ValidationPolicy {
 }
 
 impl ValidationPolicy {
-    /// RFC 5280 path validation at `time` with no requirement on the end entity.
+    /// [RFC 5280 §6.1] path validation at `time` with no requirement on the end entity.
+    ///
+    /// [RFC 5280 §6.1]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1
     pub fn at(time: SystemTime) -> Self {
         Self {
             time,
@@ -115,8 +127,10 @@ impl ValidationPolicy {
         }
     }
 
-    /// For a document signer's certificate: keyUsage (when present) must allow
-    /// `digitalSignature` or `nonRepudiation`; SHA-1 is refused.
+    /// For a document signer's certificate: keyUsage ([RFC 5280 §4.2.1.3]), when present,
+    /// must allow `digitalSignature` or `nonRepudiation`; SHA-1 is refused.
+    ///
+    /// [RFC 5280 §4.2.1.3]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.3
     pub fn document_signing(time: SystemTime) -> Self {
         Self {
             signer_key_usage: KeyUsage {
@@ -129,7 +143,10 @@ impl ValidationPolicy {
     }
 }
 
-/// A path that validated: what [`validate_path`] returns.
+/// A path that validated: what [`validate_path`] returns (the "successful" outcome of
+/// [RFC 5280 §6.1.6]; the working public key is the end entity's).
+///
+/// [RFC 5280 §6.1.6]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1.6
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ValidatedPath {
