@@ -12,7 +12,7 @@
 //! attacks (hide, replace, hide-and-replace) and the certification attacks (evil annotation,
 //! sneaky signature) of Mainka et al. (NDSS 2021, IEEE S&P 2021).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use crate::Result;
 use crate::object::{Dict, ObjRef, Object};
@@ -68,6 +68,9 @@ pub struct DiffOutcome {
     pub violations: Vec<String>,
     /// Harmless oddities.
     pub warnings: Vec<String>,
+    /// Bytes after signing that no cross-reference section accounts for (hidden objects,
+    /// trailing data): always a violation.
+    pub unaccounted: Vec<String>,
 }
 
 struct Analysis<'a, A: Source, B: Source> {
@@ -81,13 +84,19 @@ struct Analysis<'a, A: Source, B: Source> {
     roots: Vec<(ObjRef, Role)>,
     /// Appearance objects a field stopped using when its /AP was replaced, by field.
     replaced_appearances: Vec<(ObjRef, Vec<ObjRef>)>,
+    /// Objects added to the form's field tree (/Fields or a new AcroForm).
+    form_added: HashSet<ObjRef>,
 }
 
 /// Why a new object was referenced by an allowed change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Role {
-    /// Added to /Fields or to a page's /Annots.
-    FieldOrAnnotation,
+    /// Added to the AcroForm's /Fields (or a new field's /Kids).
+    Field,
+    /// Added to a page's /Annots.
+    Annotation,
+    /// Part of the appearance of an allowed new or filled field (streams, resources).
+    Appearance,
     /// The /V of a signature field.
     SignatureValue,
     /// The catalog's /DSS (ETSI EN 319 142-1 §5.4.2).
@@ -113,10 +122,12 @@ pub fn analyse<A: Source, B: Source>(
             changes: Vec::new(),
             violations: Vec::new(),
             warnings: Vec::new(),
+            unaccounted: Vec::new(),
         },
         added: BTreeSet::new(),
         roots: Vec::new(),
         replaced_appearances: Vec::new(),
+        form_added: HashSet::new(),
     };
     a.hidden_definitions(signed_end)?;
     a.changed_objects()?;
@@ -140,29 +151,50 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
         self.outcome.changes.push(message);
     }
 
-    /// Object definitions after the signed revision that the final cross-reference data does
-    /// not point to: a viewer that reconstructs the file would show them (Incremental Saving
-    /// Attack without a proper update).
+    /// Object definitions after the signed revision that no later cross-reference section
+    /// points to, and bytes after the last `%%EOF`: a viewer that repairs the file would show
+    /// them (Incremental Saving Attack without a proper update). Every revision's own
+    /// cross-reference data counts, so objects superseded by a later signer are accounted for.
     fn hidden_definitions(&mut self, signed_end: u64) -> Result<()> {
-        let hits = self.new.find_all(signed_end, b" obj", MAX_NEW_OBJECTS)?;
-        let current: HashMap<u64, ObjRef> = self
-            .new
-            .xref_entries()
-            .filter_map(|(r, e)| match e {
-                XrefEntry::InFile { offset } => Some((offset, r)),
-                _ => None,
-            })
-            .collect();
+        let source = self.new.source();
+        let len = source.len();
+        let mut known: HashSet<u64> = HashSet::new();
+        let add_offsets = |known: &mut HashSet<u64>, entries: Vec<(ObjRef, XrefEntry)>| {
+            for (_, e) in entries {
+                if let XrefEntry::InFile { offset } = e {
+                    known.insert(offset);
+                }
+            }
+        };
+        add_offsets(&mut known, self.new.xref_entries().collect());
+        let ends = self.new.revision_ends()?;
+        for &end in ends.iter().filter(|&&e| e > signed_end && e < len) {
+            if let Ok(rev) = PdfReader::new(crate::reader::Prefix::new(source, end)) {
+                add_offsets(&mut known, rev.xref_entries().collect());
+            }
+        }
+        let hits = self.new.find_all(signed_end, b"obj", 4 * MAX_NEW_OBJECTS)?;
         for hit in hits {
-            let Some(header) = object_header_before(self.new.source(), hit)? else {
+            let Some((offset, num, generation)) = object_header_before(source, hit)? else {
                 continue;
             };
-            if !current.contains_key(&header.0) {
-                let message = format!(
-                    "object {} {} defined at byte {} after signing is not in the cross-reference data (hidden update)",
-                    header.1, header.2, header.0
-                );
-                self.note(ModificationLevel::Other, message);
+            if !known.contains(&offset) {
+                self.outcome.unaccounted.push(format!(
+                    "object {num} {generation} defined at byte {offset} after signing is not in any cross-reference section (hidden update)"
+                ));
+            }
+        }
+        if let Some(&last) = ends.last()
+            && last >= signed_end
+            && last < len
+        {
+            let mut tail = vec![0u8; (len - last).min(1 << 16) as usize];
+            let n = crate::reader::read_full_at(source, last, &mut tail)?;
+            if tail[..n].iter().any(|b| !is_pdf_whitespace(*b)) {
+                self.outcome.unaccounted.push(format!(
+                    "{} bytes after the last %%EOF (byte {last}) belong to no revision",
+                    len - last
+                ));
             }
         }
         Ok(())
@@ -182,7 +214,30 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             .collect();
         changed.sort_unstable();
 
+        // Objects of the signed revision the final cross-reference data no longer has: they
+        // now resolve to null (an overlay dropped from the xref, a page made to vanish).
+        let new_nums: HashSet<u32> = self.new.xref_entries().map(|(r, _)| r.num).collect();
+        let mut removed: Vec<u32> = old_entries
+            .iter()
+            .filter(|(num, (_, e))| *e != XrefEntry::Free && !new_nums.contains(num))
+            .map(|(num, _)| *num)
+            .collect();
+        removed.sort_unstable();
+        for num in removed {
+            self.note(
+                ModificationLevel::Other,
+                format!("object {num} of the signed revision is missing from the final cross-reference data"),
+            );
+        }
+
         let old_catalog = self.old.catalog_ref()?;
+        let new_catalog = self.new.catalog_ref()?;
+        if new_catalog != old_catalog {
+            self.note(
+                ModificationLevel::Other,
+                format!("the trailer's /Root now points to {new_catalog} instead of the signed catalog {old_catalog}"),
+            );
+        }
         let old_catalog_dict = self.old.catalog()?;
         let old_acroform = old_catalog_dict
             .get("AcroForm")
@@ -257,8 +312,10 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                 self.catalog_rule(&old_obj, &new_obj)?;
             } else if Some(r) == old_acroform {
                 self.acroform_rule(r, &old_obj, &new_obj)?;
-            } else if Some(r) == old_fields_array || annots_arrays.contains(&r) {
-                self.array_append_rule(r, &old_obj, &new_obj, Role::FieldOrAnnotation);
+            } else if Some(r) == old_fields_array {
+                self.array_append_rule(r, &old_obj, &new_obj, Role::Field);
+            } else if annots_arrays.contains(&r) {
+                self.array_append_rule(r, &old_obj, &new_obj, Role::Annotation);
             } else if old_pages.contains(&r) {
                 self.page_rule(r, &old_obj, &new_obj);
             } else if Some(r) == old_info {
@@ -341,12 +398,9 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                         };
                         let new_items = self.new.deref(new_f)?.as_array().map(<[Object]>::to_vec);
                         match (old_items, new_items) {
-                            (Some(oi), Some(ni)) => self.appended(
-                                &format!("{what} /Fields"),
-                                &oi,
-                                &ni,
-                                Role::FieldOrAnnotation,
-                            ),
+                            (Some(oi), Some(ni)) => {
+                                self.appended(&format!("{what} /Fields"), &oi, &ni, Role::Field)
+                            }
                             _ => self.note(
                                 ModificationLevel::Other,
                                 format!("{what} /Fields is not an array"),
@@ -386,7 +440,12 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
         }
         for item in &new[old.len()..] {
             match item.as_reference() {
-                Some(r) => self.roots.push((r, role)),
+                Some(r) => {
+                    if role == Role::Field {
+                        self.form_added.insert(r);
+                    }
+                    self.roots.push((r, role));
+                }
                 None => self.note(
                     ModificationLevel::Other,
                     format!("{what}: a direct object was added"),
@@ -423,12 +482,9 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                     _ => None,
                 };
                 match (old_items, new_items) {
-                    (Some(oi), Some(ni)) => self.appended(
-                        &format!("page {r} /Annots"),
-                        &oi,
-                        &ni,
-                        Role::FieldOrAnnotation,
-                    ),
+                    (Some(oi), Some(ni)) => {
+                        self.appended(&format!("page {r} /Annots"), &oi, &ni, Role::Annotation)
+                    }
                     _ => self.note(
                         ModificationLevel::Other,
                         format!("page {r} /Annots was replaced"),
@@ -576,11 +632,11 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
 
     fn appearance_roots(&mut self, dict: &Dict) {
         if let Some(Object::Reference(ap)) = dict.get("AP") {
-            self.roots.push((*ap, Role::FieldOrAnnotation));
+            self.roots.push((*ap, Role::Appearance));
         } else if let Some(Object::Dict(ap)) = dict.get("AP") {
             for (_, v) in ap.iter() {
                 if let Some(r) = v.as_reference() {
-                    self.roots.push((r, Role::FieldOrAnnotation));
+                    self.roots.push((r, Role::Appearance));
                 }
             }
         }
@@ -591,7 +647,6 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
     fn new_objects(&mut self) -> Result<()> {
         let mut seen: HashSet<ObjRef> = HashSet::new();
         let mut queue: VecDeque<(ObjRef, Role)> = self.roots.drain(..).collect();
-        let mut verdicts: BTreeMap<ObjRef, ()> = BTreeMap::new();
         while let Some((r, role)) = queue.pop_front() {
             if !self.added.contains(&r) || !seen.insert(r) {
                 continue; // existing objects were judged by the rules above
@@ -603,35 +658,25 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                 );
                 break;
             }
-            verdicts.insert(r, ());
             let obj = self.new.resolve(r)?;
-            let follow = self.judge_new(r, &obj, role);
-            if follow {
-                let mut refs = Vec::new();
-                collect_refs(&obj, &mut refs, 0);
-                for child in refs {
-                    // Children inherit the role: appearance resources, DSS streams, widgets.
-                    queue.push_back((child, role));
-                }
-            }
+            queue.extend(self.judge_new(r, &obj, role));
         }
-        let unreachable: Vec<ObjRef> = self
-            .added
-            .iter()
-            .filter(|r| !seen.contains(r))
-            .copied()
-            .collect();
-        if !unreachable.is_empty() {
+        let unreachable = self.added.iter().filter(|r| !seen.contains(r)).count();
+        if unreachable > 0 {
             self.outcome.warnings.push(format!(
-                "{} new object(s) after signing are not used by the document",
-                unreachable.len()
+                "{unreachable} new object(s) after signing are not used by the document"
             ));
         }
         Ok(())
     }
 
-    /// Judges one new object; returns whether its references should be followed.
-    fn judge_new(&mut self, r: ObjRef, obj: &Object, role: Role) -> bool {
+    /// Judges one new object; returns the objects it brings in, with their roles.
+    fn judge_new(&mut self, r: ObjRef, obj: &Object, role: Role) -> Vec<(ObjRef, Role)> {
+        let follow = |role: Role| {
+            let mut refs = Vec::new();
+            collect_refs(obj, &mut refs, 0);
+            refs.into_iter().map(|c| (c, role)).collect::<Vec<_>>()
+        };
         let dict = obj.as_dict();
         let type_is = |t: &str| {
             dict.and_then(|d| d.get("Type"))
@@ -647,103 +692,179 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                     self.note(ModificationLevel::Other, format!("DSS object {r} added"));
                 }
                 self.outcome.level = self.outcome.level.max(ModificationLevel::LtaUpdates);
-                true
+                follow(Role::Dss)
             }
             Role::SignatureValue => {
-                if type_is("Sig") || type_is("DocTimeStamp") {
-                    false
-                } else {
+                if !(type_is("Sig") || type_is("DocTimeStamp")) {
                     self.note(
                         ModificationLevel::Other,
                         format!(
                             "object {r} given as a signature value is not a signature dictionary"
                         ),
                     );
-                    false
                 }
+                Vec::new()
             }
-            Role::AcroForm => {
-                if let Some(Object::Array(fields)) = dict.and_then(|d| d.get("Fields")) {
-                    for f in fields {
-                        if let Some(fr) = f.as_reference() {
-                            self.roots.push((fr, Role::FieldOrAnnotation));
-                        }
-                    }
-                }
-                let extra: Vec<_> = self.roots.drain(..).collect();
-                for (fr, role) in extra {
-                    self.judge_root_later(fr, role);
-                }
-                false
-            }
-            Role::FieldOrAnnotation => {
-                let Some(d) = dict else {
-                    // Streams reached from an allowed appearance: the appearance itself and its
-                    // resources (fonts, images).
-                    return obj.as_stream().is_some();
-                };
-                if type_is("Sig") || type_is("DocTimeStamp") {
-                    return false;
-                }
-                let ft = field_type(d);
-                if ft == Some(b"Sig".as_slice())
-                    || (subtype_is("Widget") && ft.is_none() && d.contains_key("Parent"))
-                {
-                    let signed = d.get("V").is_some_and(|v| !v.is_null());
-                    if !signed && has_visible_appearance(d) {
-                        self.note(
-                            ModificationLevel::Other,
-                            format!(
-                                "unsigned signature field {r} with a visible appearance was added after signing (it can cover signed content)"
-                            ),
-                        );
-                        return false;
-                    }
+            Role::AcroForm => match dict.and_then(|d| d.get("Fields")) {
+                Some(Object::Array(fields)) => fields
+                    .iter()
+                    .filter_map(Object::as_reference)
+                    .inspect(|f| {
+                        self.form_added.insert(*f);
+                    })
+                    .map(|f| (f, Role::Field))
+                    .collect(),
+                _ => Vec::new(),
+            },
+            Role::Appearance => {
+                if dict.is_some_and(|d| {
+                    d.contains_key("FT") || (d.contains_key("Subtype") && d.contains_key("Rect"))
+                }) {
                     self.note(
-                        ModificationLevel::FormFilling,
-                        if signed {
-                            format!("signature field {r} was added and signed")
-                        } else {
-                            format!("empty signature field {r} was added")
-                        },
+                        ModificationLevel::Other,
+                        format!("object {r} reached from an appearance is a field or annotation"),
                     );
-                    if signed && has_visible_appearance(d) {
-                        self.outcome.warnings.push(format!(
-                            "signature {r} added after signing has a visible appearance; check it does not cover signed content"
-                        ));
-                    }
-                    return true;
+                    return Vec::new();
                 }
-                if ft.is_some() {
+                follow(Role::Appearance)
+            }
+            Role::Field | Role::Annotation => {
+                let Some(d) = dict else {
+                    self.note(
+                        ModificationLevel::Other,
+                        format!(
+                            "object {r} ({}) was added as a field or annotation",
+                            describe(obj)
+                        ),
+                    );
+                    return Vec::new();
+                };
+                let ft = field_type(d);
+                let parent = d.get("Parent").and_then(Object::as_reference);
+                let is_sig_widget = ft.is_none() && subtype_is("Widget") && parent.is_some();
+                if ft == Some(b"Sig".as_slice()) || is_sig_widget {
+                    self.judge_new_signature_field(r, d, role, parent)
+                } else if ft.is_some() {
                     self.note(
                         ModificationLevel::Other,
                         format!("form field {r} was added after signing"),
                     );
-                    return false;
-                }
-                if subtype_is("Form")
-                    || type_is("XObject")
-                    || type_is("Font")
-                    || type_is("FontDescriptor")
-                    || type_is("ExtGState")
-                {
-                    return true;
-                }
-                if d.contains_key("Subtype") && d.contains_key("Rect") {
+                    Vec::new()
+                } else if d.contains_key("Subtype") && d.contains_key("Rect") {
                     self.note(
                         ModificationLevel::Annotations,
                         format!("annotation {r} ({}) was added after signing", describe(obj)),
                     );
-                    return false;
+                    Vec::new()
+                } else {
+                    self.note(
+                        ModificationLevel::Other,
+                        format!(
+                            "object {r} ({}) was added to the form or a page",
+                            describe(obj)
+                        ),
+                    );
+                    Vec::new()
                 }
-                // Appearance dictionaries (/N /D /R) and resource dictionaries.
-                true
             }
         }
     }
 
-    fn judge_root_later(&mut self, r: ObjRef, role: Role) {
-        self.roots.push((r, role));
+    /// A new signature field (or a widget of one): allowed when it is in the form, and either
+    /// empty and invisible or signed with a new signature dictionary of its own.
+    fn judge_new_signature_field(
+        &mut self,
+        r: ObjRef,
+        d: &Dict,
+        role: Role,
+        parent: Option<ObjRef>,
+    ) -> Vec<(ObjRef, Role)> {
+        // A widget under a field: the field must be new too, and a signature field.
+        if field_type(d).is_none() {
+            let Some(p) = parent else { return Vec::new() };
+            let parent_ok = self.added.contains(&p)
+                && self
+                    .new
+                    .resolve(p)
+                    .ok()
+                    .and_then(|o| {
+                        o.as_dict()
+                            .map(|pd| field_type(pd) == Some(b"Sig".as_slice()))
+                    })
+                    .unwrap_or(false);
+            if !parent_ok {
+                self.note(
+                    ModificationLevel::Other,
+                    format!(
+                        "widget {r} was added under field {p}, which is not a new signature field"
+                    ),
+                );
+                return Vec::new();
+            }
+        } else if role == Role::Annotation && !self.form_added.contains(&r) {
+            self.note(
+                ModificationLevel::Annotations,
+                format!("signature widget {r} was added to a page but not to the form"),
+            );
+            return Vec::new();
+        }
+        let value = match d.get("V") {
+            None | Some(Object::Null) => None,
+            Some(Object::Reference(v)) if self.added.contains(v) => Some(*v),
+            Some(Object::Reference(v)) => {
+                self.note(
+                    ModificationLevel::Other,
+                    format!("signature field {r} reuses the existing signature value {v}"),
+                );
+                return Vec::new();
+            }
+            Some(_) => {
+                self.note(
+                    ModificationLevel::Other,
+                    format!("signature field {r} has a value that is not a signature dictionary reference"),
+                );
+                return Vec::new();
+            }
+        };
+        let visible = has_visible_appearance(d);
+        if value.is_none() && visible && field_type(d).is_some() {
+            self.note(
+                ModificationLevel::Other,
+                format!(
+                    "unsigned signature field {r} with a visible appearance was added after signing (it can cover signed content)"
+                ),
+            );
+            return Vec::new();
+        }
+        self.note(
+            ModificationLevel::FormFilling,
+            match value {
+                Some(_) => format!("signature field {r} was added and signed"),
+                None => format!("signature field {r} (or its widget) was added"),
+            },
+        );
+        if value.is_some() && visible {
+            self.outcome.warnings.push(format!(
+                "signature {r} added after signing has a visible appearance; check it does not cover signed content"
+            ));
+        }
+        let mut next = Vec::new();
+        if let Some(v) = value {
+            next.push((v, Role::SignatureValue));
+        }
+        let mut ap = Vec::new();
+        if let Some(a) = d.get("AP") {
+            collect_refs(a, &mut ap, 0);
+        }
+        next.extend(ap.into_iter().map(|a| (a, Role::Appearance)));
+        if let Some(Object::Array(kids)) = d.get("Kids") {
+            next.extend(
+                kids.iter()
+                    .filter_map(Object::as_reference)
+                    .map(|k| (k, Role::Field)),
+            );
+        }
+        next
     }
 }
 
@@ -847,22 +968,56 @@ fn collect_refs(obj: &Object, out: &mut Vec<ObjRef>, depth: usize) {
     }
 }
 
-/// If `hit` is the ` obj` of an `N G obj` header, returns (offset of N, N, G).
+/// PDF white space (ISO 32000-2 §7.2.3, Table 1).
+fn is_pdf_whitespace(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0')
+}
+
+/// If `hit` is the `obj` keyword of an `N G obj` header (any PDF white space between the
+/// parts), returns (offset of N, N, G).
 fn object_header_before<S: Source>(source: &S, hit: u64) -> Result<Option<(u64, u32, u16)>> {
-    let start = hit.saturating_sub(24);
+    let start = hit.saturating_sub(64);
     let mut buf = vec![0u8; (hit - start) as usize + 4];
     let n = crate::reader::read_full_at(source, start, &mut buf)?;
     buf.truncate(n);
-    let before = &buf[..(hit - start) as usize];
-    // Expect: [EOL or start] digits space digits
-    let text = String::from_utf8_lossy(before);
-    let mut parts = text.rsplitn(3, |c: char| c == ' ' || c == '\n' || c == '\r');
-    let (Some(g), Some(num)) = (parts.next(), parts.next()) else {
+    let at = (hit - start) as usize;
+    // `obj` must be a whole keyword: followed by a delimiter or white space, not part of
+    // `endobj` or a longer name.
+    if buf.get(at + 3).is_some_and(|b| b.is_ascii_alphanumeric()) {
+        return Ok(None);
+    }
+    let mut i = at;
+    let skip_ws = |i: &mut usize| -> usize {
+        let from = *i;
+        while *i > 0 && is_pdf_whitespace(buf[*i - 1]) {
+            *i -= 1;
+        }
+        from - *i
+    };
+    let digits = |i: &mut usize| -> Option<u64> {
+        let end = *i;
+        while *i > 0 && buf[*i - 1].is_ascii_digit() {
+            *i -= 1;
+        }
+        std::str::from_utf8(&buf[*i..end]).ok()?.parse().ok()
+    };
+    if skip_ws(&mut i) == 0 {
+        return Ok(None);
+    }
+    let Some(generation) = digits(&mut i) else {
         return Ok(None);
     };
-    let (Ok(g), Ok(num)) = (g.parse::<u16>(), num.parse::<u32>()) else {
+    if skip_ws(&mut i) == 0 {
+        return Ok(None);
+    }
+    let Some(num) = digits(&mut i) else {
         return Ok(None);
     };
-    let offset = hit - (g.to_string().len() + num.to_string().len() + 1) as u64;
-    Ok(Some((offset, num, g)))
+    if i > 0 && !is_pdf_whitespace(buf[i - 1]) && !b"()<>[]{}/%".contains(&buf[i - 1]) {
+        return Ok(None);
+    }
+    let (Ok(num), Ok(generation)) = (u32::try_from(num), u16::try_from(generation)) else {
+        return Ok(None);
+    };
+    Ok(Some((start + i as u64, num, generation)))
 }

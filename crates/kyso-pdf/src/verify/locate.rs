@@ -49,10 +49,12 @@ pub fn locate<S: Source>(reader: &PdfReader<S>) -> Result<Located> {
                 continue;
             }
             let (sig_ref, sig) = match field.dict.get("V") {
-                Some(Object::Reference(r)) => match reader.resolve(*r)? {
-                    Object::Dict(d) => (*r, d),
-                    Object::Null => continue,
-                    _ => (*r, Dict::new()),
+                // An unreadable value is reported as a malformed signature (an empty
+                // dictionary fails the /Contents and /ByteRange checks), never skipped.
+                Some(Object::Reference(r)) => match reader.resolve(*r) {
+                    Ok(Object::Dict(d)) => (*r, d),
+                    Ok(Object::Null) => continue,
+                    Ok(_) | Err(_) => (*r, Dict::new()),
                 },
                 Some(Object::Dict(d)) => (field.reference, d.clone()),
                 Some(Object::Null) | None => continue,

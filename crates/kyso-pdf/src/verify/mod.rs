@@ -212,7 +212,12 @@ fn validate_one<S: Source>(
         let outcome = diff::analyse(&old, reader, range.covered_end, Permissions { docmdp })?;
         report.changes = outcome.changes;
         report.warnings.extend(outcome.warnings);
-        if outcome.violations.is_empty() {
+        for u in &outcome.unaccounted {
+            report
+                .reasons
+                .push(reason(ReasonCode::UnaccountedBytes, u.clone()));
+        }
+        if outcome.violations.is_empty() && outcome.unaccounted.is_empty() {
             Coverage::RevisionPlusAllowedChanges
         } else {
             for v in outcome.violations {
