@@ -804,6 +804,25 @@ fn signature_by_the_wrong_key_is_rejected() {
 }
 
 #[test]
+fn failure_furthest_from_the_leaf_is_reported() {
+    // The impostor intermediate does not sign rsa_leaf (a bad signature next to the leaf),
+    // but the real one does and only lacks its root: that is the reason to report.
+    let trust = TrustStore::from_anchors(certs(&["ec_root"]));
+    match validate_path(
+        cert("rsa_leaf"),
+        &certs(&["fake_int", "int"]),
+        &trust,
+        &now(),
+    ) {
+        Err(Error::MissingIssuer { subject, issuer }) => {
+            assert!(subject.contains("Kyso Intermediate CA"), "{subject}");
+            assert!(issuer.contains("Kyso Test Root"), "{issuer}");
+        }
+        other => panic!("expected MissingIssuer, got {other:?}"),
+    }
+}
+
+#[test]
 fn several_candidate_issuers_are_tried_until_one_signed() {
     // Both intermediates named alike are supplied: the impostor's leaf validates through
     // the impostor, the real leaf through the real one.

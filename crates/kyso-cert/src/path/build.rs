@@ -78,8 +78,9 @@ struct Search<'a, 'p> {
     name_checks: usize,
     /// The error of the first complete path (end entity to anchor) that did not validate.
     complete_error: Option<Error>,
-    /// The first issuer candidate whose signature did not verify.
-    signature_error: Option<Error>,
+    /// The deepest link whose signature did not verify: (path length below the candidate,
+    /// error); the first one found at that depth.
+    signature_error: Option<(usize, Error)>,
     /// Whether a candidate was left out for [`MAX_PATH_DEPTH`].
     depth_limited: bool,
     /// The deepest certificate (position, node) for which no candidate issuer exists.
@@ -165,7 +166,7 @@ impl Search<'_, '_> {
                 self.depth_limited = true;
                 continue;
             }
-            if !self.signature_ok(top, candidate)? {
+            if !self.signature_ok(top, candidate, path.len())? {
                 continue;
             }
             path.push(candidate);
@@ -237,9 +238,9 @@ impl Search<'_, '_> {
         candidates.into_iter().map(|(.., c)| c).collect()
     }
 
-    /// Whether `issuer`'s key verifies `subject`'s signature (the first failure is kept
-    /// for the report); `Err` when the signature budget is spent.
-    fn signature_ok(&mut self, subject: usize, issuer: usize) -> Result<bool> {
+    /// Whether `issuer`'s key verifies `subject`'s signature, `subject` being at `depth` (the
+    /// deepest failure is kept for the report); `Err` when the signature budget is spent.
+    fn signature_ok(&mut self, subject: usize, issuer: usize, depth: usize) -> Result<bool> {
         if let Some(&ok) = self.signatures.get(&(subject, issuer)) {
             return Ok(ok);
         }
@@ -257,20 +258,23 @@ impl Search<'_, '_> {
         );
         let ok = outcome.is_ok();
         if let Err(error) = outcome
-            && self.signature_error.is_none()
+            && self
+                .signature_error
+                .as_ref()
+                .is_none_or(|(deepest, _)| depth > *deepest)
         {
-            self.signature_error = Some(error);
+            self.signature_error = Some((depth, error));
         }
         self.signatures.insert((subject, issuer), ok);
         Ok(ok)
     }
 
-    /// The error to report when no path validated.
+    /// The error to report when no path validated: the first complete path's error; else the
+    /// depth limit if it cut a path; else whichever got furthest from the end entity — a bad
+    /// signature or a certificate without any candidate issuer (a bad signature wins a tie,
+    /// as its issuer was at least found).
     fn failure(self) -> Error {
         if let Some(error) = self.complete_error {
-            return error;
-        }
-        if let Some(error) = self.signature_error {
             return error;
         }
         if self.depth_limited {
@@ -278,6 +282,12 @@ impl Search<'_, '_> {
                 what: "certificates in a path",
                 limit: MAX_PATH_DEPTH,
             };
+        }
+        let dead_end_depth = self.dead_end.map_or(0, |(depth, _)| depth);
+        if let Some((depth, error)) = self.signature_error
+            && depth >= dead_end_depth
+        {
+            return error;
         }
         let node = &self.nodes[self.dead_end.map_or(0, |(_, node)| node)];
         Error::MissingIssuer {

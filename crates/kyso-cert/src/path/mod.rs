@@ -183,11 +183,12 @@ pub struct ValidatedPath {
 ///
 /// When no path validates: the reason found on the first complete path (leaf to anchor)
 /// that failed — [`Expired`](crate::Error::Expired), [`NotACa`](crate::Error::NotACa),
-/// [`NameConstraintViolation`](crate::Error::NameConstraintViolation), … — else
-/// [`BadSignature`](crate::Error::BadSignature) if an issuer was found but did not sign,
-/// else [`MissingIssuer`](crate::Error::MissingIssuer) for the certificate whose issuer is
+/// [`NameConstraintViolation`](crate::Error::NameConstraintViolation), … — else, of the
+/// partial paths, the failure furthest from the leaf:
+/// [`BadSignature`](crate::Error::BadSignature) where an issuer was found but did not sign,
+/// or [`MissingIssuer`](crate::Error::MissingIssuer) for the certificate whose issuer is
 /// nowhere. [`BudgetExceeded`](crate::Error::BudgetExceeded) when a limit stopped the
-/// search.
+/// search or cut a path.
 pub fn validate_path(
     leaf: &Certificate,
     supplied: &[Certificate],
