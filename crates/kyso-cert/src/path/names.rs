@@ -93,6 +93,8 @@ fn normalize_value(value: &der::asn1::Any) -> Value {
 mod tests {
     use std::str::FromStr;
 
+    use der::Decode;
+
     use super::*;
 
     fn name(s: &str) -> NormalizedName {
@@ -106,6 +108,25 @@ mod tests {
             name("CN=kyso root ca,O=VÍ DỤ")
         );
         assert_ne!(name("CN=Kyso Root CA"), name("CN=Kyso Root CB"));
+    }
+
+    /// `CN=<value>` with the value's tag chosen.
+    fn cn(tag: u8, value: &[u8]) -> NormalizedName {
+        let string = [&[tag, value.len() as u8][..], value].concat();
+        let atv = [
+            &[0x30, 5 + string.len() as u8, 0x06, 0x03, 0x55, 0x04, 0x03][..],
+            &string,
+        ]
+        .concat();
+        let set = [&[0x31, atv.len() as u8][..], &atv].concat();
+        let der = [&[0x30, set.len() as u8][..], &set].concat();
+        NormalizedName::new(&Name::from_der(&der).expect("test name"))
+    }
+
+    #[test]
+    fn printable_and_utf8_strings_compare_by_text() {
+        assert_eq!(cn(0x13, b"  KYSO   ROOT "), cn(0x0C, b"kyso root"));
+        assert_ne!(cn(0x13, b"KYSO ROOT"), cn(0x0C, b"kyso roots"));
     }
 
     #[test]
