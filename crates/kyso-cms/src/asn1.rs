@@ -108,26 +108,3 @@ pub(crate) struct CmsAlgorithmProtection {
     #[asn1(context_specific = "2", tag_mode = "IMPLICIT", optional = "true")]
     pub mac_algorithm: Option<AlgorithmIdentifierOwned>,
 }
-
-/// `RSASSA-PSS-params` ([RFC 4055 §3.1]).
-///
-/// ```text
-/// RSASSA-PSS-params  ::=  SEQUENCE  {
-///     hashAlgorithm      [0] HashAlgorithm DEFAULT sha1Identifier,
-///     maskGenAlgorithm   [1] MaskGenAlgorithm DEFAULT mgf1SHA1Identifier,
-///     saltLength         [2] INTEGER DEFAULT 20,
-///     trailerField       [3] INTEGER DEFAULT 1  }
-/// ```
-///
-/// [RFC 4055 §3.1]: https://www.rfc-editor.org/rfc/rfc4055#section-3.1
-#[derive(Clone, Debug, Sequence)]
-pub(crate) struct PssParams {
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    pub hash: Option<AlgorithmIdentifierOwned>,
-    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
-    pub mgf: Option<AlgorithmIdentifierOwned>,
-    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
-    pub salt: Option<u32>,
-    #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
-    pub trailer: Option<u32>,
-}

@@ -56,7 +56,9 @@ pub enum Error {
         reason: String,
     },
     /// The `ContentInfo` holds something other than `id-signedData`.
-    #[error("ContentInfo holds content type {content_type}, not id-signedData (1.2.840.113549.1.7.2)")]
+    #[error(
+        "ContentInfo holds content type {content_type}, not id-signedData (1.2.840.113549.1.7.2)"
+    )]
     NotSignedData {
         /// The content type found (dotted OID).
         content_type: String,
@@ -82,12 +84,18 @@ pub enum Error {
         max: usize,
     },
     /// None of the embedded certificates matches the `SignerIdentifier`.
-    #[error("the signer's certificate ({signer}) is not among the {embedded} embedded certificates")]
+    #[error(
+        "the signer's certificate ({signer}) is not among the {embedded} embedded certificates{}",
+        if *unreadable > 0 { format!(" ({unreadable} more could not be read)") } else { String::new() }
+    )]
     SignerCertificateNotFound {
         /// The signer identifier, readable (issuer and serial, or key identifier).
         signer: String,
-        /// How many certificates are embedded.
+        /// How many embedded certificates were read.
         embedded: usize,
+        /// How many embedded certificates could not be read (see
+        /// `verify::Warning::UnreadableCertificate`): the signer's may be among them.
+        unreadable: usize,
     },
 
     // --- verification: policy ---
@@ -138,6 +146,16 @@ pub enum Error {
         /// What the `SignerInfo` says (dotted OID).
         used: String,
     },
+
+    /// The `SignerInfo` has no signed attributes, so its signature covers the content itself
+    /// ([RFC 5652 §5.4]); it can be verified from the content
+    /// (`SignedDataInfo::verify_content`), not from a digest.
+    ///
+    /// [RFC 5652 §5.4]: https://www.rfc-editor.org/rfc/rfc5652#section-5.4
+    #[error(
+        "the SignerInfo has no signed attributes: its signature covers the content itself, so the content (not only its digest) is needed to verify it"
+    )]
+    ContentRequired,
 
     // --- verification: the result ---
     /// The message-digest attribute is not the digest of the content: the content was

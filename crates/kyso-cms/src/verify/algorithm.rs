@@ -1,20 +1,16 @@
 //! Which signature scheme a `SignerInfo` uses: resolved from its `signatureAlgorithm` and
-//! `digestAlgorithm` ([RFC 5652 §5.3]) by the rules of [RFC 3370 §3.2], [RFC 4056 §2],
-//! [RFC 5754 §3] and [RFC 5753 §7.1.3] (ECDSA).
+//! `digestAlgorithm` ([RFC 5652 §5.3]; `rsaEncryption` with a separate digest as
+//! [RFC 3370 §3.2] allows) through kyso-cert's algorithm table, the one its signature
+//! primitive uses.
 //!
 //! [RFC 5652 §5.3]: https://www.rfc-editor.org/rfc/rfc5652#section-5.3
 //! [RFC 3370 §3.2]: https://www.rfc-editor.org/rfc/rfc3370#section-3.2
-//! [RFC 4056 §2]: https://www.rfc-editor.org/rfc/rfc4056#section-2
-//! [RFC 5754 §3]: https://www.rfc-editor.org/rfc/rfc5754#section-3
-//! [RFC 5753 §7.1.3]: https://www.rfc-editor.org/rfc/rfc5753#section-7.1.3
 
 use const_oid::ObjectIdentifier;
-use const_oid::db::rfc5912;
 use der::asn1::Any;
 use serde::Serialize;
 use spki::AlgorithmIdentifierOwned;
 
-use crate::asn1::PssParams;
 use crate::{Error, HashAlgorithm, Result, SignatureAlgorithm};
 
 /// The signature scheme a verified `SignerInfo` used, described fully (unlike
@@ -29,15 +25,14 @@ pub enum SignatureScheme {
         /// The hash inside the `DigestInfo`.
         hash: HashAlgorithm,
     },
-    /// RSASSA-PSS ([RFC 8017 §8.1]) with the parameters of [RFC 4055 §3.1].
+    /// RSASSA-PSS ([RFC 8017 §8.1]) with the parameters of [RFC 4055 §3.1]: MGF1 over the
+    /// same hash (the only form kyso verifies), this salt length, trailer field 1.
     ///
     /// [RFC 8017 §8.1]: https://www.rfc-editor.org/rfc/rfc8017#section-8.1
     /// [RFC 4055 §3.1]: https://www.rfc-editor.org/rfc/rfc4055#section-3.1
     RsaPss {
-        /// `hashAlgorithm`.
+        /// `hashAlgorithm`, also MGF1's hash.
         hash: HashAlgorithm,
-        /// The hash of `maskGenAlgorithm` (always MGF1).
-        mgf1_hash: HashAlgorithm,
         /// `saltLength`.
         salt_length: u32,
     },
@@ -63,14 +58,9 @@ impl SignatureScheme {
     pub fn signature_algorithm(self) -> Option<SignatureAlgorithm> {
         match self {
             Self::RsaPkcs1v15 { hash } => hash.sha2().map(SignatureAlgorithm::RsaPkcs1v15),
-            Self::RsaPss {
-                hash,
-                mgf1_hash,
-                salt_length,
-            } => {
+            Self::RsaPss { hash, salt_length } => {
                 let d = hash.sha2()?;
-                (mgf1_hash == hash && salt_length as usize == d.output_len())
-                    .then_some(SignatureAlgorithm::RsaPss(d))
+                (salt_length as usize == d.output_len()).then_some(SignatureAlgorithm::RsaPss(d))
             }
             Self::Ecdsa { hash } => hash.sha2().map(SignatureAlgorithm::Ecdsa),
         }
@@ -81,91 +71,84 @@ impl std::fmt::Display for SignatureScheme {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::RsaPkcs1v15 { hash } => write!(f, "RSA PKCS#1 v1.5 with {hash}"),
-            Self::RsaPss {
-                hash,
-                mgf1_hash,
-                salt_length,
-            } => write!(
+            Self::RsaPss { hash, salt_length } => write!(
                 f,
-                "RSA-PSS with {hash} (MGF1 {mgf1_hash}, salt {salt_length} bytes)"
+                "RSA-PSS with {hash} (MGF1 {hash}, salt {salt_length} bytes)"
             ),
             Self::Ecdsa { hash } => write!(f, "ECDSA with {hash}"),
         }
     }
 }
 
-/// `rsaEncryption` ([RFC 8017 Appendix C]).
-///
-/// [RFC 8017 Appendix C]: https://www.rfc-editor.org/rfc/rfc8017#appendix-C
-const RSA_ENCRYPTION: ObjectIdentifier = rfc5912::RSA_ENCRYPTION;
-/// `id-ecPublicKey` ([RFC 5480 §2.1.1]), which some signers put in `signatureAlgorithm`.
-///
-/// [RFC 5480 §2.1.1]: https://www.rfc-editor.org/rfc/rfc5480#section-2.1.1
-/// `ecdsa-with-SHA1` ([RFC 3279 §2.2.3]).
-///
-/// [RFC 3279 §2.2.3]: https://www.rfc-editor.org/rfc/rfc3279#section-2.2.3
-const ECDSA_WITH_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.1");
-const ID_EC_PUBLIC_KEY: ObjectIdentifier = rfc5912::ID_EC_PUBLIC_KEY;
-
-/// A resolved signature algorithm: the scheme, and the `AlgorithmIdentifier` to hand the
-/// signature primitive (the `signatureAlgorithm` itself, or the combined identifier when the
-/// `SignerInfo` names the key type only, as `rsaEncryption` with a separate digest).
-#[derive(Clone, Debug)]
-pub(crate) struct Resolved {
-    pub scheme: SignatureScheme,
-    pub identifier: AlgorithmIdentifierOwned,
-}
-
 /// Resolves the scheme of `signature_algorithm` used with `digest` (the `SignerInfo`'s
-/// `digestAlgorithm`).
+/// `digestAlgorithm`, which applies when the identifier names only the key type:
+/// `rsaEncryption`, `id-ecPublicKey`). The table is kyso-cert's
+/// ([`kyso_cert::SignatureAlgorithm::from_identifier`]), so what is resolved here is exactly
+/// what its signature primitive verifies.
 pub(crate) fn resolve(
     signature_algorithm: &AlgorithmIdentifierOwned,
     digest: HashAlgorithm,
-) -> Result<Resolved> {
-    let oid = signature_algorithm.oid;
-    let as_is = |scheme| Resolved {
-        scheme,
-        identifier: signature_algorithm.clone(),
+) -> Result<SignatureScheme> {
+    use kyso_cert::SignatureAlgorithm as Cert;
+    let parsed = Cert::from_identifier(signature_algorithm, Some(to_cert_digest(digest)))
+        .map_err(|e| unsupported_signature(signature_algorithm, e))?;
+    let unknown = || {
+        Error::UnsupportedAlgorithm(format!(
+            "signature algorithm {}",
+            describe_oid(&signature_algorithm.oid)
+        ))
     };
-    let rsa = |hash| SignatureScheme::RsaPkcs1v15 { hash };
-    let ecdsa = |hash| SignatureScheme::Ecdsa { hash };
-    Ok(match oid {
-        RSA_ENCRYPTION => {
-            let scheme = rsa(digest);
-            Resolved {
-                scheme,
-                identifier: rsa_identifier(digest),
-            }
-        }
-        rfc5912::SHA_1_WITH_RSA_ENCRYPTION => as_is(rsa(HashAlgorithm::Sha1)),
-        rfc5912::SHA_256_WITH_RSA_ENCRYPTION => as_is(rsa(HashAlgorithm::Sha256)),
-        rfc5912::SHA_384_WITH_RSA_ENCRYPTION => as_is(rsa(HashAlgorithm::Sha384)),
-        rfc5912::SHA_512_WITH_RSA_ENCRYPTION => as_is(rsa(HashAlgorithm::Sha512)),
-        rfc5912::ID_RSASSA_PSS => as_is(pss_scheme(signature_algorithm)?),
-        ECDSA_WITH_SHA1 => as_is(ecdsa(HashAlgorithm::Sha1)),
-        rfc5912::ECDSA_WITH_SHA_256 => as_is(ecdsa(HashAlgorithm::Sha256)),
-        rfc5912::ECDSA_WITH_SHA_384 => as_is(ecdsa(HashAlgorithm::Sha384)),
-        rfc5912::ECDSA_WITH_SHA_512 => as_is(ecdsa(HashAlgorithm::Sha512)),
-        ID_EC_PUBLIC_KEY => Resolved {
-            scheme: ecdsa(digest),
-            identifier: AlgorithmIdentifierOwned {
-                oid: ecdsa_oid(digest),
-                parameters: None,
-            },
+    Ok(match parsed {
+        Cert::RsaPkcs1v15(d) => SignatureScheme::RsaPkcs1v15 {
+            hash: from_cert_digest(d).ok_or_else(unknown)?,
         },
-        other => {
-            return Err(Error::UnsupportedAlgorithm(format!(
-                "signature algorithm {}",
-                describe_oid(&other)
-            )));
-        }
+        Cert::RsaPss { digest, salt_len } => SignatureScheme::RsaPss {
+            hash: from_cert_digest(digest).ok_or_else(unknown)?,
+            salt_length: u32::try_from(salt_len).map_err(|_| unknown())?,
+        },
+        Cert::Ecdsa(d) => SignatureScheme::Ecdsa {
+            hash: from_cert_digest(d).ok_or_else(unknown)?,
+        },
+        _ => return Err(unknown()),
     })
+}
+
+fn unsupported_signature(identifier: &AlgorithmIdentifierOwned, e: kyso_cert::Error) -> Error {
+    match e {
+        kyso_cert::Error::UnsupportedAlgorithm { reason, .. } => {
+            Error::UnsupportedAlgorithm(format!(
+                "signature algorithm {}: {reason}",
+                describe_oid(&identifier.oid)
+            ))
+        }
+        other => Error::UnsupportedAlgorithm(format!(
+            "signature algorithm {}: {other}",
+            describe_oid(&identifier.oid)
+        )),
+    }
+}
+
+/// kyso-cert's name for a hash algorithm.
+pub(crate) fn to_cert_digest(hash: HashAlgorithm) -> kyso_cert::DigestAlgorithm {
+    match hash {
+        HashAlgorithm::Sha1 => kyso_cert::DigestAlgorithm::Sha1,
+        HashAlgorithm::Sha256 => kyso_cert::DigestAlgorithm::Sha256,
+        HashAlgorithm::Sha384 => kyso_cert::DigestAlgorithm::Sha384,
+        HashAlgorithm::Sha512 => kyso_cert::DigestAlgorithm::Sha512,
+    }
+}
+
+fn from_cert_digest(d: kyso_cert::DigestAlgorithm) -> Option<HashAlgorithm> {
+    HashAlgorithm::from_oid(&d.oid()).ok()
 }
 
 /// The hash algorithm of a `digestAlgorithm`, or an error naming it.
 pub(crate) fn resolve_digest(identifier: &AlgorithmIdentifierOwned) -> Result<HashAlgorithm> {
     HashAlgorithm::from_oid(&identifier.oid).map_err(|_| {
-        Error::UnsupportedAlgorithm(format!("digest algorithm {}", describe_oid(&identifier.oid)))
+        Error::UnsupportedAlgorithm(format!(
+            "digest algorithm {}",
+            describe_oid(&identifier.oid)
+        ))
     })
 }
 
@@ -175,73 +158,6 @@ pub(crate) fn describe_oid(oid: &ObjectIdentifier) -> String {
         Some(name) => format!("{oid} ({name})"),
         None => oid.to_string(),
     }
-}
-
-fn rsa_identifier(hash: HashAlgorithm) -> AlgorithmIdentifierOwned {
-    let oid = match hash {
-        HashAlgorithm::Sha1 => rfc5912::SHA_1_WITH_RSA_ENCRYPTION,
-        HashAlgorithm::Sha256 => rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
-        HashAlgorithm::Sha384 => rfc5912::SHA_384_WITH_RSA_ENCRYPTION,
-        HashAlgorithm::Sha512 => rfc5912::SHA_512_WITH_RSA_ENCRYPTION,
-    };
-    AlgorithmIdentifierOwned {
-        oid,
-        parameters: Some(Any::null()),
-    }
-}
-
-fn ecdsa_oid(hash: HashAlgorithm) -> ObjectIdentifier {
-    match hash {
-        HashAlgorithm::Sha1 => ECDSA_WITH_SHA1,
-        HashAlgorithm::Sha256 => rfc5912::ECDSA_WITH_SHA_256,
-        HashAlgorithm::Sha384 => rfc5912::ECDSA_WITH_SHA_384,
-        HashAlgorithm::Sha512 => rfc5912::ECDSA_WITH_SHA_512,
-    }
-}
-
-/// Reads `RSASSA-PSS-params`, applying the DEFAULTs (SHA-1, MGF1-SHA-1, salt 20).
-fn pss_scheme(identifier: &AlgorithmIdentifierOwned) -> Result<SignatureScheme> {
-    let unsupported = |why: String| Error::UnsupportedAlgorithm(format!("RSASSA-PSS {why}"));
-    let params: PssParams = match &identifier.parameters {
-        Some(any) => any
-            .decode_as()
-            .map_err(|e| unsupported(format!("with malformed parameters: {e}")))?,
-        None => {
-            return Err(unsupported(
-                "without parameters (RFC 4056 §3 requires them in CMS)".into(),
-            ));
-        }
-    };
-    let hash = match &params.hash {
-        Some(h) => resolve_digest(h)?,
-        None => HashAlgorithm::Sha1,
-    };
-    let mgf1_hash = match &params.mgf {
-        None => HashAlgorithm::Sha1,
-        Some(mgf) if mgf.oid == rfc5912::ID_MGF_1 => {
-            let inner: AlgorithmIdentifierOwned = mgf
-                .parameters
-                .as_ref()
-                .ok_or_else(|| unsupported("MGF1 without a hash".into()))?
-                .decode_as()
-                .map_err(|e| unsupported(format!("MGF1 with malformed parameters: {e}")))?;
-            resolve_digest(&inner)?
-        }
-        Some(mgf) => {
-            return Err(unsupported(format!(
-                "with mask generation function {}",
-                describe_oid(&mgf.oid)
-            )));
-        }
-    };
-    if params.trailer.unwrap_or(1) != 1 {
-        return Err(unsupported("with a trailer field other than 1".into()));
-    }
-    Ok(SignatureScheme::RsaPss {
-        hash,
-        mgf1_hash,
-        salt_length: params.salt.unwrap_or(20),
-    })
 }
 
 /// Whether two algorithm identifiers are the same, treating absent parameters and NULL
@@ -256,6 +172,8 @@ pub(crate) fn same_identifier(a: &AlgorithmIdentifierOwned, b: &AlgorithmIdentif
 
 #[cfg(test)]
 mod tests {
+    use const_oid::db::rfc5912;
+
     use super::*;
     use crate::DigestAlgorithm;
 
@@ -269,26 +187,24 @@ mod tests {
             SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha384),
         ] {
             let id = alg.identifier().expect("identifier");
-            let resolved = resolve(&id, alg.digest().into()).expect("resolve");
-            assert_eq!(resolved.scheme.signature_algorithm(), Some(alg));
-            assert_eq!(resolved.identifier, id);
+            let scheme = resolve(&id, alg.digest().into()).expect("resolve");
+            assert_eq!(scheme.signature_algorithm(), Some(alg));
         }
     }
 
     #[test]
     fn rsa_encryption_takes_the_digest_algorithm() {
         let id = AlgorithmIdentifierOwned {
-            oid: RSA_ENCRYPTION,
+            oid: rfc5912::RSA_ENCRYPTION,
             parameters: Some(Any::null()),
         };
-        let r = resolve(&id, HashAlgorithm::Sha384).expect("resolve");
+        let scheme = resolve(&id, HashAlgorithm::Sha384).expect("resolve");
         assert_eq!(
-            r.scheme,
+            scheme,
             SignatureScheme::RsaPkcs1v15 {
                 hash: HashAlgorithm::Sha384
             }
         );
-        assert_eq!(r.identifier.oid, rfc5912::SHA_384_WITH_RSA_ENCRYPTION);
     }
 
     #[test]

@@ -102,10 +102,11 @@ fn decode<'a, T: Decode<'a, Error = der::Error>>(value: &'a [u8], name: &'static
 /// MessageDigest ::= OCTET STRING
 /// ```
 pub(crate) fn required(attrs: &[RawAttribute]) -> Result<Required> {
-    let content_type = single(attrs, rfc5911::ID_CONTENT_TYPE, "content-type")?
-        .ok_or(Error::MissingAttribute {
+    let content_type = single(attrs, rfc5911::ID_CONTENT_TYPE, "content-type")?.ok_or(
+        Error::MissingAttribute {
             name: "content-type",
-        })?;
+        },
+    )?;
     let message_digest = single(attrs, rfc5911::ID_MESSAGE_DIGEST, "message-digest")?.ok_or(
         Error::MissingAttribute {
             name: "message-digest",
@@ -131,7 +132,9 @@ pub(crate) fn signing_time(attrs: &[RawAttribute]) -> Result<Option<SystemTime>>
     let Some(value) = single(attrs, rfc5911::ID_SIGNING_TIME, "signing-time")? else {
         return Ok(None);
     };
-    Ok(Some(decode::<Time>(value, "signing-time")?.to_system_time()))
+    Ok(Some(
+        decode::<Time>(value, "signing-time")?.to_system_time(),
+    ))
 }
 
 /// Checks the CMS algorithm protection attribute against the `SignerInfo`'s algorithms;

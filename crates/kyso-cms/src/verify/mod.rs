@@ -266,7 +266,7 @@ pub struct SignedDataInfo {
     digest_algorithm_id: AlgorithmIdentifierOwned,
     digest_algorithm: HashAlgorithm,
     signature_algorithm_id: AlgorithmIdentifierOwned,
-    resolved: algorithm::Resolved,
+    scheme: SignatureScheme,
     signed_attrs_der: Option<Vec<u8>>,
     signed_attrs: Vec<RawAttribute>,
     unsigned_attrs: Vec<RawAttribute>,
@@ -436,11 +436,15 @@ impl SignedDataInfo {
         let unsigned = si.optional(tlv::CTX1, "SignerInfo.unsignedAttrs")?;
         si.finish("SignerInfo")?;
 
-        let (signer_id, signer_index) = find_signer(base, &sid, &certificates)?;
+        let unreadable = warnings
+            .iter()
+            .filter(|w| matches!(w, Warning::UnreadableCertificate { .. }))
+            .count();
+        let (signer_id, signer_index) = find_signer(base, &sid, &certificates, unreadable)?;
 
         let digest_algorithm = algorithm::resolve_digest(&digest_algorithm_id)?;
-        let resolved = algorithm::resolve(&signature_algorithm_id, digest_algorithm)?;
-        let signature_hash = resolved.scheme.hash();
+        let scheme = algorithm::resolve(&signature_algorithm_id, digest_algorithm)?;
+        let signature_hash = scheme.hash();
         for (what, hash) in [
             ("digest algorithm", digest_algorithm),
             ("signature algorithm", signature_hash),
@@ -467,7 +471,10 @@ impl SignedDataInfo {
                 if let Some(first) = der.first_mut() {
                     *first = tlv::SET;
                 }
-                (Some(der), parse_attributes(base, tlv, "SignerInfo.signedAttrs")?)
+                (
+                    Some(der),
+                    parse_attributes(base, tlv, "SignerInfo.signedAttrs")?,
+                )
             }
             None => {
                 warnings.push(Warning::NoSignedAttributes);
@@ -487,13 +494,15 @@ impl SignedDataInfo {
         };
         let signing_time = attributes::signing_time(&signed_attrs)?;
 
-        let signer = certificates
-            .get(signer_index)
-            .cloned()
-            .ok_or(Error::SignerCertificateNotFound {
-                signer: signer_id.to_string(),
-                embedded: certificates.len(),
-            })?;
+        let signer =
+            certificates
+                .get(signer_index)
+                .cloned()
+                .ok_or(Error::SignerCertificateNotFound {
+                    signer: signer_id.to_string(),
+                    embedded: certificates.len(),
+                    unreadable,
+                })?;
         Ok(Self {
             options,
             econtent_type,
@@ -506,7 +515,7 @@ impl SignedDataInfo {
             digest_algorithm_id,
             digest_algorithm,
             signature_algorithm_id,
-            resolved,
+            scheme,
             signed_attrs_der,
             signed_attrs,
             unsigned_attrs,
@@ -528,7 +537,7 @@ impl SignedDataInfo {
 
     /// The signature scheme, resolved from `signatureAlgorithm` and `digestAlgorithm`.
     pub fn signature_scheme(&self) -> SignatureScheme {
-        self.resolved.scheme
+        self.scheme
     }
 
     /// `SignerInfo.signatureAlgorithm` as it is in the input.
@@ -610,9 +619,11 @@ impl SignedDataInfo {
         &self.warnings
     }
 
-    /// Hashes `content` with [`SignedDataInfo::digest_algorithm`] and verifies.
+    /// Hashes `content` with [`SignedDataInfo::digest_algorithm`] and verifies; the only way
+    /// to verify a `SignerInfo` without signed attributes, whose signature covers the content
+    /// itself.
     pub fn verify_content(&self, content: &[u8]) -> Result<VerifiedSignature> {
-        self.verify(&self.digest_algorithm.digest(content))
+        self.verify_with(&self.digest_algorithm.digest(content), Some(content))
     }
 
     /// Verifies the signature for content whose digest (with
@@ -623,8 +634,17 @@ impl SignedDataInfo {
     /// [`Error::DigestLength`], [`Error::BadSignature`], [`Error::DigestMismatch`],
     /// [`Error::MissingAttribute`], [`Error::MalformedAttribute`],
     /// [`Error::ContentTypeMismatch`], [`Error::AlgorithmProtectionMismatch`],
-    /// [`Error::SigningCertificateMismatch`], [`Error::UnsupportedAlgorithm`].
+    /// [`Error::SigningCertificateMismatch`], [`Error::UnsupportedAlgorithm`], and
+    /// [`Error::ContentRequired`] for a `SignerInfo` without signed attributes.
     pub fn verify(&self, content_digest: &[u8]) -> Result<VerifiedSignature> {
+        self.verify_with(content_digest, None)
+    }
+
+    fn verify_with(
+        &self,
+        content_digest: &[u8],
+        content: Option<&[u8]>,
+    ) -> Result<VerifiedSignature> {
         let expected = self.digest_algorithm.output_len();
         if content_digest.len() != expected {
             return Err(Error::DigestLength {
@@ -634,13 +654,23 @@ impl SignedDataInfo {
             });
         }
         let signer = self.signer_certificate();
+        let check_signature = |message: &[u8]| {
+            primitive::verify(
+                signer,
+                &self.signature_algorithm_id,
+                self.digest_algorithm,
+                self.options.allow_sha1,
+                message,
+                &self.signature,
+            )
+        };
         let mut warnings = self.warnings.clone();
         let (ess_binding, algorithm_protection) = match &self.signed_attrs_der {
             Some(der) => {
                 // Attributes must be present and well-formed before the signature is checked
                 // (RFC 5652 §5.3 makes content-type and message-digest mandatory).
                 let checked = attributes::required(&self.signed_attrs)?;
-                primitive::verify(signer, &self.resolved.identifier, der, &self.signature)?;
+                check_signature(der)?;
                 if checked.message_digest != content_digest {
                     return Err(Error::DigestMismatch {
                         algorithm: self.digest_algorithm,
@@ -664,20 +694,18 @@ impl SignedDataInfo {
                 (ess, protection)
             }
             None => {
-                if !matches!(self.resolved.scheme, SignatureScheme::RsaPkcs1v15 { .. })
-                    || self.resolved.scheme.hash() != self.digest_algorithm
+                // RFC 5652 §5.4: without signed attributes the signature is over the content
+                // itself, hashed with the digest algorithm.
+                if !matches!(self.scheme, SignatureScheme::RsaPkcs1v15 { .. })
+                    || self.scheme.hash() != self.digest_algorithm
                 {
                     return Err(Error::UnsupportedAlgorithm(format!(
-                        "{} without signed attributes (only RSA PKCS#1 v1.5 with the content's digest algorithm is verified over a bare digest)",
-                        self.resolved.scheme
+                        "{} without signed attributes (only RSA PKCS#1 v1.5 with the content's digest algorithm is accepted there)",
+                        self.scheme
                     )));
                 }
-                primitive::verify_digest(
-                    signer,
-                    &self.resolved.identifier,
-                    content_digest,
-                    &self.signature,
-                )?;
+                let content = content.ok_or(Error::ContentRequired)?;
+                check_signature(content)?;
                 (EssBinding::Absent, false)
             }
         };
@@ -692,12 +720,16 @@ impl SignedDataInfo {
                 .collect(),
             signer_id: self.signer_id.clone(),
             digest_algorithm: self.digest_algorithm,
-            signature_algorithm: self.resolved.scheme,
+            signature_algorithm: self.scheme,
             signing_time: self.signing_time,
             ess_binding,
             algorithm_protection,
             warnings,
-            timestamp_tokens: self.timestamp_tokens().into_iter().map(<[u8]>::to_vec).collect(),
+            timestamp_tokens: self
+                .timestamp_tokens()
+                .into_iter()
+                .map(<[u8]>::to_vec)
+                .collect(),
         })
     }
 
@@ -815,6 +847,7 @@ fn find_signer(
     base: &[u8],
     sid: &Tlv<'_>,
     certificates: &[Certificate],
+    unreadable: usize,
 ) -> Result<(SignerId, usize)> {
     let (id, index) = match sid.tag {
         tlv::SEQUENCE => {
@@ -839,16 +872,21 @@ fn find_signer(
             )
         }
         tlv::CTX0_PRIMITIVE => {
-            let index = certificates.iter().position(|c| {
-                matches!(c.subject_key_identifier(), Ok(Some(ski)) if ski == sid.value)
-            });
-            (SignerId::SubjectKeyIdentifier(hex::encode_upper(sid.value)), index)
+            let index = certificates.iter().position(
+                |c| matches!(c.subject_key_identifier(), Ok(Some(ski)) if ski == sid.value),
+            );
+            (
+                SignerId::SubjectKeyIdentifier(hex::encode_upper(sid.value)),
+                index,
+            )
         }
         other => {
             return Err(malformed(
                 "SignerInfo.sid",
                 sid.offset,
-                format!("neither issuerAndSerialNumber nor [0] subjectKeyIdentifier (tag 0x{other:02X})"),
+                format!(
+                    "neither issuerAndSerialNumber nor [0] subjectKeyIdentifier (tag 0x{other:02X})"
+                ),
             ));
         }
     };
@@ -857,6 +895,7 @@ fn find_signer(
         None => Err(Error::SignerCertificateNotFound {
             signer: id.to_string(),
             embedded: certificates.len(),
+            unreadable,
         }),
     }
 }

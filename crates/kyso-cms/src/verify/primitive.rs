@@ -1,39 +1,40 @@
-//! The one place the verifier checks a signature value: kyso-cert's signature primitive.
+//! The one place the verifier checks a signature value: kyso-cert's signature primitive
+//! ([`kyso_cert::verify_signature_with`]), with its errors mapped to this crate's.
 
 use kyso_cert::Certificate;
 use spki::AlgorithmIdentifierOwned;
 
-use crate::{Error, Result};
+use super::algorithm::{describe_oid, to_cert_digest};
+use crate::{Error, HashAlgorithm, Result};
 
-/// Checks `signature` over `message` with `certificate`'s public key under `algorithm`
-/// (a combined identifier such as `sha256WithRSAEncryption`, `id-RSASSA-PSS` with
-/// parameters, or `ecdsa-with-SHA256`).
+/// Checks `signature` over `message` with `certificate`'s public key under `algorithm` (the
+/// `SignerInfo`'s `signatureAlgorithm` as it is); `digest` is the `digestAlgorithm`, used when
+/// `algorithm` names only a key type (`rsaEncryption`, `id-ecPublicKey`).
 pub(crate) fn verify(
     certificate: &Certificate,
     algorithm: &AlgorithmIdentifierOwned,
+    digest: HashAlgorithm,
+    allow_sha1: bool,
     message: &[u8],
     signature: &[u8],
 ) -> Result<()> {
-    let _ = (certificate, message, signature);
-    Err(Error::UnsupportedAlgorithm(format!(
-        "{} (kyso-cert's signature primitive is not available yet)",
-        algorithm.oid
-    )))
-}
-
-/// Checks an RSA PKCS#1 v1.5 `signature` over an already computed `digest` (a
-/// `SignerInfo` without signed attributes, [RFC 5652 §5.4]).
-///
-/// [RFC 5652 §5.4]: https://www.rfc-editor.org/rfc/rfc5652#section-5.4
-pub(crate) fn verify_digest(
-    certificate: &Certificate,
-    algorithm: &AlgorithmIdentifierOwned,
-    digest: &[u8],
-    signature: &[u8],
-) -> Result<()> {
-    let _ = (certificate, digest, signature);
-    Err(Error::UnsupportedAlgorithm(format!(
-        "{} over a digest (kyso-cert's signature primitive is not available yet)",
-        algorithm.oid
-    )))
+    let mut options = kyso_cert::VerifyOptions::default();
+    options.allow_sha1 = allow_sha1;
+    options.digest = Some(to_cert_digest(digest));
+    kyso_cert::verify_signature_with(certificate, algorithm, message, signature, &options).map_err(
+        |e| match e {
+            kyso_cert::Error::SignatureMismatch
+            | kyso_cert::Error::KeyMismatch { .. }
+            | kyso_cert::Error::InvalidPublicKey { .. } => Error::BadSignature {
+                reason: e.to_string(),
+            },
+            kyso_cert::Error::UnsupportedAlgorithm { oid, reason } => Error::UnsupportedAlgorithm(
+                format!("signature algorithm {}: {reason}", describe_oid(&oid)),
+            ),
+            kyso_cert::Error::Sha1NotAllowed { .. } => Error::Sha1NotAllowed {
+                what: "signature algorithm",
+            },
+            other => Error::Certificate(other),
+        },
+    )
 }

@@ -78,7 +78,11 @@ impl<'a> Walker<'a> {
     pub fn any(&mut self, what: &'static str) -> Result<Tlv<'a>> {
         let offset = self.offset();
         if self.rest.is_empty() {
-            return Err(malformed(what, offset, "missing (end of enclosing element)"));
+            return Err(malformed(
+                what,
+                offset,
+                "missing (end of enclosing element)",
+            ));
         }
         let mut reader =
             SliceReader::new(self.rest).map_err(|e| malformed(what, offset, e.to_string()))?;
@@ -145,7 +149,10 @@ impl<'a> Walker<'a> {
 impl Tlv<'_> {
     /// Decodes the whole element as `T` (an owned `der` type), reporting failures at its
     /// offset.
-    pub fn decode<T: for<'b> Decode<'b, Error = der::Error>>(&self, what: &'static str) -> Result<T> {
+    pub fn decode<T: for<'b> Decode<'b, Error = der::Error>>(
+        &self,
+        what: &'static str,
+    ) -> Result<T> {
         T::from_der(self.raw).map_err(|e| malformed(what, self.offset, e.to_string()))
     }
 }
