@@ -99,7 +99,6 @@ authorityKeyIdentifier = keyid
 /// `verify_signature` tests.
 struct Pki {
     certs: HashMap<&'static str, Certificate>,
-    mesh: Vec<Certificate>,
     signatures: HashMap<&'static str, Vec<u8>>,
 }
 
@@ -555,7 +554,71 @@ fn pki() -> &'static Pki {
             sha256,
         );
 
-        // The mesh: MESH_KEYS CAs named alike, each cross-signed by every other.
+        // Signatures over MESSAGE, as a CMS signer would make them.
+        for (file, key, opts) in [
+            ("rsa_sha256.sig", "int", &["-sha256"][..]),
+            ("pss_sha384.sig", "pss_leaf", pss384),
+            ("ec_sha384.sig", "leaf", &["-sha384"][..]),
+        ] {
+            let key_file = format!("{key}.key");
+            let mut args = vec!["dgst", "-sign", &key_file, "-out", file];
+            args.extend_from_slice(opts);
+            args.push("message.txt");
+            openssl(dir, &args);
+        }
+
+        let read = |name: &str| {
+            let pem = std::fs::read(dir.join(format!("{name}.pem"))).expect("generated PEM");
+            Certificate::from_pem(&pem).expect("openssl output parses")
+        };
+        let names = [
+            "root",
+            "int",
+            "rsa_leaf",
+            "short_leaf",
+            "critical_leaf",
+            "ec_leaf_under_int",
+            "leaf_as_ca",
+            "key_encipherment_leaf",
+            "sha1_leaf",
+            "fake_int",
+            "wrong_key_leaf",
+            "no_certsign_ca",
+            "no_certsign_leaf",
+            "pathlen0_ca",
+            "sub_ca",
+            "pathlen_leaf",
+            "nc_ca",
+            "nc_good_leaf",
+            "nc_bad_leaf",
+            "pss_int",
+            "pss_leaf",
+            "ec_root",
+            "ec_int",
+            "ec_leaf",
+            "other_root",
+            "other_leaf",
+        ];
+        let certs = names.into_iter().map(|n| (n, read(n))).collect();
+        let signatures = ["rsa_sha256.sig", "pss_sha384.sig", "ec_sha384.sig"]
+            .into_iter()
+            .map(|f| (f, std::fs::read(dir.join(f)).expect("signature")))
+            .collect();
+        Pki { certs, signatures }
+    })
+}
+
+/// The cross-signed mesh: `MESH_KEYS` CAs named alike, each cross-signed by every other, and
+/// a leaf under the first; generated apart, as only one test needs it.
+fn mesh() -> &'static (Certificate, Vec<Certificate>) {
+    static MESH: OnceLock<(Certificate, Vec<Certificate>)> = OnceLock::new();
+    MESH.get_or_init(|| {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path();
+        std::fs::write(dir.join("ext.cnf"), EXTENSIONS).expect("ext.cnf");
+        let s = &mut 1000u32;
+        let sha256: &[&str] = &["-sha256"];
+        key(dir, "misc", "p256");
         for i in 0..MESH_KEYS {
             key(dir, &format!("mesh{i}"), "p256");
             let name = format!("mesh{i}");
@@ -602,63 +665,12 @@ fn pki() -> &'static Pki {
             sha256,
         );
 
-        // Signatures over MESSAGE, as a CMS signer would make them.
-        for (file, key, opts) in [
-            ("rsa_sha256.sig", "int", &["-sha256"][..]),
-            ("pss_sha384.sig", "pss_leaf", pss384),
-            ("ec_sha384.sig", "leaf", &["-sha384"][..]),
-        ] {
-            let key_file = format!("{key}.key");
-            let mut args = vec!["dgst", "-sign", &key_file, "-out", file];
-            args.extend_from_slice(opts);
-            args.push("message.txt");
-            openssl(dir, &args);
-        }
-
         let read = |name: &str| {
             let pem = std::fs::read(dir.join(format!("{name}.pem"))).expect("generated PEM");
             Certificate::from_pem(&pem).expect("openssl output parses")
         };
-        let names = [
-            "root",
-            "int",
-            "rsa_leaf",
-            "short_leaf",
-            "critical_leaf",
-            "ec_leaf_under_int",
-            "leaf_as_ca",
-            "key_encipherment_leaf",
-            "sha1_leaf",
-            "fake_int",
-            "wrong_key_leaf",
-            "no_certsign_ca",
-            "no_certsign_leaf",
-            "pathlen0_ca",
-            "sub_ca",
-            "pathlen_leaf",
-            "nc_ca",
-            "nc_good_leaf",
-            "nc_bad_leaf",
-            "pss_int",
-            "pss_leaf",
-            "ec_root",
-            "ec_int",
-            "ec_leaf",
-            "other_root",
-            "other_leaf",
-            "mesh_leaf",
-        ];
-        let certs = names.into_iter().map(|n| (n, read(n))).collect();
-        let mesh = mesh_names.iter().map(|n| read(n)).collect();
-        let signatures = ["rsa_sha256.sig", "pss_sha384.sig", "ec_sha384.sig"]
-            .into_iter()
-            .map(|f| (f, std::fs::read(dir.join(f)).expect("signature")))
-            .collect();
-        Pki {
-            certs,
-            mesh,
-            signatures,
-        }
+        let certs = mesh_names.iter().map(|n| read(n)).collect();
+        (read("mesh_leaf"), certs)
     })
 }
 
@@ -956,8 +968,8 @@ fn sha1_certificate_signature_is_refused_unless_allowed() {
 
 #[test]
 fn budget_exceeded_on_cross_signed_mesh() {
-    let pki = pki();
-    let error = validate_path(cert("mesh_leaf"), &pki.mesh, &trust(), &now()).unwrap_err();
+    let (leaf, mesh) = mesh();
+    let error = validate_path(leaf, mesh, &trust(), &now()).unwrap_err();
     match error {
         Error::BudgetExceeded { what, limit } => {
             assert_eq!((what, limit), ("signature checks", MAX_SIGNATURE_CHECKS));
