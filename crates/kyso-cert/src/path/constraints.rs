@@ -23,15 +23,16 @@
 //! registeredID) the rule of §4.2.1.10 is applied: a name of such a form in a certificate
 //! whose path has a constraint on that form is rejected, since it cannot be checked (whether
 //! or not the extension is critical); such constraints on forms no certificate uses are
-//! harmless. `minimum` other than 0 and
-//! `maximum` (which RFC 5280 forbids) are rejected.
+//! harmless. `minimum` other than 0 and `maximum` (which RFC 5280 forbids) are rejected.
 //!
 //! A `dNSName` SAN that is a wildcard (`*.example.com`) violates an excluded subtree it could
 //! match (`bar.example.com`), so that a wildcard cannot be used to get around an exclusion
 //! (CVE-2025-61727).
 //!
-//! Work is bounded: every (name, subtree) comparison counts against
-//! [`MAX_NAME_CONSTRAINT_CHECKS`](crate::path::MAX_NAME_CONSTRAINT_CHECKS).
+//! Work is bounded: the subtrees are grouped by form once per CA, and every (name, subtree)
+//! comparison counts against
+//! [`MAX_NAME_CONSTRAINT_CHECKS`](crate::path::MAX_NAME_CONSTRAINT_CHECKS), so the cost is
+//! linear in the names and subtrees plus the budgeted comparisons.
 //!
 //! [RFC 5280 §4.2.1.10]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.10
 
@@ -148,27 +149,27 @@ pub(crate) fn check(
         subject: subject(),
         reason,
     };
-    let permitted = constraints.permitted_subtrees.as_deref().unwrap_or(&[]);
-    let excluded = constraints.excluded_subtrees.as_deref().unwrap_or(&[]);
+    let permitted = by_form(constraints.permitted_subtrees.as_deref());
+    let excluded = by_form(constraints.excluded_subtrees.as_deref());
     for name in names {
-        let form = name.form();
-        let mut any_permitted_of_form = false;
+        let form = usize::from(name.form());
+        let permitted = permitted.get(form).map_or(&[][..], Vec::as_slice);
+        let excluded = excluded.get(form).map_or(&[][..], Vec::as_slice);
         let mut is_permitted = false;
-        for subtree in permitted.iter().filter(|s| form_of(&s.base) == form) {
-            any_permitted_of_form = true;
+        for subtree in permitted {
             spend(budget)?;
             if matches(name, subtree, false).map_err(&violation)? {
                 is_permitted = true;
                 break;
             }
         }
-        if any_permitted_of_form && !is_permitted {
+        if !permitted.is_empty() && !is_permitted {
             return Err(violation(format!(
                 "{} is not in any permitted subtree",
                 name.describe()
             )));
         }
-        for subtree in excluded.iter().filter(|s| form_of(&s.base) == form) {
+        for subtree in excluded {
             spend(budget)?;
             if matches(name, subtree, true).map_err(&violation)? {
                 return Err(violation(format!(
@@ -179,6 +180,17 @@ pub(crate) fn check(
         }
     }
     Ok(())
+}
+
+/// The subtrees by the GeneralName tag of their base (index 0..=8).
+fn by_form(subtrees: Option<&[GeneralSubtree]>) -> [Vec<&GeneralSubtree>; 9] {
+    let mut forms: [Vec<&GeneralSubtree>; 9] = Default::default();
+    for subtree in subtrees.unwrap_or_default() {
+        if let Some(list) = forms.get_mut(usize::from(form_of(&subtree.base))) {
+            list.push(subtree);
+        }
+    }
+    forms
 }
 
 fn spend(budget: &mut usize) -> Result<()> {
