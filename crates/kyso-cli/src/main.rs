@@ -4,6 +4,7 @@
 //! kyso demo [--dir DIR]
 //! kyso sign IN.pdf -o OUT.pdf --p12 ID.p12 [--password-env VAR | --password-file F]
 //! kyso sign IN.pdf -o OUT.pdf --key KEY.pem --cert CERT.pem [--chain CHAIN.pem]
+//! kyso verify-cms DATA SIG.p7s [--json]
 //! ```
 //!
 //! Passwords never come as plain arguments (they would show in `ps` and shell history): from
@@ -14,6 +15,7 @@ mod demo;
 mod error;
 mod password;
 mod verify;
+mod verify_cms;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +42,8 @@ enum Command {
     Sign(SignArgs),
     /// Validate every signature of a PDF; exit 0 only when all are VALID.
     Verify(verify::VerifyArgs),
+    /// Check a detached CMS signature (.p7s) over a file; exit 0 when it holds (trust not checked).
+    VerifyCms(verify_cms::VerifyCmsArgs),
     /// Create the demo identity in a folder and sign a bundled sample PDF with it.
     Demo {
         /// Folder to write the demo identity and the signed sample into.
@@ -149,6 +153,11 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign(args),
         Command::Demo { dir } => demo::run(&dir),
         Command::Verify(args) => match verify::run(&args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
+        Command::VerifyCms(args) => match verify_cms::run(&args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),
             Err(e) => Err(e),

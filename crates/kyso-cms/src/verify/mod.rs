@@ -313,6 +313,38 @@ pub struct VerifiedSignature {
     pub timestamp_tokens: Vec<Vec<u8>>,
 }
 
+/// The DER of a CMS file that may be PEM-armoured (`-----BEGIN PKCS7-----`, as
+/// `openssl cms -outform PEM` and most `.p7s` tools write, or `-----BEGIN CMS-----`,
+/// [RFC 7468 §9]); DER input is returned as it is.
+///
+/// [RFC 7468 §9]: https://www.rfc-editor.org/rfc/rfc7468#section-9
+pub fn der_from_der_or_pem(input: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+    let start = input
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(input.len());
+    let trimmed = input.get(start..).unwrap_or_default();
+    if !trimmed.starts_with(b"-----BEGIN ") {
+        return Ok(std::borrow::Cow::Borrowed(input));
+    }
+    if trimmed.len() > 2 * MAX_CMS_LEN {
+        return Err(Error::TooLarge {
+            len: trimmed.len(),
+            max: 2 * MAX_CMS_LEN,
+        });
+    }
+    let (label, der) =
+        der::pem::decode_vec(trimmed).map_err(|e| malformed("PEM", start, e.to_string()))?;
+    match label {
+        "PKCS7" | "CMS" => Ok(std::borrow::Cow::Owned(der)),
+        other => Err(malformed(
+            "PEM",
+            start,
+            format!("label {other:?}, expected PKCS7 or CMS"),
+        )),
+    }
+}
+
 /// Verifies a detached CMS signature over `content` with the default [`VerifyOptions`].
 pub fn verify_detached(cms_der: &[u8], content: &[u8]) -> Result<VerifiedSignature> {
     let info = SignedDataInfo::parse(cms_der)?;
