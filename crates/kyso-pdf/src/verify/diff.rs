@@ -103,6 +103,8 @@ enum Role {
     Dss,
     /// The catalog's new /AcroForm.
     AcroForm,
+    /// The catalog's /Metadata (XMP, ISO 32000-2 §14.3.2).
+    Metadata,
 }
 
 /// Compares the signed revision (`old`) with the final document (`new`). `signed_end` is the
@@ -358,6 +360,36 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                         "the catalog's /AcroForm was replaced after signing".into(),
                     ),
                 },
+                "Version" => {
+                    let version = |d: &Dict| {
+                        d.get("Version")
+                            .and_then(Object::as_name)
+                            .and_then(|v| std::str::from_utf8(v).ok())
+                            .and_then(|v| v.parse::<f64>().ok())
+                    };
+                    match (version(o), version(n)) {
+                        (old_v, Some(new_v)) if old_v.is_none_or(|ov| new_v >= ov) => self
+                            .outcome
+                            .warnings
+                            .push(format!("the catalog's /Version was raised to {new_v}")),
+                        _ => self.note(
+                            ModificationLevel::Other,
+                            "the catalog's /Version was lowered or removed".into(),
+                        ),
+                    }
+                }
+                "Metadata" => match n.get("Metadata") {
+                    Some(Object::Reference(r)) => {
+                        self.roots.push((*r, Role::Metadata));
+                        self.outcome
+                            .warnings
+                            .push("the document's XMP metadata was replaced".into());
+                    }
+                    _ => self.note(
+                        ModificationLevel::Other,
+                        "the catalog's /Metadata was removed or made direct".into(),
+                    ),
+                },
                 "Extensions" => {
                     self.outcome
                         .warnings
@@ -512,6 +544,16 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             );
             return;
         };
+        let is_metadata = |x: &Object| {
+            x.as_stream()
+                .is_some_and(|st| st.dict.get("Type").is_some_and(|t| t.is_name("Metadata")))
+        };
+        if is_metadata(old) && is_metadata(new) {
+            self.outcome
+                .warnings
+                .push(format!("the XMP metadata stream {r} was updated"));
+            return;
+        }
         if old.as_stream().is_some() || new.as_stream().is_some() {
             self.note(
                 ModificationLevel::Other,
@@ -693,6 +735,15 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                 }
                 self.outcome.level = self.outcome.level.max(ModificationLevel::LtaUpdates);
                 follow(Role::Dss)
+            }
+            Role::Metadata => {
+                if !type_is("Metadata") || obj.as_stream().is_none() {
+                    self.note(
+                        ModificationLevel::Other,
+                        format!("object {r} given as /Metadata is not a metadata stream"),
+                    );
+                }
+                Vec::new()
             }
             Role::SignatureValue => {
                 if !(type_is("Sig") || type_is("DocTimeStamp")) {
