@@ -53,7 +53,7 @@ pub fn rfc3339(time: SystemTime) -> String {
 pub fn parse_pdf_date(text: &str) -> Option<String> {
     let t = text.strip_prefix("D:").unwrap_or(text);
     let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
-    if digits.len() < 4 || digits.len() > 14 || digits.len() % 2 != 0 {
+    if digits.len() < 4 || digits.len() > 14 || !digits.len().is_multiple_of(2) {
         return None;
     }
     let field = |i: usize, default: &str| digits.get(i..i + 2).unwrap_or(default).to_string();

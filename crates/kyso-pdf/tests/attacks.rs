@@ -62,7 +62,7 @@ fn genuine_signature_is_valid() {
         corpus::with_empty_field(),
     ] {
         let report = validate_bytes(&genuine_signed(&input.bytes()));
-        assert_valid_or_crypto_pending(&report, 0, Coverage::WholeFile);
+        assert_valid(&report, 0, Coverage::WholeFile);
     }
 }
 
@@ -70,8 +70,8 @@ fn genuine_signature_is_valid() {
 #[test]
 fn genuine_countersignature_keeps_first_signature_valid() {
     let report = validate_bytes(&signed_twice());
-    assert_valid_or_crypto_pending(&report, 0, Coverage::RevisionPlusAllowedChanges);
-    assert_valid_or_crypto_pending(&report, 1, Coverage::WholeFile);
+    assert_valid(&report, 0, Coverage::RevisionPlusAllowedChanges);
+    assert_valid(&report, 1, Coverage::WholeFile);
 }
 
 /// Three signers in sequence (DESIGN: "several signers in sequence"): the second and third
@@ -80,9 +80,9 @@ fn genuine_countersignature_keeps_first_signature_valid() {
 #[test]
 fn genuine_three_signatures_keep_earlier_signatures_valid() {
     let report = validate_bytes(&genuine_signed(&signed_twice()));
-    assert_valid_or_crypto_pending(&report, 0, Coverage::RevisionPlusAllowedChanges);
-    assert_valid_or_crypto_pending(&report, 1, Coverage::RevisionPlusAllowedChanges);
-    assert_valid_or_crypto_pending(&report, 2, Coverage::WholeFile);
+    assert_valid(&report, 0, Coverage::RevisionPlusAllowedChanges);
+    assert_valid(&report, 1, Coverage::RevisionPlusAllowedChanges);
+    assert_valid(&report, 2, Coverage::WholeFile);
 }
 
 // ===== Universal Signature Forgery (Mladenov et al. CCS 2019, §4) =====
@@ -807,7 +807,7 @@ fn certification_p2_genuine_is_valid() {
     let report = validate_bytes(&certified(2));
     assert_eq!(report.signatures.len(), 1);
     assert_eq!(report.signatures[0].certification, Some(2));
-    assert_valid_or_crypto_pending(&report, 0, Coverage::WholeFile);
+    assert_valid(&report, 0, Coverage::WholeFile);
 }
 
 /// Allowed under P=2: filling the text field (value and appearance).
@@ -815,7 +815,7 @@ fn certification_p2_genuine_is_valid() {
 fn certification_p2_form_fill_stays_valid() {
     let report = validate_bytes(&fill_form(&certified(2)));
     assert_eq!(report.signatures[0].certification, Some(2));
-    assert_valid_or_crypto_pending(&report, 0, Coverage::RevisionPlusAllowedChanges);
+    assert_valid(&report, 0, Coverage::RevisionPlusAllowedChanges);
 }
 
 fn fill_form(certified: &[u8]) -> Vec<u8> {
@@ -847,8 +847,8 @@ fn certification_p2_approval_signature_stays_valid() {
     let report = validate_bytes(&genuine_signed(&certified(2)));
     assert_eq!(report.signatures.len(), 2);
     assert_eq!(report.signatures[0].certification, Some(2));
-    assert_valid_or_crypto_pending(&report, 0, Coverage::RevisionPlusAllowedChanges);
-    assert_valid_or_crypto_pending(&report, 1, Coverage::WholeFile);
+    assert_valid(&report, 0, Coverage::RevisionPlusAllowedChanges);
+    assert_valid(&report, 1, Coverage::WholeFile);
 }
 
 /// Under P=1 even form filling is a violation.

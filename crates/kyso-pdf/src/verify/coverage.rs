@@ -134,7 +134,7 @@ pub fn check<S: Source>(
         ));
     }
     let hex_digits = &gap[1..gap.len() - 1];
-    if hex_digits.len() % 2 != 0 || !hex_digits.iter().all(u8::is_ascii_hexdigit) {
+    if !hex_digits.len().is_multiple_of(2) || !hex_digits.iter().all(u8::is_ascii_hexdigit) {
         return bad("the gap holds something other than hex digits".into());
     }
     let decoded = match hex::decode(hex_digits) {

@@ -1007,7 +1007,7 @@ fn collect_refs(obj: &Object, out: &mut Vec<ObjRef>, depth: usize) {
         Object::Array(items) => items.iter().for_each(|i| collect_refs(i, out, depth + 1)),
         Object::Dict(d) => d.iter().for_each(|(k, v)| {
             // /P (page) and /Parent point back into the signed document.
-            if k != &"P" && k != &"Parent" {
+            if *k != "P" && *k != "Parent" {
                 collect_refs(v, out, depth + 1)
             }
         }),

@@ -10,8 +10,8 @@ use std::process::Command;
 use kyso_pdf::form::list_fields;
 use kyso_pdf::parser::parse_object;
 use kyso_pdf::verify::{
-    Coverage, Lang, Reason, ReasonCode, SignatureReport, ValidationOptions, ValidationReport,
-    Verdict, render_text, validate,
+    Coverage, Lang, ReasonCode, SignatureReport, ValidationOptions, ValidationReport, Verdict,
+    render_text, validate,
 };
 use kyso_pdf::{Dict, ObjRef, Object, PdfReader, PdfSigner, SignOptions, Stream, XrefEntry};
 use kyso_testkit::{LeafKind, TestPki};
@@ -538,17 +538,9 @@ pub fn assert_document_reason(report: &ValidationReport, code: ReasonCode) {
     );
 }
 
-/// Reasons that only say CMS signature checking or path validation is not wired in yet
-/// (kyso-cert's primitives are being finished): they go away when it lands.
-fn crypto_pending(r: &Reason) -> bool {
-    (r.code == ReasonCode::UnsupportedAlgorithm && r.message.contains("not available yet"))
-        || (r.code == ReasonCode::NoTrustAnchor && r.message.contains("not wired in yet"))
-}
-
-/// Signature `index` is VALID with `coverage` — or, while the crypto is pending, would be:
-/// its only reasons are the pending-crypto ones, and nothing about its structure or the
-/// changes after it is wrong.
-pub fn assert_valid_or_crypto_pending(report: &ValidationReport, index: usize, coverage: Coverage) {
+/// Signature `index` is VALID with `coverage`, its structure intact and no document-level
+/// reason raised.
+pub fn assert_valid(report: &ValidationReport, index: usize, coverage: Coverage) {
     let sig = signature(report, index);
     assert_eq!(sig.coverage, coverage, "coverage:\n{}", show(report));
     assert!(
@@ -561,14 +553,5 @@ pub fn assert_valid_or_crypto_pending(report: &ValidationReport, index: usize, c
         "document reasons:\n{}",
         show(report)
     );
-    let pending = !sig.reasons.is_empty() && sig.reasons.iter().all(crypto_pending);
-    if pending {
-        eprintln!(
-            "signature {index}: structure and coverage hold; VALID once CMS verification and \
-             path validation land:\n{}",
-            show(report)
-        );
-    } else {
-        assert_eq!(sig.verdict, Verdict::Valid, "{}", show(report));
-    }
+    assert_eq!(sig.verdict, Verdict::Valid, "{}", show(report));
 }
