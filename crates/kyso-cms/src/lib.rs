@@ -3,12 +3,25 @@
 //! * [`SignedDataBuilder`] builds a detached CMS `SignedData` ([RFC 5652 §5]) with the CAdES
 //!   baseline signed attributes ETSI EN 319 122-1 asks for — content-type, message-digest and
 //!   ESS signing-certificate-v2 ([RFC 5035]) — and an optional signing-time;
+//! * [`verify`] checks a `SignedData` with one signer: [`verify::SignedDataInfo::parse`] reads
+//!   it and names the digest algorithm, [`verify::SignedDataInfo::verify`] takes the content
+//!   digest and checks the signature, the signed attributes and the ESS certificate binding
+//!   (trust — path validation — is kyso-cert's);
 //! * [`Signer`] is what the builder needs from a key; kyso-token implements it;
-//! * [`DigestAlgorithm`] and [`SignatureAlgorithm`] name the algorithms and their identifiers.
+//! * [`DigestAlgorithm`] and [`SignatureAlgorithm`] name the algorithms and their identifiers;
+//!   [`HashAlgorithm`] adds SHA-1 for reading old signatures.
 //!
 //! The builder can run in two halves for deferred (portal + external token) signing:
 //! [`SignedDataBuilder::signed_attributes`] gives the bytes to sign, and
 //! [`SignedDataBuilder::assemble`] puts the returned signature in place.
+//!
+//! ```no_run
+//! # fn main() -> kyso_cms::Result<()> {
+//! # let (cms, content): (Vec<u8>, Vec<u8>) = (vec![], vec![]);
+//! let verified = kyso_cms::verify::verify_detached(&cms, &content)?;
+//! println!("{} — {}", verified.signer.subject().display(), verified.signature_algorithm);
+//! # Ok(()) }
+//! ```
 //!
 //! [RFC 5652 §5]: https://www.rfc-editor.org/rfc/rfc5652#section-5
 //! [RFC 5035]: https://www.rfc-editor.org/rfc/rfc5035

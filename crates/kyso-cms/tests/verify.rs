@@ -735,3 +735,21 @@ fn names_an_unsupported_signature_algorithm() {
         other => panic!("expected UnsupportedAlgorithm, got {other:?}"),
     }
 }
+
+#[test]
+fn reads_pem_armoured_cms() {
+    let der = openssl_sign(LeafKind::Rsa2048, CONTENT, &["-md", "sha256"]);
+    let pem = der::pem::encode_string("PKCS7", der::pem::LineEnding::LF, &der).expect("pem");
+    let decoded = verify::der_from_der_or_pem(pem.as_bytes()).expect("PEM");
+    assert_eq!(&*decoded, der.as_slice());
+    assert_eq!(
+        &*verify::der_from_der_or_pem(&der).expect("DER"),
+        der.as_slice()
+    );
+    let other =
+        der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &der).expect("pem");
+    assert!(matches!(
+        verify::der_from_der_or_pem(other.as_bytes()),
+        Err(Error::Malformed { what: "PEM", .. })
+    ));
+}

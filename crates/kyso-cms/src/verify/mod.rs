@@ -389,7 +389,7 @@ impl SignedDataInfo {
         }
         let base = cms_der;
         let mut top = Walker::new(base, base);
-        let content_info = top.expect(tlv::SEQUENCE, "ContentInfo")?;
+        let content_info = top.read(tlv::SEQUENCE, "ContentInfo")?;
         if top.rest().iter().any(|&b| b != 0) {
             return Err(malformed(
                 "ContentInfo",
@@ -399,23 +399,23 @@ impl SignedDataInfo {
         }
         let mut ci = Walker::inside(base, &content_info);
         let content_type: ObjectIdentifier = ci
-            .expect(tlv::OID, "ContentInfo.contentType")?
+            .read(tlv::OID, "ContentInfo.contentType")?
             .decode("ContentInfo.contentType")?;
         if content_type != rfc5911::ID_SIGNED_DATA {
             return Err(Error::NotSignedData {
                 content_type: algorithm::describe_oid(&content_type),
             });
         }
-        let explicit = ci.expect(tlv::CTX0, "ContentInfo.content")?;
+        let explicit = ci.read(tlv::CTX0, "ContentInfo.content")?;
         ci.finish("ContentInfo")?;
         let mut explicit = Walker::inside(base, &explicit);
-        let signed_data = explicit.expect(tlv::SEQUENCE, "SignedData")?;
+        let signed_data = explicit.read(tlv::SEQUENCE, "SignedData")?;
         explicit.finish("ContentInfo.content")?;
 
         let mut sd = Walker::inside(base, &signed_data);
-        sd.expect(tlv::INTEGER, "SignedData.version")?;
-        sd.expect(tlv::SET, "SignedData.digestAlgorithms")?;
-        let encap = sd.expect(tlv::SEQUENCE, "SignedData.encapContentInfo")?;
+        sd.read(tlv::INTEGER, "SignedData.version")?;
+        sd.read(tlv::SET, "SignedData.digestAlgorithms")?;
+        let encap = sd.read(tlv::SEQUENCE, "SignedData.encapContentInfo")?;
         let (econtent_type, econtent) = parse_encap(base, &encap)?;
         let mut warnings = Vec::new();
         let certificates = match sd.optional(tlv::CTX0, "SignedData.certificates")? {
@@ -433,7 +433,7 @@ impl SignedDataInfo {
             }
             None => Vec::new(),
         };
-        let signer_infos = sd.expect(tlv::SET, "SignedData.signerInfos")?;
+        let signer_infos = sd.read(tlv::SET, "SignedData.signerInfos")?;
         sd.finish("SignedData")?;
         let mut infos = Walker::inside(base, &signer_infos);
         let mut found = Vec::new();
@@ -455,16 +455,16 @@ impl SignedDataInfo {
         }
 
         let mut si = Walker::inside(base, signer_info);
-        si.expect(tlv::INTEGER, "SignerInfo.version")?;
+        si.read(tlv::INTEGER, "SignerInfo.version")?;
         let sid = si.any("SignerInfo.sid")?;
         let digest_algorithm_id: AlgorithmIdentifierOwned = si
-            .expect(tlv::SEQUENCE, "SignerInfo.digestAlgorithm")?
+            .read(tlv::SEQUENCE, "SignerInfo.digestAlgorithm")?
             .decode("SignerInfo.digestAlgorithm")?;
         let signed = si.optional(tlv::CTX0, "SignerInfo.signedAttrs")?;
         let signature_algorithm_id: AlgorithmIdentifierOwned = si
-            .expect(tlv::SEQUENCE, "SignerInfo.signatureAlgorithm")?
+            .read(tlv::SEQUENCE, "SignerInfo.signatureAlgorithm")?
             .decode("SignerInfo.signatureAlgorithm")?;
-        let signature = si.expect(tlv::OCTET_STRING, "SignerInfo.signature")?;
+        let signature = si.read(tlv::OCTET_STRING, "SignerInfo.signature")?;
         let unsigned = si.optional(tlv::CTX1, "SignerInfo.unsignedAttrs")?;
         si.finish("SignerInfo")?;
 
@@ -781,12 +781,12 @@ impl SignedDataInfo {
 fn parse_encap(base: &[u8], encap: &Tlv<'_>) -> Result<(ObjectIdentifier, Option<Vec<u8>>)> {
     let mut w = Walker::inside(base, encap);
     let econtent_type: ObjectIdentifier = w
-        .expect(tlv::OID, "EncapsulatedContentInfo.eContentType")?
+        .read(tlv::OID, "EncapsulatedContentInfo.eContentType")?
         .decode("EncapsulatedContentInfo.eContentType")?;
     let econtent = match w.optional(tlv::CTX0, "EncapsulatedContentInfo.eContent")? {
         Some(explicit) => {
             let mut inner = Walker::inside(base, &explicit);
-            let octets = inner.expect(tlv::OCTET_STRING, "EncapsulatedContentInfo.eContent")?;
+            let octets = inner.read(tlv::OCTET_STRING, "EncapsulatedContentInfo.eContent")?;
             inner.finish("EncapsulatedContentInfo.eContent")?;
             Some(octets.value.to_vec())
         }
@@ -854,10 +854,10 @@ fn parse_attributes(base: &[u8], set: &Tlv<'_>, what: &'static str) -> Result<Ve
                 max: MAX_ATTRIBUTES,
             });
         }
-        let attribute = w.expect(tlv::SEQUENCE, what)?;
+        let attribute = w.read(tlv::SEQUENCE, what)?;
         let mut a = Walker::inside(base, &attribute);
-        let oid: ObjectIdentifier = a.expect(tlv::OID, what)?.decode(what)?;
-        let values_set = a.expect(tlv::SET, what)?;
+        let oid: ObjectIdentifier = a.read(tlv::OID, what)?.decode(what)?;
+        let values_set = a.read(tlv::SET, what)?;
         a.finish(what)?;
         let mut v = Walker::inside(base, &values_set);
         let mut values = Vec::new();
@@ -885,8 +885,8 @@ fn find_signer(
         tlv::SEQUENCE => {
             // IssuerAndSerialNumber ::= SEQUENCE { issuer Name, serialNumber CertificateSerialNumber }
             let mut w = Walker::inside(base, sid);
-            let issuer = w.expect(tlv::SEQUENCE, "IssuerAndSerialNumber.issuer")?;
-            let serial = w.expect(tlv::INTEGER, "IssuerAndSerialNumber.serialNumber")?;
+            let issuer = w.read(tlv::SEQUENCE, "IssuerAndSerialNumber.issuer")?;
+            let serial = w.read(tlv::INTEGER, "IssuerAndSerialNumber.serialNumber")?;
             w.finish("IssuerAndSerialNumber")?;
             let readable = x509_cert::name::Name::from_der(issuer.raw)
                 .map(|n| n.to_string())
@@ -944,14 +944,14 @@ fn find_signer(
 /// ```
 fn raw_issuer_and_serial(cert_der: &[u8]) -> Option<(&[u8], &[u8])> {
     let mut top = Walker::new(cert_der, cert_der);
-    let cert = top.expect(tlv::SEQUENCE, "Certificate").ok()?;
+    let cert = top.read(tlv::SEQUENCE, "Certificate").ok()?;
     let mut c = Walker::inside(cert_der, &cert);
-    let tbs = c.expect(tlv::SEQUENCE, "TBSCertificate").ok()?;
+    let tbs = c.read(tlv::SEQUENCE, "TBSCertificate").ok()?;
     let mut t = Walker::inside(cert_der, &tbs);
     t.optional(tlv::CTX0, "version").ok()?;
-    let serial = t.expect(tlv::INTEGER, "serialNumber").ok()?;
-    t.expect(tlv::SEQUENCE, "signature").ok()?;
-    let issuer = t.expect(tlv::SEQUENCE, "issuer").ok()?;
+    let serial = t.read(tlv::INTEGER, "serialNumber").ok()?;
+    t.read(tlv::SEQUENCE, "signature").ok()?;
+    let issuer = t.read(tlv::SEQUENCE, "issuer").ok()?;
     Some((issuer.raw, serial.value))
 }
 

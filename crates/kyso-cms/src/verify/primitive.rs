@@ -18,9 +18,10 @@ pub(crate) fn verify(
     message: &[u8],
     signature: &[u8],
 ) -> Result<()> {
-    let mut options = kyso_cert::VerifyOptions::default();
-    options.allow_sha1 = allow_sha1;
-    options.digest = Some(to_cert_digest(digest));
+    let options = kyso_cert::VerifyOptions {
+        allow_sha1,
+        digest: Some(to_cert_digest(digest)),
+    };
     kyso_cert::verify_signature_with(certificate, algorithm, message, signature, &options).map_err(
         |e| match e {
             kyso_cert::Error::SignatureMismatch

@@ -106,7 +106,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Reads the next element and checks its identifier octet.
-    pub fn expect(&mut self, tag: u8, what: &'static str) -> Result<Tlv<'a>> {
+    pub fn read(&mut self, tag: u8, what: &'static str) -> Result<Tlv<'a>> {
         let offset = self.offset();
         match self.peek_tag() {
             Some(t) if t == tag => self.any(what),
