@@ -25,9 +25,22 @@ use super::algorithm::{describe_oid, resolve_digest, same_identifier};
 use crate::asn1::{CmsAlgorithmProtection, IssuerSerial, SigningCertificate, SigningCertificateV2};
 use crate::{Error, HashAlgorithm, Result};
 
-/// How the signed attributes bind the signer's certificate (ESS, [RFC 5035]).
+/// How the signed attributes bind the signer's certificate (ESS, [RFC 5035 §3]; the SHA-1
+/// form is [RFC 2634 §5.4]). The first `ESSCertIDv2` (or `ESSCertID`) must hold the hash of
+/// the signer's certificate and, if present, its issuer and serial number.
 ///
-/// [RFC 5035]: https://www.rfc-editor.org/rfc/rfc5035
+/// ```text
+/// SigningCertificateV2 ::=  SEQUENCE {
+///     certs        SEQUENCE OF ESSCertIDv2,
+///     policies     SEQUENCE OF PolicyInformation OPTIONAL }
+/// ESSCertIDv2 ::=  SEQUENCE {
+///     hashAlgorithm           AlgorithmIdentifier DEFAULT {algorithm id-sha256},
+///     certHash                Hash,
+///     issuerSerial            IssuerSerial OPTIONAL }
+/// ```
+///
+/// [RFC 5035 §3]: https://www.rfc-editor.org/rfc/rfc5035#section-3
+/// [RFC 2634 §5.4]: https://www.rfc-editor.org/rfc/rfc2634#section-5.4
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "attribute", rename_all = "kebab-case")]
 pub enum EssBinding {
