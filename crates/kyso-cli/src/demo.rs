@@ -41,7 +41,7 @@ pub fn run(dir: &Path) -> Result<(), CliError> {
     };
     PdfSigner::new(options).sign_file(&input, &output, &signer)?;
     let root = kyso_cert::Certificate::from_pem(ROOT_PEM)
-        .map_err(|e| CliError::Certificate(dir.join("demo-root.pem"), e))?;
+        .map_err(|e| CliError::Certificate(dir.join("demo-root.pem"), Box::new(e)))?;
     let report = validate_file(&output, &ValidationOptions::new(vec![root]))?;
     println!(
         "Demo identity (NOT for real use) written to {}:",

@@ -29,7 +29,7 @@ pub enum CliError {
     Password(String),
     /// A certificate file could not be parsed.
     #[error("cannot read a certificate from {0}: {1}")]
-    Certificate(PathBuf, kyso_cert::Error),
+    Certificate(PathBuf, Box<kyso_cert::Error>),
     /// Loading the key or certificate failed.
     #[error(transparent)]
     Token(#[from] kyso_token::Error),

@@ -39,7 +39,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Sign a PDF by incremental update (PAdES B-B).
-    Sign(SignArgs),
+    Sign(Box<SignArgs>),
     /// Validate every signature of a PDF; exit 0 only when all are VALID.
     Verify(verify::VerifyArgs),
     /// Check a detached CMS signature (.p7s) over a file; exit 0 when it holds (trust not checked).
@@ -150,7 +150,7 @@ impl From<DigestArg> for DigestAlgorithm {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Sign(args) => sign(args),
+        Command::Sign(args) => sign(*args),
         Command::Demo { dir } => demo::run(&dir),
         Command::Verify(args) => match verify::run(&args) {
             Ok(true) => Ok(()),

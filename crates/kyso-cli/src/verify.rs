@@ -75,7 +75,7 @@ fn load_certificates(paths: &[PathBuf]) -> Result<Vec<Certificate>, CliError> {
             let bytes = std::fs::read(path).map_err(|e| read_error(path, e))?;
             out.extend(
                 Certificate::all_from_der_or_pem(&bytes)
-                    .map_err(|e| CliError::Certificate(path.clone(), e))?,
+                    .map_err(|e| CliError::Certificate(path.clone(), Box::new(e)))?,
             );
         }
     }
