@@ -49,11 +49,12 @@ cargo build --workspace --all-targets
 # Run the doc tests even when a test above failed, so one run reports everything.
 status=0
 if cargo nextest --version >/dev/null 2>&1; then
-    log "cargo nextest run --workspace --all-targets"
-    cargo nextest run --workspace --all-targets --no-fail-fast || status=$?
+    # Benches are measured with `cargo bench` (benches/README.md), not run as tests.
+    log "cargo nextest run --workspace --lib --bins --tests"
+    cargo nextest run --workspace --lib --bins --tests --no-fail-fast || status=$?
 else
     log "cargo-nextest not found: cargo test --workspace"
-    cargo test --workspace --all-targets --no-fail-fast || status=$?
+    cargo test --workspace --lib --bins --tests --no-fail-fast || status=$?
 fi
 
 log "cargo test --workspace --doc"
