@@ -813,32 +813,9 @@ fn certification_p2_genuine_is_valid() {
 /// Allowed under P=2: filling the text field (value and appearance).
 #[test]
 fn certification_p2_form_fill_stays_valid() {
-    let report = validate_bytes(&fill_form(&certified(2)));
+    let report = validate_bytes(&build::fill_text_field(&certified(2)));
     assert_eq!(report.signatures[0].certification, Some(2));
     assert_valid(&report, 0, Coverage::RevisionPlusAllowedChanges);
-}
-
-fn fill_form(certified: &[u8]) -> Vec<u8> {
-    let appearance = r(next_free(certified));
-    let mut field = current_dict(certified, FORM_TEXT_FIELD);
-    field.set("V", Object::text_string("Nguyễn Văn An"));
-    field.set("AP", pdf(&format!("<< /N {appearance} >>")));
-    append_update(
-        certified,
-        &[
-            (FORM_TEXT_FIELD, Object::Dict(field)),
-            (
-                appearance,
-                form_xobject(
-                    328,
-                    30,
-                    FORM_FONT,
-                    "/Tx BMC BT /F1 12 Tf 2 10 Td (Nguyen Van An) Tj ET EMC",
-                ),
-            ),
-        ],
-        &[],
-    )
 }
 
 /// Allowed under P=2: a second (approval) signature, by kyso.
@@ -860,7 +837,7 @@ fn certification_p1_form_fill_is_violation() {
         Some(1)
     );
     assert_modified(
-        &validate_bytes(&fill_form(&certified)),
+        &validate_bytes(&build::fill_text_field(&certified)),
         0,
         PermissionsViolated,
     );

@@ -39,15 +39,83 @@ pub enum ModificationLevel {
 }
 
 /// The permissions in force for the changes after a signature.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Permissions {
     /// DocMDP /P of a certification signature covering this revision: 1 no changes, 2 form
     /// filling and signing, 3 also annotations. `None`: the document is not certified.
     pub docmdp: Option<u8>,
+    /// Fields whose values this signature locks (FieldMDP, ISO 32000-2 §12.8.2.4, and the
+    /// field's /Lock, §12.7.5.5).
+    pub locked: FieldLock,
+}
+
+/// Which fields a FieldMDP transform or a /Lock dictionary locks (ISO 32000-2 Table 256).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum FieldLock {
+    /// No lock.
+    #[default]
+    None,
+    /// /Action /All: every field.
+    All,
+    /// /Action /Include: the fields named (fully qualified).
+    Include(Vec<String>),
+    /// /Action /Exclude: every field but those named.
+    Exclude(Vec<String>),
+}
+
+impl FieldLock {
+    /// Reads a /Lock or FieldMDP /TransformParams dictionary.
+    pub fn from_dict(d: &Dict) -> Self {
+        let names = || {
+            d.get("Fields")
+                .and_then(Object::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Object::as_string_bytes)
+                        .map(crate::object::decode_text_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        match d.get("Action").and_then(Object::as_name) {
+            Some(b"All") => Self::All,
+            Some(b"Include") => Self::Include(names()),
+            Some(b"Exclude") => Self::Exclude(names()),
+            _ => Self::None,
+        }
+    }
+
+    /// Combines two locks: a field is locked if either locks it.
+    pub fn union(self, other: Self) -> Self {
+        match (self, other) {
+            (Self::None, x) | (x, Self::None) => x,
+            (Self::All, _) | (_, Self::All) => Self::All,
+            (Self::Include(mut a), Self::Include(b)) => {
+                a.extend(b);
+                Self::Include(a)
+            }
+            (Self::Exclude(a), Self::Exclude(b)) => {
+                Self::Exclude(a.into_iter().filter(|n| b.contains(n)).collect())
+            }
+            (Self::Include(_), Self::Exclude(e)) | (Self::Exclude(e), Self::Include(_)) => {
+                Self::Exclude(e)
+            }
+        }
+    }
+
+    /// Whether the field named `name` is locked.
+    pub fn locks(&self, name: &str) -> bool {
+        match self {
+            Self::None => false,
+            Self::All => true,
+            Self::Include(names) => names.iter().any(|n| n == name),
+            Self::Exclude(names) => !names.iter().any(|n| n == name),
+        }
+    }
 }
 
 impl Permissions {
-    fn allows(self, level: ModificationLevel) -> bool {
+    fn allows(&self, level: ModificationLevel) -> bool {
         match self.docmdp {
             Some(1) => level <= ModificationLevel::LtaUpdates,
             Some(3) => level <= ModificationLevel::Annotations,
@@ -577,9 +645,19 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                     self.appearance_roots(n);
                     self.replaced_appearances.push((r, appearance_refs(o)));
                 }
+                let name = self.field_name(r, o);
+                if self.permissions.locked.locks(&name) {
+                    self.note(
+                        ModificationLevel::Other,
+                        format!(
+                            "signature field '{name}' ({r}) was signed but the signature locks it"
+                        ),
+                    );
+                    return;
+                }
                 self.note(
                     ModificationLevel::FormFilling,
-                    format!("signature field {r} was signed"),
+                    format!("signature field '{name}' ({r}) was signed"),
                 );
                 return;
             }
@@ -590,9 +668,17 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             if keys.iter().any(|k| k == "AP") {
                 self.appearance_roots(n);
             }
+            let name = self.field_name(r, o);
+            if self.permissions.locked.locks(&name) {
+                self.note(
+                    ModificationLevel::Other,
+                    format!("form field '{name}' ({r}) was filled but the signature locks it"),
+                );
+                return;
+            }
             self.note(
                 ModificationLevel::FormFilling,
-                format!("form field {r} was filled"),
+                format!("form field '{name}' ({r}) was filled"),
             );
             return;
         } else if is_annotation && !is_field {
@@ -670,6 +756,32 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             }
         }
         Ok(())
+    }
+
+    /// The fully qualified name of field `r` in the signed revision (§12.7.4.2).
+    fn field_name(&self, r: ObjRef, dict: &Dict) -> String {
+        let mut parts = Vec::new();
+        let mut current = Some((r, dict.clone()));
+        let mut seen = HashSet::new();
+        while let Some((cr, d)) = current.take() {
+            if !seen.insert(cr) || seen.len() > crate::form::MAX_FIELD_TREE_DEPTH {
+                break;
+            }
+            if let Some(t) = d.get("T").and_then(Object::as_string_bytes) {
+                parts.push(crate::object::decode_text_string(t));
+            }
+            current = d
+                .get("Parent")
+                .and_then(Object::as_reference)
+                .and_then(|p| {
+                    self.old
+                        .resolve(p)
+                        .ok()
+                        .and_then(|o| o.as_dict().cloned().map(|pd| (p, pd)))
+                });
+        }
+        parts.reverse();
+        parts.join(".")
     }
 
     fn appearance_roots(&mut self, dict: &Dict) {

@@ -22,6 +22,8 @@ pub struct LocatedSignature {
     pub sig_ref: ObjRef,
     /// The signature dictionary.
     pub sig: Dict,
+    /// The field's /Lock dictionary (ISO 32000-2 §12.7.5.5, Table 234), if any.
+    pub lock: Option<Dict>,
 }
 
 /// All signatures of a document and the structural oddities found while looking.
@@ -60,10 +62,15 @@ pub fn locate<S: Source>(reader: &PdfReader<S>) -> Result<Located> {
                 Some(Object::Null) | None => continue,
                 Some(_) => (field.reference, Dict::new()),
             };
+            let lock = match field.dict.get("Lock") {
+                Some(l) => reader.deref(l).ok().and_then(|o| o.as_dict().cloned()),
+                None => None,
+            };
             located.signatures.push(LocatedSignature {
                 field: field.name,
                 sig_ref,
                 sig,
+                lock,
             });
         }
     }

@@ -33,7 +33,7 @@ use crate::object::Object;
 use crate::reader::{PdfReader, Prefix, Source};
 use crate::{Error, Result};
 
-pub use diff::{ModificationLevel, Permissions};
+pub use diff::{FieldLock, ModificationLevel, Permissions};
 pub use locate::MAX_BYTE_RANGE_OCCURRENCES;
 pub use report::{
     Coverage, Lang, REPORT_SCHEMA_VERSION, Reason, ReasonCode, SignatureReport, SignerSummary,
@@ -147,6 +147,37 @@ fn certification<S: Source>(reader: &PdfReader<S>) -> Result<Option<(crate::ObjR
     Ok(Some((*sig_ref, 2)))
 }
 
+/// The fields this signature locks: its field's /Lock and the FieldMDP transforms in its
+/// /Reference (ISO 32000-2 §12.8.2.4).
+fn field_lock<S: Source>(reader: &PdfReader<S>, sig: &locate::LocatedSignature) -> FieldLock {
+    let mut lock = sig
+        .lock
+        .as_ref()
+        .map(FieldLock::from_dict)
+        .unwrap_or_default();
+    let refs = sig
+        .sig
+        .get("Reference")
+        .and_then(|r| reader.deref(r).ok())
+        .and_then(|r| r.as_array().map(<[Object]>::to_vec))
+        .unwrap_or_default();
+    for item in refs {
+        let Ok(Object::Dict(d)) = reader.deref(&item) else {
+            continue;
+        };
+        if !d
+            .get("TransformMethod")
+            .is_some_and(|m| m.is_name("FieldMDP"))
+        {
+            continue;
+        }
+        if let Some(Ok(Object::Dict(params))) = d.get("TransformParams").map(|p| reader.deref(p)) {
+            lock = lock.union(FieldLock::from_dict(&params));
+        }
+    }
+    lock
+}
+
 fn reason(code: ReasonCode, message: impl Into<String>) -> Reason {
     Reason {
         code,
@@ -209,7 +240,11 @@ fn validate_one<S: Source>(
     } else {
         let old = PdfReader::new(Prefix::new(*reader.source(), range.covered_end))?;
         let docmdp = certification.map(|(_, p)| p);
-        let outcome = diff::analyse(&old, reader, range.covered_end, Permissions { docmdp })?;
+        let permissions = Permissions {
+            docmdp,
+            locked: field_lock(reader, sig),
+        };
+        let outcome = diff::analyse(&old, reader, range.covered_end, permissions)?;
         report.changes = outcome.changes;
         report.warnings.extend(outcome.warnings);
         for u in &outcome.unaccounted {

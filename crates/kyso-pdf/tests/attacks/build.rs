@@ -555,3 +555,27 @@ pub fn assert_valid(report: &ValidationReport, index: usize, coverage: Coverage)
     );
     assert_eq!(sig.verdict, Verdict::Valid, "{}", show(report));
 }
+
+/// Fills the text field of [`form_document`] (value and appearance) in a new update.
+pub fn fill_text_field(certified: &[u8]) -> Vec<u8> {
+    let appearance = r(next_free(certified));
+    let mut field = current_dict(certified, FORM_TEXT_FIELD);
+    field.set("V", Object::text_string("Nguyễn Văn An"));
+    field.set("AP", pdf(&format!("<< /N {appearance} >>")));
+    append_update(
+        certified,
+        &[
+            (FORM_TEXT_FIELD, Object::Dict(field)),
+            (
+                appearance,
+                form_xobject(
+                    328,
+                    30,
+                    FORM_FONT,
+                    "/Tx BMC BT /F1 12 Tf 2 10 Td (Nguyen Van An) Tj ET EMC",
+                ),
+            ),
+        ],
+        &[],
+    )
+}
