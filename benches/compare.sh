@@ -27,8 +27,8 @@ measure() {
   echo "$med $peak"
 }
 
-echo "| size | SHA-256 pass (s) | kyso sign (s) | kyso / SHA | kyso peak RSS (MiB) | pyHanko sign (s) | pyHanko peak RSS (MiB) |"
-echo "|---|---|---|---|---|---|---|"
+echo "| size | SHA-256 pass (s) | kyso sign (s) | sign / SHA | sign peak RSS (MiB) | pyHanko sign (s) | pyHanko sign RSS (MiB) | kyso verify (s) | verify / SHA | verify RSS (MiB) | pyHanko validate (s) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for mb in 1 10 100; do
   in="$work/in-$mb.pdf"
   target/release/make-pdf "$mb" "$in"
@@ -37,6 +37,8 @@ for mb in 1 10 100; do
       --p12 $demo/signer.p12 --password-file "$work/pass")
   read -r py_t py_m < <(measure pyhanko sign addsig --field Sig1 pkcs12 --passfile "$work/pass" \
       "$in" "$work/py-$mb.pdf" $demo/signer.p12)
-  ratio=$(awk -v a="$kyso_t" -v b="$sha_t" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "n/a" }')
-  echo "| $mb MB | $sha_t | $kyso_t | $ratio | $((kyso_m / 1024)) | $py_t | $((py_m / 1024)) |"
+  read -r ver_t ver_m < <(measure target/release/kyso verify "$work/kyso-$mb.pdf" --trust $demo/root.pem)
+  read -r pyv_t _ < <(measure pyhanko sign validate --trust-replace --trust $demo/root.pem "$work/kyso-$mb.pdf")
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "n/a" }'; }
+  echo "| $mb MB | $sha_t | $kyso_t | $(ratio "$kyso_t" "$sha_t") | $((kyso_m / 1024)) | $py_t | $((py_m / 1024)) | $ver_t | $(ratio "$ver_t" "$sha_t") | $((ver_m / 1024)) | $pyv_t |"
 done
