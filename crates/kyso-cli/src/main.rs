@@ -11,6 +11,7 @@
 //! an environment variable, a file, or a prompt that does not echo.
 #![forbid(unsafe_code)]
 
+mod batch;
 mod demo;
 mod error;
 mod password;
@@ -40,6 +41,8 @@ struct Cli {
 enum Command {
     /// Sign a PDF by incremental update (PAdES B-B).
     Sign(Box<SignArgs>),
+    /// Sign many PDFs with one key; a failure is reported and the others go on.
+    SignBatch(Box<batch::SignBatchArgs>),
     /// Validate every signature of a PDF; exit 0 only when all are VALID.
     Verify(verify::VerifyArgs),
     /// Check a detached CMS signature (.p7s) over a file; exit 0 when it holds (trust not checked).
@@ -97,7 +100,7 @@ struct SignArgs {
 
 #[derive(Args, Debug)]
 #[group(required = true, multiple = true)]
-struct KeyArgs {
+pub(crate) struct KeyArgs {
     /// PKCS#12 file (.p12/.pfx) holding the key and its certificates.
     #[arg(long, conflicts_with_all = ["key", "cert"])]
     p12: Option<PathBuf>,
@@ -113,13 +116,13 @@ struct KeyArgs {
 }
 
 #[derive(Args, Debug)]
-struct PasswordArgs {
+pub(crate) struct PasswordArgs {
     /// Read the key password from this environment variable.
     #[arg(long, conflicts_with = "password_file")]
-    password_env: Option<String>,
+    pub(crate) password_env: Option<String>,
     /// Read the key password from the first line of this file.
     #[arg(long)]
-    password_file: Option<PathBuf>,
+    pub(crate) password_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -152,6 +155,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sign(args) => sign(*args),
         Command::Demo { dir } => demo::run(&dir),
+        Command::SignBatch(args) => match batch::run(&args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Command::Verify(args) => match verify::run(&args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),
@@ -213,7 +221,10 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn load_signer(key: &KeyArgs, password: &PasswordSource) -> Result<SoftwareSigner, CliError> {
+pub(crate) fn load_signer(
+    key: &KeyArgs,
+    password: &PasswordSource,
+) -> Result<SoftwareSigner, CliError> {
     let read = |p: &PathBuf| {
         std::fs::read(p).map_err(|e| CliError::Read {
             path: p.clone(),

@@ -332,3 +332,42 @@ fn has_no_plain_password_argument() {
     ]);
     assert_eq!(o.status.code(), Some(2), "clap usage error expected");
 }
+
+#[test]
+fn sign_batch_signs_a_folder_reports_a_bad_file_and_exits_nonzero() {
+    let w = work();
+    let inputs = w.path.join("in");
+    std::fs::create_dir(&inputs).expect("dir");
+    for name in ["a.pdf", "b.pdf", "c.PDF"] {
+        std::fs::copy(corpus::classic().path, inputs.join(name)).expect("copy");
+    }
+    std::fs::write(inputs.join("bad.pdf"), b"not a pdf").expect("write");
+    std::fs::write(inputs.join("notes.txt"), b"ignored").expect("write");
+    let out = w.path.join("out");
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    let o = kyso(&[
+        "sign-batch",
+        s(&inputs),
+        "-o",
+        s(&out),
+        "--key",
+        s(&leaf.key_pem),
+        "--cert",
+        s(&leaf.cert_pem),
+        "--chain",
+        s(&leaf.chain_pem),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "one file failed: {}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("signed 3, failed 1"), "{err}");
+    assert!(
+        err.contains("bad.pdf") && err.contains("not a PDF"),
+        "{err}"
+    );
+    for name in ["a.pdf", "b.pdf", "c.PDF"] {
+        let sigs = validators::pyhanko_validate(out.join(name), TestPki::get().root_pem());
+        assert!(sigs[0].is_fully_valid(), "{name}: {}", sigs[0].details);
+    }
+    assert!(!out.join("bad.pdf").exists());
+    assert!(!out.join("notes.txt").exists());
+}

@@ -24,6 +24,13 @@ pub trait Signer: Send + Sync {
     /// `SignerInfo.signature` — PKCS#1 v1.5 or PSS bytes for RSA, a DER `ECDSA-Sig-Value` for
     /// ECDSA.
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignerError>;
+
+    /// Signs several messages, one result per message in order. Backends that can authorise
+    /// a batch at once (a CSC service's multi-hash authorisation, a token session) override
+    /// this; the default signs one by one.
+    fn sign_many(&self, messages: &[&[u8]]) -> Vec<Result<Vec<u8>, SignerError>> {
+        messages.iter().map(|m| self.sign(m)).collect()
+    }
 }
 
 /// Why a [`Signer`] could not sign. Backends keep their own detailed error as the `source`.

@@ -51,4 +51,7 @@ mod update;
 pub mod verify;
 
 pub use form::{FoundField, MAX_FIELD_TREE_DEPTH, MAX_FIELDS};
-pub use sign::{DeferredState, PdfSigner, PreparedPdf, SignOptions, SubFilter};
+pub use sign::{
+    BatchEvent, BatchJob, BatchReport, DeferredState, PdfSigner, PreparedPdf, SignOptions,
+    SubFilter,
+};

@@ -81,4 +81,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// A remote signing service did not sign: see [`RemoteError`](crate::remote::RemoteError).
+    #[error(transparent)]
+    Remote(#[from] crate::remote::RemoteError),
 }

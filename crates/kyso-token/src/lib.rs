@@ -109,6 +109,7 @@
 #![warn(missing_docs)]
 
 mod error;
+pub mod remote;
 mod software;
 
 pub use error::Error;

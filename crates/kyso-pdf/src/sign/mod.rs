@@ -15,6 +15,7 @@
 //!
 //! The input is never modified and no half-written output is ever visible.
 
+mod batch;
 mod fields;
 mod placeholder;
 
@@ -32,6 +33,7 @@ use crate::reader::{PdfReader, Source};
 use crate::update::IncrementalUpdate;
 use crate::{Error, Result};
 
+pub use batch::{BatchEvent, BatchJob, BatchReport};
 use placeholder::{SignatureDictionary, byte_range_text};
 
 /// The /SubFilter of the signature dictionary (ISO 32000-2 §12.8.3.3, ETSI EN 319 142-1 §5).

@@ -1,0 +1,155 @@
+//! Batch signing: many documents, one key — one token login or one remote authorisation.
+//!
+//! Three phases: every document is prepared (copied and hashed) on all cores; the signed
+//! attributes of all of them go to the signer in one [`Signer::sign_many`] call; each document
+//! is finished. A document that fails in any phase gets its own error and the others go on.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use kyso_cms::Signer;
+
+use crate::sign::{PdfSigner, PreparedPdf};
+use crate::{Error, Result};
+
+/// One document of a batch.
+#[derive(Clone, Debug)]
+pub struct BatchJob {
+    /// The document to sign (never modified).
+    pub input: PathBuf,
+    /// Where the signed document goes.
+    pub output: PathBuf,
+}
+
+/// Where a batch stands, for progress reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BatchEvent {
+    /// A document was prepared (or failed to be): `done` of `total`.
+    Prepared {
+        /// Documents prepared so far.
+        done: usize,
+        /// Documents in the batch.
+        total: usize,
+    },
+    /// The signer is signing this many documents.
+    Signing {
+        /// Signatures requested.
+        count: usize,
+    },
+    /// A document was finished (or failed): `done` of `total`.
+    Finished {
+        /// Documents finished so far.
+        done: usize,
+        /// Documents in the batch.
+        total: usize,
+    },
+}
+
+/// The outcome of a batch, one result per job in order.
+#[derive(Debug)]
+pub struct BatchReport {
+    /// `Ok` for each document signed, its error otherwise.
+    pub results: Vec<Result<()>>,
+    /// Wall time of the whole batch.
+    pub elapsed: Duration,
+}
+
+impl BatchReport {
+    /// Documents signed.
+    pub fn signed(&self) -> usize {
+        self.results.iter().filter(|r| r.is_ok()).count()
+    }
+
+    /// Documents that failed.
+    pub fn failed(&self) -> usize {
+        self.results.len() - self.signed()
+    }
+}
+
+impl PdfSigner {
+    /// Signs every job with `signer`, preparing on `threads` threads (0: one per core), and
+    /// calls `progress` as the batch advances (from several threads).
+    pub fn sign_batch(
+        &self,
+        jobs: &[BatchJob],
+        signer: &dyn Signer,
+        threads: usize,
+        progress: &(dyn Fn(BatchEvent) + Sync),
+    ) -> BatchReport {
+        let start = Instant::now();
+        let total = jobs.len();
+        let threads = match threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+        .min(total.max(1));
+
+        // 1. Prepare on all cores.
+        let prepared: Vec<Mutex<Option<Result<PreparedPdf>>>> =
+            jobs.iter().map(|_| Mutex::new(None)).collect();
+        let next = AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(job) = jobs.get(i) else { break };
+                        let result =
+                            self.prepare(&job.input, &job.output, self.builder_for(signer));
+                        if let Ok(mut slot) = prepared[i].lock() {
+                            *slot = Some(result);
+                        }
+                        let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                        progress(BatchEvent::Prepared { done: d, total });
+                    }
+                });
+            }
+        });
+        let mut prepared: Vec<Result<PreparedPdf>> = prepared
+            .into_iter()
+            .map(|m| {
+                m.into_inner().ok().flatten().unwrap_or_else(|| {
+                    Err(Error::Unsupported("a preparing thread panicked".into()))
+                })
+            })
+            .collect();
+
+        // 2. One call to the signer for every document that was prepared.
+        let ready: Vec<usize> = (0..total).filter(|&i| prepared[i].is_ok()).collect();
+        let messages: Vec<&[u8]> = ready
+            .iter()
+            .filter_map(|&i| prepared[i].as_ref().ok().map(PreparedPdf::data_to_sign))
+            .collect();
+        progress(BatchEvent::Signing {
+            count: messages.len(),
+        });
+        let mut signatures = signer.sign_many(&messages).into_iter();
+
+        // 3. Finish each.
+        let mut results: Vec<Result<()>> = Vec::with_capacity(total);
+        for (finished, slot) in prepared.drain(..).enumerate() {
+            let result = match slot {
+                Err(e) => Err(e),
+                Ok(doc) => match signatures.next() {
+                    Some(Ok(signature)) => doc.finish(&signature),
+                    Some(Err(e)) => Err(kyso_cms::Error::from(e).into()),
+                    _ => Err(Error::Unsupported(
+                        "the signer returned fewer signatures than requested".into(),
+                    )),
+                },
+            };
+            progress(BatchEvent::Finished {
+                done: finished + 1,
+                total,
+            });
+            results.push(result);
+        }
+        BatchReport {
+            results,
+            elapsed: start.elapsed(),
+        }
+    }
+}
