@@ -109,10 +109,12 @@
 #![warn(missing_docs)]
 
 mod error;
+pub mod pkcs11;
 pub mod remote;
 mod software;
 
 pub use error::Error;
+pub use pkcs11::{Pkcs11Module, Pkcs11Signer};
 pub use software::{KeyType, SoftwareSigner};
 
 /// A `Result` whose error is this crate's [`Error`].

@@ -1,0 +1,178 @@
+//! PKCS#11 tokens: the USB tokens Vietnamese CAs issue, smart cards and HSMs, through the
+//! vendor's PKCS#11 module ([`cryptoki`]).
+//!
+//! # Finding the vendor's module
+//!
+//! Every token vendor ships a PKCS#11 library with its driver; signing needs its path. Where it
+//! lands depends on the vendor, the driver version and the operating system, so **check what the
+//! vendor's installer put on the machine** (its file list, or `dpkg -L PACKAGE` on Debian and
+//! Ubuntu). Names seen on machines of users of Vietnamese CAs, as starting points only:
+//!
+//! | Issuer                                   | Linux (typical)                                   | Windows (typical)                      |
+//! |------------------------------------------|---------------------------------------------------|----------------------------------------|
+//! | Viettel-CA                               | `/usr/lib/viettel-ca_v6.so`, `/usr/lib/libviettel-ca*.so` | `C:\Windows\System32\viettel-ca_v6.dll` |
+//! | VNPT-CA                                  | `/usr/lib/libvnpt-ca*.so`, or the SafeNet/Gemalto module its tokens use (`/usr/lib/libeTPkcs11.so`) | `C:\Windows\System32\vnpt-ca_*.dll`, `eTPKCS11.dll` |
+//! | Ban Cơ yếu Chính phủ (Government Cipher Committee) | the module of the token model issued (e.g. `/usr/lib/libbcy*.so`, or the smart-card vendor's) | `C:\Windows\System32\*bcy*.dll` |
+//! | SafeNet / Gemalto eToken (many CAs)      | `/usr/lib/libeTPkcs11.so`                         | `C:\Windows\System32\eTPKCS11.dll`     |
+//! | OpenSC-supported cards                   | `/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so`      | `C:\Windows\System32\opensc-pkcs11.dll` |
+//! | SoftHSM2 (testing)                       | `/usr/lib/softhsm/libsofthsm2.so`                 | `softhsm2-x64.dll`                     |
+//!
+//! These paths are not guaranteed: vendors rename their modules between driver versions. On
+//! Windows, the Windows certificate store (CAPI/CNG) is what most vendor tools use; their
+//! PKCS#11 DLL is there for other applications and may need to be selected in the driver's
+//! settings. `kyso tokens --module PATH` (or [`Pkcs11Module::tokens`] and
+//! [`Pkcs11Module::token_objects`]) shows whether a module sees the token and what is on it.
+//!
+//! # Listing what a token holds
+//!
+//! ```no_run
+//! use kyso_token::pkcs11::{Pkcs11Module, PinSource};
+//!
+//! # fn main() -> Result<(), kyso_token::Error> {
+//! let module = Pkcs11Module::load("/usr/lib/softhsm/libsofthsm2.so")?;
+//! for token in module.tokens()? {
+//!     println!("token \"{}\" ({} {}, serial {})", token.label, token.manufacturer,
+//!              token.model, token.serial_number);
+//!     // Without a PIN: certificates and public keys. With one, the private keys too.
+//!     let objects = module.token_objects(&token, Some(PinSource::Env("KYSO_PIN".into())))?;
+//!     for cert in &objects.certificates {
+//!         if let Some(c) = &cert.certificate {
+//!             let subject = c.subject();
+//!             println!("  [{}] \"{}\": {} (MST {:?}, CCCD {:?})", cert.id_hex(), cert.label,
+//!                      subject.display(), subject.tax_code(), subject.citizen_id());
+//!         }
+//!     }
+//!     for key in &objects.private_keys {
+//!         println!("  key [{}] \"{}\" {}", key.id_hex(), key.label, key.kind);
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Signing
+//!
+//! ```no_run
+//! use kyso_cms::Signer;
+//! use kyso_token::pkcs11::{CertificateFilter, KeySelector, Pin, PinSource, Pkcs11Module, Pkcs11Signer};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let module = Pkcs11Module::load("/usr/lib/softhsm/libsofthsm2.so")?;
+//! let signer = Pkcs11Signer::builder(&module)
+//!     .token_label("Token Ký Số")
+//!     // by the key's or the certificate's label, by CKA_ID, or by a certificate filter:
+//!     .key(KeySelector::Certificate(
+//!         CertificateFilter::new().subject_contains("MST:0101234567").valid_now(),
+//!     ))
+//!     // the PIN from a dialog, a prompt, an environment variable or a file:
+//!     .pin(PinSource::callback(|token| {
+//!         // ask the user, showing token.label; warn when token.user_pin_count_low
+//!         Ok(Pin::new("1234"))
+//!     }))
+//!     .open()?;
+//! println!("{signer:?}"); // token, key, subject, mechanism; never the PIN
+//! let signature = signer.sign(b"DER of the signed attributes")?;
+//! # let _ = signature;
+//! // Or hand it to kyso_pdf::PdfSigner::sign_file(input, output, &signer).
+//! # Ok(()) }
+//! ```
+//!
+//! # Keys and certificates
+//!
+//! [`KeySelector`] picks the private key: by its `CKA_LABEL` — or the label of its certificate,
+//! since CA tools often label only the certificate ("TRẦN NGỌC TÚ's Viettel-CA SHA2
+//! Certificate", pyHanko issue #457) — by `CKA_ID`, or by a [`CertificateFilter`] (subject or
+//! issuer containing a text such as a name, an MST or CCCD number; serial number; valid at a
+//! time). Labels are UTF-8 and compared after Unicode NFC normalisation, so a label typed with
+//! combining diacritics (as some Vietnamese input methods produce) finds one stored
+//! precomposed, and the other way round.
+//!
+//! The certificate is the one with the key's `CKA_ID` whose public key is the key's (RSA
+//! modulus or EC point, read from the key object or a public-key object with the same id); a
+//! certificate with another id but the right key is accepted too; a token that exposes no
+//! public value for its key gets a trial signature, verified with the candidate certificate.
+//! The other certificates of the token that chain the signer's up to a root are embedded, nearest
+//! first (pyHanko issue #386: chain certificates on the token were ignored).
+//!
+//! # PIN
+//!
+//! [`PinSource`]: a [`Pin`] value, a callback, an environment variable or a file named by the
+//! caller, or the token's PIN pad (protected authentication path). The PIN is fetched only when
+//! the token requires a login, sent once (`C_Login`) and zeroized; it is never printed, and
+//! `Debug` hides it. Before sending it, the token's flags are checked: a locked PIN fails with
+//! [`Error::PinLocked`](crate::Error::PinLocked), and a PIN on its final try is not risked
+//! ([`Error::PinFinalTry`](crate::Error::PinFinalTry)) unless
+//! [`Pkcs11SignerBuilder::allow_final_try`] says so. `CKR_PIN_INCORRECT` is
+//! [`Error::WrongPin`](crate::Error::WrongPin).
+//!
+//! # Mechanisms
+//!
+//! The signer asks the token for its mechanism list once and picks, for the requested
+//! algorithm:
+//!
+//! | Algorithm                 | First choice                                 | Otherwise                                      |
+//! |---------------------------|----------------------------------------------|------------------------------------------------|
+//! | RSA PKCS#1 v1.5, SHA-256/384/512 | `CKM_SHA256_RSA_PKCS` (…384/512): the token hashes | `CKM_RSA_PKCS` over a `DigestInfo` kyso builds |
+//! | RSA-PSS, SHA-256/384/512  | `CKM_RSA_PKCS_PSS` over kyso's hash (MGF1 with the same hash, salt = hash length) | `CKM_SHA256_RSA_PKCS_PSS` (…384/512) |
+//! | ECDSA P-256/P-384         | `CKM_ECDSA` over kyso's hash                 | `CKM_ECDSA_SHA256` (…384/512)                  |
+//!
+//! ECDSA results (raw `r || s`) are re-encoded as DER `Ecdsa-Sig-Value`.
+//! [`Pkcs11SignerBuilder::mechanism`] forces one family.
+//!
+//! # Sessions and threads
+//!
+//! A [`Pkcs11Signer`] logs in once and keeps that session for all its signatures (a batch of
+//! documents costs one PIN entry); the session is behind a mutex, so the signer is
+//! `Send + Sync` and can be shared across threads. A module is loaded and initialised once per
+//! process and path ([`Pkcs11Module::load`] returns the same module again), and finalised when
+//! its last user is dropped. If the token is pulled out, calls fail with
+//! [`Error::TokenRemoved`](crate::Error::TokenRemoved); open a new signer after plugging it back.
+//!
+//! # Not supported yet
+//!
+//! Keys marked `CKA_ALWAYS_AUTHENTICATE` (PIN before every signature), EC curves other than
+//! P-256 and P-384, and waiting for a token to be inserted (`C_WaitForSlotEvent`).
+
+mod chain;
+mod login;
+mod mechanism;
+mod module;
+mod objects;
+mod pin;
+mod select;
+mod signer;
+
+pub use mechanism::Pkcs11Mechanism;
+pub use module::{ModuleInfo, Pkcs11Module, SlotInfo, TokenInfo};
+pub use objects::{CertificateObject, KeyKind, KeyObject, TokenObjects};
+pub use pin::{Pin, PinCallback, PinSource};
+pub use select::{CertificateFilter, KeySelector};
+pub use signer::{Pkcs11Signer, Pkcs11SignerBuilder};
+
+use cryptoki::error::{Error as CkError, RvError};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::Error;
+
+/// This crate's error for a cryptoki failure during `operation`: the return values a caller
+/// acts on get their own variant.
+pub(crate) fn ck_error(operation: &'static str, e: CkError) -> Error {
+    match e {
+        CkError::Pkcs11(RvError::PinIncorrect | RvError::PinInvalid | RvError::PinLenRange, _) => {
+            Error::WrongPin
+        }
+        CkError::Pkcs11(RvError::PinLocked, _) => Error::PinLocked,
+        CkError::Pkcs11(
+            RvError::DeviceRemoved
+            | RvError::TokenNotPresent
+            | RvError::SessionHandleInvalid
+            | RvError::SessionClosed,
+            _,
+        ) => Error::TokenRemoved,
+        source => Error::Pkcs11 { operation, source },
+    }
+}
+
+/// A label as compared: trimmed, in Unicode NFC.
+pub(crate) fn normalize_label(label: &str) -> String {
+    label.trim().nfc().collect()
+}
