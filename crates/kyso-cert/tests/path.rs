@@ -686,7 +686,10 @@ fn trust() -> TrustStore {
     TrustStore::from_anchors(certs(&["root", "ec_root"]))
 }
 
+/// A policy at the current time, taken after the test PKI exists: its certificates start
+/// "now", so a time read before they are made would be before their notBefore.
 fn now() -> ValidationPolicy {
+    let _ = pki();
     ValidationPolicy::document_signing(SystemTime::now())
 }
 
