@@ -35,10 +35,10 @@ fi
 
 # --- pyHanko ----------------------------------------------------------------------
 # Versions the test suite was written against; any later 0.x should do.
-if ! python3 -c "import pyhanko.sign, pyhanko_certvalidator" >/dev/null 2>&1 \
+if ! python3 -c "import pyhanko.sign, pyhanko_certvalidator, jsonschema" >/dev/null 2>&1 \
     || ! command -v pyhanko >/dev/null 2>&1; then
-    log "installing pyHanko"
-    python3 -m pip install --quiet --disable-pip-version-check "pyhanko>=0.38" "pyhanko-cli>=0.6"
+    log "installing pyHanko (and jsonschema, which checks the JSON report against its schema)"
+    python3 -m pip install --quiet --disable-pip-version-check "pyhanko>=0.38" "pyhanko-cli>=0.6" "jsonschema>=4.18"
     hash -r
 fi
 

@@ -371,3 +371,116 @@ fn sign_batch_signs_a_folder_reports_a_bad_file_and_exits_nonzero() {
     assert!(!out.join("bad.pdf").exists());
     assert!(!out.join("notes.txt").exists());
 }
+
+/// Validates `json` against the report schema with Python's `jsonschema` (installed by
+/// scripts/test.sh).
+fn assert_matches_report_schema(json: &str) {
+    let schema =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../kyso-pdf/schema/verify-report.schema.json");
+    let script = "import json,sys,jsonschema\n\
+                  schema=json.load(open(sys.argv[1]))\n\
+                  jsonschema.Draft202012Validator.check_schema(schema)\n\
+                  jsonschema.validate(json.load(sys.stdin), schema, cls=jsonschema.Draft202012Validator)\n";
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .arg(&schema)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 with jsonschema (run scripts/test.sh)");
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(json.as_bytes())
+        .expect("write report");
+    let out = child.wait_with_output().expect("python3");
+    assert!(
+        out.status.success(),
+        "report does not match the schema: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn verify_exits_0_for_a_valid_signature_and_its_json_matches_the_schema() {
+    let w = work();
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    let signed = w.path.join("signed.pdf");
+    let o = kyso(&[
+        "sign",
+        s(&input),
+        "-o",
+        s(&signed),
+        "--key",
+        s(&leaf.key_pem),
+        "--cert",
+        s(&leaf.cert_pem),
+        "--chain",
+        s(&leaf.chain_pem),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let root = TestPki::get().root_pem();
+    let o = kyso(&["verify", s(&signed), "--trust", s(root)]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("VALID") && text.contains(LeafKind::Rsa2048.common_name()),
+        "{text}"
+    );
+    let o = kyso(&["verify", s(&signed), "--trust", s(root), "--lang", "vi"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("HỢP LỆ"));
+    let o = kyso(&["verify", s(&signed), "--trust", s(root), "--json"]);
+    let json = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(json.contains("\"verdict\": \"VALID\""), "{json}");
+    assert_matches_report_schema(&json);
+}
+
+#[test]
+fn verify_exits_1_for_an_untrusted_or_modified_signature() {
+    let w = work();
+    let leaf = TestPki::get().leaf(LeafKind::P256);
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    let signed = w.path.join("signed.pdf");
+    let o = kyso(&[
+        "sign",
+        s(&input),
+        "-o",
+        s(&signed),
+        "--key",
+        s(&leaf.key_pem),
+        "--cert",
+        s(&leaf.cert_pem),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A root that did not issue this chain: INDETERMINATE, exit 1.
+    let demo_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/root.pem");
+    let o = kyso(&["verify", s(&signed), "--trust", s(&demo_root), "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let json = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(json.contains("\"verdict\": \"INDETERMINATE\""), "{json}");
+    assert_matches_report_schema(&json);
+    // One flipped byte: INVALID, exit 1.
+    let mut bytes = std::fs::read(&signed).expect("read");
+    let at = bytes.windows(2).position(|x| x == b"Tj").expect("content");
+    bytes[at - 2] ^= 1;
+    std::fs::write(&signed, &bytes).expect("write");
+    let o = kyso(&[
+        "verify",
+        s(&signed),
+        "--trust",
+        s(TestPki::get().root_pem()),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let json = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(json.contains("DIGEST_MISMATCH"), "{json}");
+    assert_matches_report_schema(&json);
+}
