@@ -426,8 +426,8 @@ impl CscSession {
 }
 
 /// A [`Signer`] backed by a CSC credential: `sign` hashes the message with the algorithm's
-/// digest and signs the digest with [`CscSession::sign_hashes`] (one authorisation per
-/// signature; for batches, call `sign_hashes` on [`CscSigner::session`] directly).
+/// digest and signs the digest with [`CscSession::sign_hashes`]; `sign_many` (what
+/// `PdfSigner::sign_batch` calls) signs up to `multisign` messages per authorisation.
 ///
 /// Cheap to clone; safe to share across threads (each call is its own HTTP exchange).
 #[derive(Clone, Debug)]
@@ -474,6 +474,87 @@ impl Signer for CscSigner {
         let digest = self.session.algorithm().digest().digest(message);
         self.sign_digest(&digest).map_err(signer_error)
     }
+
+    /// Hashes every message and signs them in batches of at most `multisign`: one
+    /// `credentials/authorize` and one `signatures/signHash` per batch. A failing batch fails
+    /// each of its messages with the same error.
+    fn sign_many(&self, messages: &[&[u8]]) -> Vec<Result<Vec<u8>, SignerError>> {
+        let digest = self.session.algorithm().digest();
+        let digests: Vec<Vec<u8>> = messages.iter().map(|m| digest.digest(m)).collect();
+        let mut results = Vec::with_capacity(messages.len());
+        for batch in digests.chunks(self.session.multisign() as usize) {
+            match self.session.sign_hashes(batch) {
+                Ok(signatures) => results.extend(signatures.into_iter().map(Ok)),
+                Err(error) => {
+                    results.extend((1..batch.len()).map(|_| Err(signer_error(duplicate(&error)))));
+                    results.push(Err(signer_error(error)));
+                }
+            }
+        }
+        results
+    }
+}
+
+/// The same error again, for each message of a failed batch (errors are not `Clone`: a
+/// transport error's source is kept as its message).
+fn duplicate(error: &crate::Error) -> crate::Error {
+    let remote = match error {
+        crate::Error::Remote(remote) => remote,
+        other => return RemoteError::Config(other.to_string()).into(),
+    };
+    let copy = match remote {
+        RemoteError::Unauthorized { description } => RemoteError::Unauthorized {
+            description: description.clone(),
+        },
+        RemoteError::UnknownCredential {
+            credential_id,
+            description,
+        } => RemoteError::UnknownCredential {
+            credential_id: credential_id.clone(),
+            description: description.clone(),
+        },
+        RemoteError::InvalidSad { description } => RemoteError::InvalidSad {
+            description: description.clone(),
+        },
+        RemoteError::SadExpired { description } => RemoteError::SadExpired {
+            description: description.clone(),
+        },
+        RemoteError::AuthenticationFailed { description } => RemoteError::AuthenticationFailed {
+            description: description.clone(),
+        },
+        RemoteError::ApprovalTimeout { waited } => RemoteError::ApprovalTimeout { waited: *waited },
+        RemoteError::Rejected { description } => RemoteError::Rejected {
+            description: description.clone(),
+        },
+        RemoteError::Cancelled { description } => RemoteError::Cancelled {
+            description: description.clone(),
+        },
+        RemoteError::BatchTooLarge { requested, max } => RemoteError::BatchTooLarge {
+            requested: *requested,
+            max: *max,
+        },
+        RemoteError::Service {
+            status,
+            error,
+            description,
+        } => RemoteError::Service {
+            status: *status,
+            error: error.clone(),
+            description: description.clone(),
+        },
+        RemoteError::HttpTimeout { url } => RemoteError::HttpTimeout { url: url.clone() },
+        RemoteError::Transport { url, source } => RemoteError::Transport {
+            url: url.clone(),
+            source: source.to_string().into(),
+        },
+        RemoteError::InvalidResponse(message) => RemoteError::InvalidResponse(message.clone()),
+        RemoteError::InsecureUrl { url, reason } => RemoteError::InsecureUrl {
+            url: url.clone(),
+            reason,
+        },
+        RemoteError::Config(message) => RemoteError::Config(message.clone()),
+    };
+    copy.into()
 }
 
 enum Pending {
@@ -634,7 +715,10 @@ mod tests {
 
     #[test]
     fn pending_ids_round_trip() {
-        assert_eq!(CscApprovalSigner::key(&PendingId::new("csc-42")).unwrap(), 42);
+        assert_eq!(
+            CscApprovalSigner::key(&PendingId::new("csc-42")).unwrap(),
+            42
+        );
         assert!(CscApprovalSigner::key(&PendingId::new("other-42")).is_err());
     }
 }
