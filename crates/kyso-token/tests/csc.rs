@@ -111,7 +111,12 @@ fn assert_valid_pdfs(paths: &[PathBuf]) {
     for (path, result) in paths.iter().zip(pyhanko_validate_batch(paths, &options)) {
         let sigs = result.unwrap_or_else(|e| panic!("pyHanko cannot read {}: {e}", path.display()));
         assert_eq!(sigs.len(), 1, "{}", path.display());
-        assert!(sigs[0].is_fully_valid(), "{}: {}", path.display(), sigs[0].details);
+        assert!(
+            sigs[0].is_fully_valid(),
+            "{}: {}",
+            path.display(),
+            sigs[0].details
+        );
     }
 }
 
@@ -162,7 +167,10 @@ fn pdfs_signed_through_csc_with_pending_approval_are_accepted_by_pyhanko() {
     assert_eq!(sign_hash.len(), 1);
     assert_eq!(sign_hash[0].body["operationMode"], "A");
     assert_eq!(sign_hash[0].body["signAlgo"], "1.2.840.113549.1.1.11");
-    assert_eq!(sign_hash[0].body["hashAlgorithmOID"], "2.16.840.1.101.3.4.2.1");
+    assert_eq!(
+        sign_hash[0].body["hashAlgorithmOID"],
+        "2.16.840.1.101.3.4.2.1"
+    );
     let polls: Vec<u16> = server
         .calls("/csc/v2/signatures/signPolling")
         .iter()
@@ -288,7 +296,10 @@ fn three_documents_one_authorisation() {
         .session()
         .sign_hashes_with_sad(&Sad::new(sad), &[digest(b"fourth")])
         .unwrap_err();
-    assert!(matches!(remote(&err), RemoteError::InvalidSad { .. }), "{err}");
+    assert!(
+        matches!(remote(&err), RemoteError::InvalidSad { .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -302,7 +313,13 @@ fn batches_beyond_multisign_are_split_or_refused() {
 
     let err = signer.session().sign_hashes(&digests).unwrap_err();
     assert!(
-        matches!(remote(&err), RemoteError::BatchTooLarge { requested: 3, max: 2 }),
+        matches!(
+            remote(&err),
+            RemoteError::BatchTooLarge {
+                requested: 3,
+                max: 2
+            }
+        ),
         "{err}"
     );
     assert!(server.calls("/csc/v2/credentials/authorize").is_empty());
@@ -330,7 +347,10 @@ fn wrong_sad_is_refused() {
     let err = session
         .sign_hashes_with_sad(&Sad::new("forged-sad"), &[&d1])
         .unwrap_err();
-    assert!(matches!(remote(&err), RemoteError::InvalidSad { .. }), "{err}");
+    assert!(
+        matches!(remote(&err), RemoteError::InvalidSad { .. }),
+        "{err}"
+    );
 
     // A real SAD, but for another hash: the SAD is bound to what was authorised.
     let sad = session.authorize(&[&d1]).expect("authorise d1");
@@ -347,7 +367,10 @@ fn wrong_sad_is_refused() {
     // It still signs what it was issued for, once.
     session.sign_hashes_with_sad(&sad, &[&d1]).expect("sign d1");
     let err = session.sign_hashes_with_sad(&sad, &[&d1]).unwrap_err();
-    assert!(matches!(remote(&err), RemoteError::InvalidSad { .. }), "{err}");
+    assert!(
+        matches!(remote(&err), RemoteError::InvalidSad { .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -357,11 +380,17 @@ fn expired_sad_is_refused() {
     let d = digest(b"late document");
     let sad = session.authorize(&[&d]).expect("authorise");
     assert_eq!(sad.expires_in(), Some(Duration::from_secs(300)));
-    assert!(!format!("{sad:?}").contains("sad-"), "the SAD must not be printed");
+    assert!(
+        !format!("{sad:?}").contains("sad-"),
+        "the SAD must not be printed"
+    );
 
     server.advance_clock(Duration::from_secs(301));
     let err = session.sign_hashes_with_sad(&sad, &[&d]).unwrap_err();
-    assert!(matches!(remote(&err), RemoteError::SadExpired { .. }), "{err}");
+    assert!(
+        matches!(remote(&err), RemoteError::SadExpired { .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("expired"), "{err}");
 }
 
@@ -414,12 +443,18 @@ fn missing_or_wrong_bearer_token_is_unauthorized() {
     let err = anonymous
         .list_credentials(&CredentialsListRequest::default())
         .unwrap_err();
-    assert!(matches!(remote(&err), RemoteError::Unauthorized { .. }), "{err}");
+    assert!(
+        matches!(remote(&err), RemoteError::Unauthorized { .. }),
+        "{err}"
+    );
     assert_eq!(server.calls("/csc/v2/credentials/list")[0].status, 401);
 
     let wrong = CscClient::new(http(), &server.base_url, AccessToken::new("stolen")).unwrap();
     let err = CscSession::open(wrong, "cred-rsa-01").unwrap_err();
-    assert!(matches!(remote(&err), RemoteError::Unauthorized { .. }), "{err}");
+    assert!(
+        matches!(remote(&err), RemoteError::Unauthorized { .. }),
+        "{err}"
+    );
     assert!(!format!("{err:?}").contains("stolen"));
 }
 
@@ -479,7 +514,11 @@ impl ApprovalSigner for PushAdapter {
         SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256)
     }
 
-    fn submit(&self, digest: &[u8], _algorithm: SignatureAlgorithm) -> kyso_token::Result<PendingId> {
+    fn submit(
+        &self,
+        digest: &[u8],
+        _algorithm: SignatureAlgorithm,
+    ) -> kyso_token::Result<PendingId> {
         #[derive(serde::Deserialize)]
         struct Submitted {
             transaction_id: String,
@@ -491,7 +530,11 @@ impl ApprovalSigner for PushAdapter {
         });
         let response = self
             .http
-            .post_json(&format!("{}/push/v1/sign", self.base), Some(&self.token), &body)?
+            .post_json(
+                &format!("{}/push/v1/sign", self.base),
+                Some(&self.token),
+                &body,
+            )?
             .error_for_status()?;
         Ok(PendingId::new(response.json::<Submitted>()?.transaction_id))
     }
@@ -510,9 +553,11 @@ impl ApprovalSigner for PushAdapter {
             .json()?;
         match (status.status.as_str(), status.signature) {
             ("pending", _) => Ok(Poll::Pending),
-            ("signed", Some(b64)) => Ok(Poll::Ready(Base64::decode_vec(&b64).map_err(|_| {
-                RemoteError::InvalidResponse("signature is not Base64".into())
-            })?)),
+            ("signed", Some(b64)) => {
+                Ok(Poll::Ready(Base64::decode_vec(&b64).map_err(|_| {
+                    RemoteError::InvalidResponse("signature is not Base64".into())
+                })?))
+            }
             ("rejected", _) => Err(RemoteError::Rejected { description: None }.into()),
             ("cancelled", _) => Err(RemoteError::Cancelled { description: None }.into()),
             (other, _) => Err(RemoteError::InvalidResponse(format!("status {other}")).into()),
@@ -602,7 +647,10 @@ fn approval_timeout_is_typed_and_cancels_the_request() {
     assert_eq!(cancelled.len(), 1);
     assert!(cancelled[0].starts_with("tx-"));
     assert_eq!(clock.elapsed(), Duration::from_secs(120));
-    assert!(started.elapsed() < Duration::from_secs(20), "no real waiting");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "no real waiting"
+    );
 
     // The typed API says the same.
     let err = signer.sign_digest(&digest(b"again")).unwrap_err();
@@ -641,7 +689,10 @@ fn user_rejection_is_typed() {
         .with_clock(CountingClock::new())
         .sign_hashes(&[digest(b"no")])
         .unwrap_err();
-    assert!(matches!(remote(&err), RemoteError::Rejected { .. }), "{err}");
+    assert!(
+        matches!(remote(&err), RemoteError::Rejected { .. }),
+        "{err}"
+    );
     // Rejected at the authorisation step: nothing was signed.
     assert!(server.calls("/csc/v2/signatures/signHash").is_empty());
 
@@ -657,10 +708,18 @@ fn user_rejection_is_typed() {
         )
         .expect("submit");
     assert!(adapter.poll(&id).expect("check 1").is_pending());
-    assert!(adapter.poll(&id).expect("check 2, SAD, signHash").is_pending());
+    assert!(
+        adapter
+            .poll(&id)
+            .expect("check 2, SAD, signHash")
+            .is_pending()
+    );
     server.set_reject(true);
     let err = adapter.poll(&id).unwrap_err();
-    assert!(matches!(remote(&err), RemoteError::Rejected { .. }), "{err}");
+    assert!(
+        matches!(remote(&err), RemoteError::Rejected { .. }),
+        "{err}"
+    );
     // The request is over: polling it again is a configuration error.
     assert!(matches!(
         remote(&adapter.poll(&id).unwrap_err()),
@@ -671,7 +730,10 @@ fn user_rejection_is_typed() {
     let signer = push_signer(&server, CountingClock::new());
     let err = signer.sign(b"no").unwrap_err();
     assert!(
-        matches!(RemoteError::find_in(&err), Some(RemoteError::Rejected { .. })),
+        matches!(
+            RemoteError::find_in(&err),
+            Some(RemoteError::Rejected { .. })
+        ),
         "{err}"
     );
     assert!(server.cancelled().is_empty());
@@ -700,32 +762,61 @@ fn oauth2_client_credentials_and_url_policy() {
         })
         .expect("list");
     assert_eq!(list.credential_ids, ["cred-rsa-01"]);
-    assert_eq!(list.credential_infos[0].cert.as_ref().unwrap().certificates.len(), 3);
+    assert_eq!(
+        list.credential_infos[0]
+            .cert
+            .as_ref()
+            .unwrap()
+            .certificates
+            .len(),
+        3
+    );
 
-    let err = client_credentials_token(&http(), &token_url, "kyso-tests", "wrong", None)
-        .unwrap_err();
-    assert!(matches!(remote(&err), RemoteError::Unauthorized { .. }), "{err}");
+    let err =
+        client_credentials_token(&http(), &token_url, "kyso-tests", "wrong", None).unwrap_err();
+    assert!(
+        matches!(remote(&err), RemoteError::Unauthorized { .. }),
+        "{err}"
+    );
 
     // Plain HTTP needs the loopback opt-in, and never leaves loopback.
     let strict = HttpClient::new(&HttpConfig::new());
     let err = CscClient::new(strict, &server.base_url, AccessToken::new("t")).unwrap_err();
-    assert!(matches!(remote(&err), RemoteError::InsecureUrl { .. }), "{err}");
-    let err = CscClient::new(http(), "http://rssp.example.vn/csc/v2", AccessToken::new("t"))
-        .unwrap_err();
-    assert!(matches!(remote(&err), RemoteError::InsecureUrl { .. }), "{err}");
+    assert!(
+        matches!(remote(&err), RemoteError::InsecureUrl { .. }),
+        "{err}"
+    );
+    let err = CscClient::new(
+        http(),
+        "http://rssp.example.vn/csc/v2",
+        AccessToken::new("t"),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(remote(&err), RemoteError::InsecureUrl { .. }),
+        "{err}"
+    );
 
     // A custom root for the service's TLS certificate is read from PEM.
     let root = std::fs::read(TestPki::get().root_pem()).unwrap();
     HttpConfig::new()
         .with_root_certificates(&root)
         .expect("root certificate");
-    assert!(HttpConfig::new().with_root_certificates(b"not a certificate").is_err());
+    assert!(
+        HttpConfig::new()
+            .with_root_certificates(b"not a certificate")
+            .is_err()
+    );
 
     // An unreachable service is a transport error, not a hang.
-    let closed = CscClient::new(http(), "http://127.0.0.1:9/csc/v2", AccessToken::new("t")).unwrap();
+    let closed =
+        CscClient::new(http(), "http://127.0.0.1:9/csc/v2", AccessToken::new("t")).unwrap();
     let err = closed.info().unwrap_err();
     assert!(
-        matches!(remote(&err), RemoteError::Transport { .. } | RemoteError::HttpTimeout { .. }),
+        matches!(
+            remote(&err),
+            RemoteError::Transport { .. } | RemoteError::HttpTimeout { .. }
+        ),
         "{err}"
     );
 }

@@ -346,7 +346,11 @@ mod tests {
         let value = options
             .wait(&clock, || {
                 polls += 1;
-                Ok(if polls == 6 { Poll::Ready(7) } else { Poll::Pending })
+                Ok(if polls == 6 {
+                    Poll::Ready(7)
+                } else {
+                    Poll::Pending
+                })
             })
             .unwrap();
         assert_eq!(value, 7);

@@ -16,7 +16,10 @@ use std::time::Duration;
 #[non_exhaustive]
 pub enum RemoteError {
     /// The service refused the access token (HTTP 401): missing, wrong, expired or revoked.
-    #[error("the signing service refused the access token (HTTP 401){}", detail(description))]
+    #[error(
+        "the signing service refused the access token (HTTP 401){}",
+        detail(description)
+    )]
     Unauthorized {
         /// The service's `error_description`, if it gave one.
         description: Option<String>,
@@ -24,7 +27,10 @@ pub enum RemoteError {
 
     /// The service does not know the credential (CSC `Invalid parameter credentialID`), or the
     /// access token's user has no such credential.
-    #[error("the signing service has no credential \"{credential_id}\"{}", detail(description))]
+    #[error(
+        "the signing service has no credential \"{credential_id}\"{}",
+        detail(description)
+    )]
     UnknownCredential {
         /// The credential that was asked for.
         credential_id: String,
@@ -50,7 +56,10 @@ pub enum RemoteError {
 
     /// The PIN, OTP or other authentication data was wrong (CSC
     /// `invalid_authentication_data`, `invalid_otp`).
-    #[error("the signing service refused the authentication data (PIN/OTP){}", detail(description))]
+    #[error(
+        "the signing service refused the authentication data (PIN/OTP){}",
+        detail(description)
+    )]
     AuthenticationFailed {
         /// The service's `error_description`, if it gave one.
         description: Option<String>,
@@ -72,7 +81,10 @@ pub enum RemoteError {
     },
 
     /// The signature request was cancelled or expired at the service before the user answered.
-    #[error("the signature request was cancelled or expired at the signing service{}", detail(description))]
+    #[error(
+        "the signature request was cancelled or expired at the signing service{}",
+        detail(description)
+    )]
     Cancelled {
         /// The service's explanation, if it gave one.
         description: Option<String>,
@@ -80,7 +92,9 @@ pub enum RemoteError {
 
     /// More hashes were given than one authorisation of this credential covers (its CSC
     /// `multisign`).
-    #[error("{requested} hashes in one batch, but the credential allows at most {max} per authorisation")]
+    #[error(
+        "{requested} hashes in one batch, but the credential allows at most {max} per authorisation"
+    )]
     BatchTooLarge {
         /// Hashes in the batch.
         requested: usize,

@@ -95,7 +95,9 @@ impl HttpConfig {
     pub fn with_root_certificates(mut self, pem: &[u8]) -> Result<Self> {
         let certs = kyso_cert::Certificate::all_from_der_or_pem(pem)?;
         if certs.is_empty() {
-            return Err(RemoteError::Config("no certificate in the root certificate file".into()).into());
+            return Err(
+                RemoteError::Config("no certificate in the root certificate file".into()).into(),
+            );
         }
         self.roots.extend(certs.iter().map(|c| c.der().to_vec()));
         Ok(self)
@@ -167,11 +169,7 @@ impl HttpResponse {
     /// [`RemoteError::InvalidResponse`] when the body is not JSON of that shape.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_slice(&self.body).map_err(|e| {
-            RemoteError::InvalidResponse(format!(
-                "{} (HTTP {}): {e}",
-                self.url, self.status
-            ))
-            .into()
+            RemoteError::InvalidResponse(format!("{} (HTTP {}): {e}", self.url, self.status)).into()
         })
     }
 
@@ -479,7 +477,9 @@ pub fn client_credentials_token(
     if let Some(scope) = scope {
         fields.push(("scope", scope));
     }
-    let response = http.post_form(token_url, None, &fields)?.error_for_status()?;
+    let response = http
+        .post_form(token_url, None, &fields)?
+        .error_for_status()?;
     let token: TokenResponse = response.json()?;
     Ok(OAuth2Token {
         access_token: AccessToken::new(token.access_token),

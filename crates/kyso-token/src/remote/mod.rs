@@ -192,8 +192,8 @@ pub mod csc;
 mod error;
 mod http;
 
-pub use approval::{ApprovalSigner, Clock, PendingId, PollingOptions, PollingSigner, SystemClock};
 pub(crate) use approval::signer_error;
+pub use approval::{ApprovalSigner, Clock, PendingId, PollingOptions, PollingSigner, SystemClock};
 pub use csc::{CscApprovalSigner, CscClient, CscSession, CscSigner, OperationMode, Sad};
 pub use error::RemoteError;
 pub use http::{

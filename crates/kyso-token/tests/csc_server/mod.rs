@@ -166,9 +166,9 @@ impl TestCsc {
         let leaf = TestPki::get().leaf(config.leaf);
         let key_pem = std::fs::read_to_string(&leaf.key_pem).expect("key");
         let key = match config.leaf {
-            LeafKind::P256 => Key::P256(
-                p256::ecdsa::SigningKey::from_pkcs8_pem(&key_pem).expect("P-256 key"),
-            ),
+            LeafKind::P256 => {
+                Key::P256(p256::ecdsa::SigningKey::from_pkcs8_pem(&key_pem).expect("P-256 key"))
+            }
             _ => Key::Rsa(Box::new(
                 rsa::PrivateKey::from_pkcs8_pem(&key_pem).expect("RSA key"),
             )),
@@ -406,7 +406,11 @@ fn oauth2_token(state: &State, form: &str) -> Reply {
 
 fn key_algos(state: &State) -> (Vec<&'static str>, u32, Option<&'static str>) {
     match state.key {
-        Key::Rsa(_) => (vec![RSA_ENCRYPTION, SHA256_WITH_RSA, RSASSA_PSS], 2048, None),
+        Key::Rsa(_) => (
+            vec![RSA_ENCRYPTION, SHA256_WITH_RSA, RSASSA_PSS],
+            2048,
+            None,
+        ),
         Key::P256(_) => (
             vec![ECDSA_SHA256, EC_PUBLIC_KEY],
             256,
@@ -501,7 +505,8 @@ fn decode_hashes(body: &Value, oid: &str) -> Result<Vec<Vec<u8>>, Reply> {
     if list.is_empty() {
         return Err(bad_request("Empty hash array"));
     }
-    let expected = digest_len(oid).ok_or_else(|| bad_request("Invalid parameter hashAlgorithmOID"))?;
+    let expected =
+        digest_len(oid).ok_or_else(|| bad_request("Invalid parameter hashAlgorithmOID"))?;
     list.iter()
         .map(|h| {
             let bytes = h
@@ -518,7 +523,11 @@ fn decode_hashes(body: &Value, oid: &str) -> Result<Vec<Vec<u8>>, Reply> {
 
 fn next_id(state: &mut State, prefix: &str) -> String {
     state.counter += 1;
-    format!("{prefix}-{}-{:08x}", state.counter, state.counter.wrapping_mul(0x9e37_79b9))
+    format!(
+        "{prefix}-{}-{:08x}",
+        state.counter,
+        state.counter.wrapping_mul(0x9e37_79b9)
+    )
 }
 
 fn authorize(state: &mut State, body: &Value) -> Reply {
@@ -543,7 +552,9 @@ fn authorize(state: &mut State, body: &Value) -> Reply {
         Err(reply) => return reply,
     };
     if hashes.len() as u64 != num {
-        return bad_request("Invalid value for parameter numSignatures: it must equal the number of hashes");
+        return bad_request(
+            "Invalid value for parameter numSignatures: it must equal the number of hashes",
+        );
     }
     if let Some(pin) = state.config.pin.clone() {
         let given = body["authData"].as_array().and_then(|data| {
@@ -552,7 +563,11 @@ fn authorize(state: &mut State, body: &Value) -> Reply {
                 .and_then(|d| d["value"].as_str())
         });
         if given != Some(pin.as_str()) {
-            return error(400, "invalid_authentication_data", "The authentication data is invalid");
+            return error(
+                400,
+                "invalid_authentication_data",
+                "The authentication data is invalid",
+            );
         }
     }
     let sad = next_id(state, "sad");
@@ -590,7 +605,11 @@ fn authorize_check(state: &mut State, body: &Value) -> Reply {
         let sad = pending.sad.clone();
         state.handles.remove(handle);
         state.sads.remove(&sad);
-        return error(400, "access_denied", "The user refused the authorization request");
+        return error(
+            400,
+            "access_denied",
+            "The user refused the authorization request",
+        );
     }
     if pending.polls_left > 0 {
         pending.polls_left -= 1;
@@ -721,7 +740,11 @@ fn sign_polling(state: &mut State, body: &Value) -> Reply {
     };
     if reject {
         state.responses.remove(id);
-        return error(400, "access_denied", "The user rejected the signature request");
+        return error(
+            400,
+            "access_denied",
+            "The user rejected the signature request",
+        );
     }
     if pending.polls_left > 0 {
         pending.polls_left -= 1;
@@ -740,7 +763,10 @@ fn push_sign(state: &mut State, body: &Value) -> Reply {
     if body["credential_id"].as_str() != Some(state.config.credential_id.as_str()) {
         return error(404, "not_found", "unknown credential");
     }
-    let Some(hash) = body["hash"].as_str().and_then(|h| Base64::decode_vec(h).ok()) else {
+    let Some(hash) = body["hash"]
+        .as_str()
+        .and_then(|h| Base64::decode_vec(h).ok())
+    else {
         return error(400, "bad_request", "hash");
     };
     if hash.len() != 32 {
@@ -780,7 +806,10 @@ fn push_status(state: &mut State, id: &str) -> Reply {
         tx.polls_left -= 1;
         return (200, json!({ "status": "pending" }));
     }
-    (200, json!({ "status": "signed", "signature": tx.signature }))
+    (
+        200,
+        json!({ "status": "signed", "signature": tx.signature }),
+    )
 }
 
 fn push_cancel(state: &mut State, id: &str) -> Reply {

@@ -171,9 +171,7 @@ pub(crate) fn csc_algorithm(
                 .as_ref()
                 .map(der::Encode::to_der)
                 .transpose()
-                .map_err(|e| {
-                    RemoteError::Config(format!("cannot encode the PSS parameters: {e}"))
-                })?
+                .map_err(|e| RemoteError::Config(format!("cannot encode the PSS parameters: {e}")))?
                 .map(|der| Base64::encode_string(&der));
             Ok(CscAlgorithm {
                 sign_algo: ID_RSASSA_PSS,
@@ -241,7 +239,10 @@ mod tests {
     fn rsa_prefers_pkcs1_sha256() {
         let offered = oids(&["1.2.840.113549.1.1.10", "1.2.840.113549.1.1.1"]);
         let alg = default_algorithm(KeyKind::Rsa, &offered).unwrap();
-        assert_eq!(alg, SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256));
+        assert_eq!(
+            alg,
+            SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256)
+        );
         let csc = csc_algorithm(KeyKind::Rsa, alg, &offered).unwrap();
         assert_eq!(csc.sign_algo, RSA_ENCRYPTION);
         assert_eq!(csc.hash_algorithm, DigestAlgorithm::Sha256.oid());
@@ -281,7 +282,10 @@ mod tests {
         raw[63] = 2;
         let der = normalize_signature(KeyKind::P256, raw).unwrap();
         assert_eq!(der[0], 0x30);
-        assert_eq!(normalize_signature(KeyKind::P256, der.clone()).unwrap(), der);
+        assert_eq!(
+            normalize_signature(KeyKind::P256, der.clone()).unwrap(),
+            der
+        );
         assert!(normalize_signature(KeyKind::P256, vec![1, 2, 3]).is_err());
     }
 }

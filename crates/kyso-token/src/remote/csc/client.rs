@@ -16,8 +16,8 @@ use super::types::{
     SignHashRequest, SignHashResponse, SignPollingRequest,
 };
 use crate::Result;
-use crate::remote::http::{AccessToken, HttpClient, HttpResponse};
 use crate::remote::RemoteError;
+use crate::remote::http::{AccessToken, HttpClient, HttpResponse};
 
 /// Signature Activation Data: what `credentials/authorize` returns and `signatures/signHash`
 /// needs, valid for a limited time and (on SCAL 2 services) bound to the authorised hashes.
@@ -156,7 +156,9 @@ impl CscClient {
     ///
     /// See [`CscClient`].
     pub fn info(&self) -> Result<InfoResponse> {
-        let response = self.http.post_json(&self.url("info"), None, &serde_json::json!({}))?;
+        let response = self
+            .http
+            .post_json(&self.url("info"), None, &serde_json::json!({}))?;
         if !response.is_success() {
             return Err(map_error(&response, None));
         }
@@ -221,11 +223,8 @@ impl CscClient {
     /// [`RemoteError::UnknownCredential`], [`RemoteError::InvalidResponse`] when the number of
     /// signatures differs from the number of hashes; see [`CscClient`].
     pub fn sign_hash(&self, request: &SignHashRequest<'_>) -> Result<SignHashOutcome> {
-        let response: SignHashResponse = self.call(
-            "signatures/signHash",
-            request,
-            Some(request.credential_id),
-        )?;
+        let response: SignHashResponse =
+            self.call("signatures/signHash", request, Some(request.credential_id))?;
         if let Some(signatures) = response.signatures {
             let signatures = decode_all(&signatures)?;
             if signatures.len() != request.hashes.len() {
@@ -299,7 +298,10 @@ impl CscClient {
     }
 }
 
-fn authorize_outcome(response: &HttpResponse, credential_id: Option<&str>) -> Result<AuthorizeOutcome> {
+fn authorize_outcome(
+    response: &HttpResponse,
+    credential_id: Option<&str>,
+) -> Result<AuthorizeOutcome> {
     if !response.is_success() {
         return Err(map_error(response, credential_id));
     }

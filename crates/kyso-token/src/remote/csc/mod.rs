@@ -30,6 +30,6 @@ pub use client::{AuthorizeOutcome, CscClient, Sad, SignHashOutcome};
 pub use session::{CscApprovalSigner, CscSession, CscSigner};
 pub use types::{
     AuthDatum, AuthInfo, AuthObject, AuthorizeRequest, CertInfo, Certificates, CredentialInfo,
-    CredentialInfoRequest, CredentialsListRequest, CredentialsListResponse, InfoResponse,
-    KeyInfo, OperationMode, SignAlgorithms, SignHashRequest,
+    CredentialInfoRequest, CredentialsListRequest, CredentialsListResponse, InfoResponse, KeyInfo,
+    OperationMode, SignAlgorithms, SignHashRequest,
 };
