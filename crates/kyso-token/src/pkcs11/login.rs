@@ -62,6 +62,7 @@ mod tests {
             slot_id: 0,
             slot_description: String::new(),
             label: "Token Ký Số".into(),
+            initialized: true,
             manufacturer: String::new(),
             model: String::new(),
             serial_number: String::new(),

@@ -99,10 +99,10 @@
 //! caller, or the token's PIN pad (protected authentication path). The PIN is fetched only when
 //! the token requires a login, sent once (`C_Login`) and zeroized; it is never printed, and
 //! `Debug` hides it. Before sending it, the token's flags are checked: a locked PIN fails with
-//! [`Error::PinLocked`](crate::Error::PinLocked), and a PIN on its final try is not risked
-//! ([`Error::PinFinalTry`](crate::Error::PinFinalTry)) unless
+//! [`Error::PinLocked`], and a PIN on its final try is not risked
+//! ([`Error::PinFinalTry`]) unless
 //! [`Pkcs11SignerBuilder::allow_final_try`] says so. `CKR_PIN_INCORRECT` is
-//! [`Error::WrongPin`](crate::Error::WrongPin).
+//! [`Error::WrongPin`].
 //!
 //! # Mechanisms
 //!
@@ -125,7 +125,7 @@
 //! `Send + Sync` and can be shared across threads. A module is loaded and initialised once per
 //! process and path ([`Pkcs11Module::load`] returns the same module again), and finalised when
 //! its last user is dropped. If the token is pulled out, calls fail with
-//! [`Error::TokenRemoved`](crate::Error::TokenRemoved); open a new signer after plugging it back.
+//! [`Error::TokenRemoved`]; open a new signer after plugging it back.
 //!
 //! # Not supported yet
 //!

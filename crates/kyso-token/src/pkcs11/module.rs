@@ -206,7 +206,7 @@ impl Pkcs11Module {
 
     /// The token labelled `label` (compared after trimming and Unicode NFC normalisation, so a
     /// label typed with decomposed Vietnamese diacritics still matches), or, for `None`, the
-    /// only token present.
+    /// only initialised token present.
     ///
     /// # Errors
     ///
@@ -222,16 +222,19 @@ impl Pkcs11Module {
                     .find(|t| normalize_label(&t.label) == wanted)
                     .ok_or_else(|| Error::NoTokenPresent(Some(label.to_string())))
             }
-            None => match tokens.len() {
-                0 => Err(Error::NoTokenPresent(None)),
-                1 => Ok(tokens.remove(0)),
-                _ => Err(Error::AmbiguousToken(
-                    tokens
-                        .into_iter()
-                        .map(|t| format!("\"{}\"", t.label))
-                        .collect(),
-                )),
-            },
+            None => {
+                tokens.retain(|t| t.initialized);
+                match tokens.len() {
+                    0 => Err(Error::NoTokenPresent(None)),
+                    1 => Ok(tokens.remove(0)),
+                    _ => Err(Error::AmbiguousToken(
+                        tokens
+                            .into_iter()
+                            .map(|t| format!("\"{}\"", t.label))
+                            .collect(),
+                    )),
+                }
+            }
         }
     }
 
@@ -259,6 +262,7 @@ impl Pkcs11Module {
             slot_id: slot.id(),
             slot_description: slot_info.slot_description().trim().to_string(),
             label: info.label().trim().to_string(),
+            initialized: info.token_initialized(),
             manufacturer: info.manufacturer_id().trim().to_string(),
             model: info.model().trim().to_string(),
             serial_number: info.serial_number().trim().to_string(),
@@ -362,6 +366,9 @@ pub struct TokenInfo {
     pub slot_description: String,
     /// `label`: what the user or the CA named the token.
     pub label: String,
+    /// `CKF_TOKEN_INITIALIZED`. An uninitialised token (SoftHSM2's free slot, a blank card) has
+    /// no label, PIN or keys yet.
+    pub initialized: bool,
     /// `manufacturerID`.
     pub manufacturer: String,
     /// `model`.

@@ -167,8 +167,23 @@ impl Pkcs11Signer {
                         .into(),
                 )
             }
-            e => ck_error("C_Sign", e),
+            e => match ck_error("C_Sign", e) {
+                // Modules report a token pulled out mid-way in many ways (SoftHSM2: the key
+                // handle is no longer valid); if the token is gone, say so.
+                Error::Pkcs11 { .. } if !self.token_still_there() => Error::TokenRemoved,
+                err => err,
+            },
         }
+    }
+
+    /// Whether the token this signer logged in to is still in its slot.
+    fn token_still_there(&self) -> bool {
+        Slot::try_from(self.token.slot_id)
+            .ok()
+            .and_then(|slot| self.module.token_info(slot).ok())
+            .is_some_and(|now| {
+                now.serial_number == self.token.serial_number && now.label == self.token.label
+            })
     }
 }
 
