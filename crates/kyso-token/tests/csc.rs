@@ -67,6 +67,7 @@ fn polling() -> PollingOptions {
         max_interval: Duration::from_secs(5),
         backoff_factor: 2,
         timeout: Duration::from_secs(120),
+        max_transient_errors: 0,
     }
 }
 
@@ -192,6 +193,7 @@ fn pdfs_signed_through_csc_with_pending_approval_are_accepted_by_pyhanko() {
             max_interval: Duration::from_millis(20),
             backoff_factor: 2,
             timeout: Duration::from_secs(20),
+            ..PollingOptions::default()
         })
         .with_clock(Arc::new(SystemClock));
     let out = dir.path().join("csc-adapter.pdf");

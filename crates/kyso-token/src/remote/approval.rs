@@ -120,6 +120,11 @@ pub struct PollingOptions {
     pub backoff_factor: u32,
     /// Give up (and cancel) once this much time has passed since the first poll.
     pub timeout: Duration,
+    /// How many polls in a row may fail with a network error ([`RemoteError::Transport`],
+    /// [`RemoteError::HttpTimeout`]) before the error is returned; such a failure counts as
+    /// "still pending". A phone on a mobile network takes minutes; one lost connection should
+    /// not throw the request away.
+    pub max_transient_errors: u32,
 }
 
 impl Default for PollingOptions {
@@ -129,6 +134,7 @@ impl Default for PollingOptions {
             max_interval: Duration::from_secs(5),
             backoff_factor: 2,
             timeout: Duration::from_secs(180),
+            max_transient_errors: 3,
         }
     }
 }
@@ -139,8 +145,9 @@ impl PollingOptions {
     ///
     /// # Errors
     ///
-    /// The first error `poll` returns, or [`RemoteError::ApprovalTimeout`] when the time-out
-    /// passes while still pending. Cancelling is the caller's business.
+    /// The first error `poll` returns (network errors only after
+    /// [`PollingOptions::max_transient_errors`] in a row), or [`RemoteError::ApprovalTimeout`]
+    /// when the time-out passes while still pending. Cancelling is the caller's business.
     pub fn wait<T>(
         &self,
         clock: &dyn Clock,
@@ -149,9 +156,15 @@ impl PollingOptions {
         let start = clock.now();
         let deadline = start + self.timeout;
         let mut interval = self.initial_interval;
+        let mut transient = 0;
         loop {
-            if let Poll::Ready(value) = poll()? {
-                return Ok(value);
+            match poll() {
+                Ok(Poll::Ready(value)) => return Ok(value),
+                Ok(Poll::Pending) => transient = 0,
+                Err(error) if is_transient(&error) && transient < self.max_transient_errors => {
+                    transient += 1;
+                }
+                Err(error) => return Err(error),
             }
             let now = clock.now();
             if now >= deadline {
@@ -166,6 +179,14 @@ impl PollingOptions {
                 .min(self.max_interval.max(self.initial_interval));
         }
     }
+}
+
+/// Whether `error` is a network failure worth polling again after.
+pub(crate) fn is_transient(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::Remote(RemoteError::Transport { .. } | RemoteError::HttpTimeout { .. })
+    )
 }
 
 /// A [`kyso_cms::Signer`] over an [`ApprovalSigner`]: `sign` hashes the message, submits the
@@ -341,6 +362,7 @@ mod tests {
             max_interval: Duration::from_millis(500),
             backoff_factor: 2,
             timeout: Duration::from_secs(60),
+            max_transient_errors: 0,
         };
         let mut polls = 0;
         let value = options
@@ -365,6 +387,55 @@ mod tests {
     }
 
     #[test]
+    fn network_errors_are_retried_a_few_times_in_a_row() {
+        let clock = clock();
+        let options = PollingOptions {
+            initial_interval: Duration::from_millis(10),
+            max_interval: Duration::from_millis(10),
+            backoff_factor: 1,
+            timeout: Duration::from_secs(60),
+            max_transient_errors: 2,
+        };
+        let network = || -> Error {
+            RemoteError::HttpTimeout {
+                url: "https://rssp.example.vn".into(),
+            }
+            .into()
+        };
+        // Two failures, a pending answer, two failures, then the result: fine.
+        let mut script = vec![
+            Err(network()),
+            Err(network()),
+            Ok(Poll::Pending),
+            Err(network()),
+            Err(network()),
+            Ok(Poll::Ready(1)),
+        ]
+        .into_iter();
+        assert_eq!(options.wait(&clock, || script.next().unwrap()).unwrap(), 1);
+        // Three in a row: the error comes back.
+        let mut calls = 0;
+        let err = options
+            .wait::<()>(&clock, || {
+                calls += 1;
+                Err(network())
+            })
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Remote(RemoteError::HttpTimeout { .. })
+        ));
+        assert_eq!(calls, 3);
+        // Other errors at once.
+        let err = options
+            .wait::<()>(&clock, || {
+                Err(RemoteError::Rejected { description: None }.into())
+            })
+            .unwrap_err();
+        assert!(matches!(err, Error::Remote(RemoteError::Rejected { .. })));
+    }
+
+    #[test]
     fn times_out_with_a_last_poll_at_the_deadline() {
         let clock = clock();
         let options = PollingOptions {
@@ -372,6 +443,7 @@ mod tests {
             max_interval: Duration::from_millis(400),
             backoff_factor: 1,
             timeout: Duration::from_secs(1),
+            max_transient_errors: 0,
         };
         let mut polls = 0;
         let err = options

@@ -61,11 +61,21 @@ impl From<&str> for AccessToken {
 
 /// How [`HttpClient`] connects: trusted roots, time-out, and whether plain HTTP to loopback is
 /// allowed (for tests and local development only).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HttpConfig {
     roots: Vec<Vec<u8>>,
     allow_insecure_loopback: bool,
     timeout: Duration,
+}
+
+impl fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("custom_roots", &self.roots.len())
+            .field("allow_insecure_loopback", &self.allow_insecure_loopback)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl Default for HttpConfig {

@@ -156,6 +156,7 @@
 //!     max_interval: Duration::from_secs(5),
 //!     backoff_factor: 2,
 //!     timeout: Duration::from_secs(300), // the provider's own transaction lifetime
+//!     max_transient_errors: 3,
 //! });
 //! // `signer` is a `kyso_cms::Signer`; a time-out cancels the transaction and returns
 //! // `Error::Remote(RemoteError::ApprovalTimeout { .. })`.

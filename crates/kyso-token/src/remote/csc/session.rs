@@ -21,7 +21,9 @@ use super::types::{
     OperationMode, SignHashRequest,
 };
 use crate::Result;
-use crate::remote::approval::{ApprovalSigner, Clock, PendingId, PollingOptions, SystemClock};
+use crate::remote::approval::{
+    ApprovalSigner, Clock, PendingId, PollingOptions, SystemClock, is_transient,
+};
 use crate::remote::{RemoteError, signer_error};
 
 /// One credential of a CSC service, ready to sign: its certificate and chain (from
@@ -557,6 +559,7 @@ fn duplicate(error: &crate::Error) -> crate::Error {
     copy.into()
 }
 
+#[derive(Clone)]
 enum Pending {
     Authorizing { handle: String, digest: Vec<u8> },
     Signing { response_id: String },
@@ -666,37 +669,23 @@ impl ApprovalSigner for CscApprovalSigner {
 
     fn poll(&self, id: &PendingId) -> Result<Poll<Vec<u8>>> {
         let key = Self::key(id)?;
-        // The state is taken out while the service is asked, and put back only while still
-        // pending: a failure (rejection, expiry) ends the request.
-        let next = match self.take(key)? {
-            Pending::Ready(signature) => return Ok(Poll::Ready(signature)),
-            Pending::Authorizing { handle, digest } => {
-                match self.session.client().authorize_check(&handle)? {
-                    AuthorizeOutcome::Authorized(sad) => self.start_signing(&sad, &digest)?,
-                    AuthorizeOutcome::Pending { handle } => Pending::Authorizing { handle, digest },
-                }
+        // The state is taken out while the service is asked, and put back while still pending
+        // or after a network failure (to be asked again); any other failure (rejection,
+        // expiry) ends the request.
+        let state = self.take(key)?;
+        match self.advance(state.clone()) {
+            Ok(Pending::Ready(signature)) => Ok(Poll::Ready(signature)),
+            Ok(next) => {
+                self.put(key, next);
+                Ok(Poll::Pending)
             }
-            Pending::Signing { response_id } => {
-                match self.session.poll_signatures(&response_id)? {
-                    Poll::Ready(mut signatures) if signatures.len() == 1 => {
-                        return Ok(Poll::Ready(signatures.remove(0)));
-                    }
-                    Poll::Ready(signatures) => {
-                        return Err(RemoteError::InvalidResponse(format!(
-                            "{} signatures for 1 hash",
-                            signatures.len()
-                        ))
-                        .into());
-                    }
-                    Poll::Pending => Pending::Signing { response_id },
+            Err(error) => {
+                if is_transient(&error) {
+                    self.put(key, state);
                 }
+                Err(error)
             }
-        };
-        if let Pending::Ready(signature) = next {
-            return Ok(Poll::Ready(signature));
         }
-        self.put(key, next);
-        Ok(Poll::Pending)
     }
 
     fn cancel(&self, id: &PendingId) -> Result<()> {
@@ -706,6 +695,34 @@ impl ApprovalSigner for CscApprovalSigner {
             .unwrap_or_else(|e| e.into_inner())
             .remove(&key);
         Ok(())
+    }
+}
+
+impl CscApprovalSigner {
+    /// One step: asks the service about `state`; the next state, `Pending::Ready` once signed.
+    fn advance(&self, state: Pending) -> Result<Pending> {
+        Ok(match state {
+            Pending::Ready(signature) => Pending::Ready(signature),
+            Pending::Authorizing { handle, digest } => {
+                match self.session.client().authorize_check(&handle)? {
+                    AuthorizeOutcome::Authorized(sad) => self.start_signing(&sad, &digest)?,
+                    AuthorizeOutcome::Pending { handle } => Pending::Authorizing { handle, digest },
+                }
+            }
+            Pending::Signing { response_id } => match self.session.poll_signatures(&response_id)? {
+                Poll::Ready(mut signatures) if signatures.len() == 1 => {
+                    Pending::Ready(signatures.remove(0))
+                }
+                Poll::Ready(signatures) => {
+                    return Err(RemoteError::InvalidResponse(format!(
+                        "{} signatures for 1 hash",
+                        signatures.len()
+                    ))
+                    .into());
+                }
+                Poll::Pending => Pending::Signing { response_id },
+            },
+        })
     }
 }
 
