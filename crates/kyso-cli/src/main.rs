@@ -4,6 +4,8 @@
 //! kyso demo [--dir DIR]
 //! kyso sign IN.pdf -o OUT.pdf --p12 ID.p12 [--password-env VAR | --password-file F]
 //! kyso sign IN.pdf -o OUT.pdf --key KEY.pem --cert CERT.pem [--chain CHAIN.pem]
+//! kyso sign IN.pdf -o OUT.pdf --module PKCS11.so [--token LABEL] [--key-label L | --key-id HEX | --cert-subject S] [--pin-env VAR | --pin-file F]
+//! kyso tokens --module PKCS11.so [--login] [--json]
 //! kyso verify-cms DATA SIG.p7s [--json]
 //! ```
 //!
@@ -15,6 +17,7 @@ mod batch;
 mod demo;
 mod error;
 mod password;
+mod tokens;
 mod verify;
 mod verify_cms;
 
@@ -47,6 +50,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Check a detached CMS signature (.p7s) over a file; exit 0 when it holds (trust not checked).
     VerifyCms(verify_cms::VerifyCmsArgs),
+    /// List the tokens a PKCS#11 module sees, with their certificates and keys.
+    Tokens(tokens::TokensArgs),
     /// Create the demo identity in a folder and sign a bundled sample PDF with it.
     Demo {
         /// Folder to write the demo identity and the signed sample into.
@@ -66,6 +71,8 @@ struct SignArgs {
     key: KeyArgs,
     #[command(flatten)]
     password: PasswordArgs,
+    #[command(flatten)]
+    token: tokens::TokenArgs,
     /// Sign this empty signature field, or create a new field with this name.
     #[arg(long)]
     field: Option<String>,
@@ -155,6 +162,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sign(args) => sign(*args),
         Command::Demo { dir } => demo::run(&dir),
+        Command::Tokens(args) => tokens::run(&args),
         Command::SignBatch(args) => match batch::run(&args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),
@@ -190,8 +198,15 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
         args.password.password_env.as_deref(),
         args.password.password_file.as_deref(),
     );
-    let signer = load_signer(&args.key, &password)?;
-    let signer = choose_algorithm(signer, args.rsa_padding, args.digest)?;
+    let signer: Box<dyn Signer> =
+        match tokens::open_signer(&args.token, args.rsa_padding, args.digest)? {
+            Some(token_signer) => Box::new(token_signer),
+            None => Box::new(choose_algorithm(
+                load_signer(&args.key, &password)?,
+                args.rsa_padding,
+                args.digest,
+            )?),
+        };
     let options = SignOptions {
         field_name: args.field,
         sub_filter: if args.pkcs7 {
@@ -210,7 +225,7 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
         sync_to_disk: args.sync,
         ..SignOptions::default()
     };
-    PdfSigner::new(options).sign_file(&args.input, &args.output, &signer)?;
+    PdfSigner::new(options).sign_file(&args.input, &args.output, &*signer)?;
     let subject = signer.certificate().subject();
     eprintln!(
         "signed {} as {} -> {}",
@@ -257,7 +272,7 @@ pub(crate) fn load_signer(
             })
         }
         _ => Err(CliError::Usage(
-            "give --p12 FILE, or --key KEY.pem with --cert CERT.pem".into(),
+            "give --p12 FILE, --key KEY.pem with --cert CERT.pem, or --module PKCS11.so".into(),
         )),
     }
 }
