@@ -3,24 +3,26 @@
 //!
 //! # Finding the vendor's module
 //!
-//! Every token vendor ships a PKCS#11 library with its driver; signing needs its path. Where it
-//! lands depends on the vendor, the driver version and the operating system, so **check what the
-//! vendor's installer put on the machine** (its file list, or `dpkg -L PACKAGE` on Debian and
-//! Ubuntu). Names seen on machines of users of Vietnamese CAs, as starting points only:
+//! Every token vendor ships a PKCS#11 library with its driver (the "middleware"), and signing
+//! needs its path. Its name and place depend on the CA, the token model, the driver version and
+//! the operating system, and change between versions, so **check what the vendor's installer put
+//! on the machine**: its file list (`dpkg -L PACKAGE` for a `.deb`, the installation folder on
+//! Windows), or the PKCS#11 path the CA's own signing tool is configured with. On Linux a file
+//! is a PKCS#11 module when it exports `C_GetFunctionList`
+//! (`nm -D --defined-only FILE.so | grep C_GetFunctionList`).
 //!
-//! | Issuer                                   | Linux (typical)                                   | Windows (typical)                      |
-//! |------------------------------------------|---------------------------------------------------|----------------------------------------|
-//! | Viettel-CA                               | `/usr/lib/viettel-ca_v6.so`, `/usr/lib/libviettel-ca*.so` | `C:\Windows\System32\viettel-ca_v6.dll` |
-//! | VNPT-CA                                  | `/usr/lib/libvnpt-ca*.so`, or the SafeNet/Gemalto module its tokens use (`/usr/lib/libeTPkcs11.so`) | `C:\Windows\System32\vnpt-ca_*.dll`, `eTPKCS11.dll` |
-//! | Ban Cơ yếu Chính phủ (Government Cipher Committee) | the module of the token model issued (e.g. `/usr/lib/libbcy*.so`, or the smart-card vendor's) | `C:\Windows\System32\*bcy*.dll` |
-//! | SafeNet / Gemalto eToken (many CAs)      | `/usr/lib/libeTPkcs11.so`                         | `C:\Windows\System32\eTPKCS11.dll`     |
-//! | OpenSC-supported cards                   | `/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so`      | `C:\Windows\System32\opensc-pkcs11.dll` |
-//! | SoftHSM2 (testing)                       | `/usr/lib/softhsm/libsofthsm2.so`                 | `softhsm2-x64.dll`                     |
+//! | Token                                         | Where the module usually is (verify on your machine)                    |
+//! |-----------------------------------------------|--------------------------------------------------------------------------|
+//! | Viettel-CA                                    | the Viettel-CA driver's library, e.g. `/usr/lib/viettel-ca_v6.so` on Linux (seen in pyHanko issue #457) |
+//! | VNPT-CA                                       | the library installed by the VNPT-CA token driver for the token model issued |
+//! | Ban Cơ yếu Chính phủ (Government Cipher Committee) | the library installed with the token software the Committee's CA provides |
+//! | SafeNet / Thales eToken (used by several CAs) | `/usr/lib/libeTPkcs11.so`; `C:\Windows\System32\eTPKCS11.dll`       |
+//! | Smart cards supported by OpenSC               | `/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so` (Debian/Ubuntu)            |
+//! | SoftHSM2 (software token for tests)           | `/usr/lib/softhsm/libsofthsm2.so` (Debian/Ubuntu)                       |
 //!
-//! These paths are not guaranteed: vendors rename their modules between driver versions. On
-//! Windows, the Windows certificate store (CAPI/CNG) is what most vendor tools use; their
-//! PKCS#11 DLL is there for other applications and may need to be selected in the driver's
-//! settings. `kyso tokens --module PATH` (or [`Pkcs11Module::tokens`] and
+//! Many vendor tools on Windows work through the Windows certificate store (CAPI/CNG) instead;
+//! their PKCS#11 DLL, when there is one, sits next to the driver (often in `System32`).
+//! `kyso tokens --module PATH` (or [`Pkcs11Module::tokens`] and
 //! [`Pkcs11Module::token_objects`]) shows whether a module sees the token and what is on it.
 //!
 //! # Listing what a token holds

@@ -305,7 +305,7 @@ impl Pkcs11Module {
                 login::login(&session, &fresh, pin, false)?;
                 true
             }
-            None => false,
+            None => !token.login_required,
         };
         objects::read_all(&session, token.clone(), logged_in)
     }

@@ -117,7 +117,8 @@ impl CertificateObject {
 pub struct TokenObjects {
     /// The token.
     pub token: TokenInfo,
-    /// Whether the listing session was logged in. Private keys are usually listed only then.
+    /// Whether the listing saw the token as its user does: the session logged in, or the token
+    /// needs no login. Private keys are usually listed only then.
     pub logged_in: bool,
     /// Private keys (`CKO_PRIVATE_KEY`).
     pub private_keys: Vec<KeyObject>,

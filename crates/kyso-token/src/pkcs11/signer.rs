@@ -276,7 +276,7 @@ impl Pkcs11SignerBuilder {
                 )));
             }
         };
-        let logged_in = source.is_some();
+        let logged_in = source.is_some() || !token.login_required;
         if let Some(source) = source {
             login::login(&session, &token, source, self.allow_final_try)?;
         }
