@@ -104,7 +104,7 @@ pub(super) fn validate(
     for (position, node) in certs.iter().enumerate() {
         let cert = node.cert;
         let is_issuer = position > 0;
-        conformance(node)?;
+        conformance(node, is_issuer)?;
         check_validity(cert, time)?;
         if is_issuer {
             if !matches!(cert.basic_constraints(), Ok(Some((true, _)))) {
@@ -242,7 +242,9 @@ fn check_validity(cert: &Certificate, time: u64) -> Result<()> {
 }
 
 /// The profile rules listed in the module documentation, and unknown critical extensions.
-fn conformance(node: &Node<'_>) -> Result<()> {
+/// `is_issuer`: the certificate issues the one below it in the path, so a missing `cA` is
+/// reported as [`Error::NotACa`] by the caller (§6.1.4 (k)), not as the §4.2.1.3 rule.
+fn conformance(node: &Node<'_>, is_issuer: bool) -> Result<()> {
     let cert = node.cert;
     let x509 = cert.inner();
     let tbs = x509.tbs_certificate();
@@ -286,7 +288,7 @@ fn conformance(node: &Node<'_>) -> Result<()> {
         .map_err(|e| nonconformant(cert, e))?
         .is_some_and(|(ca, _)| ca);
     let usage = cert.key_usage().map_err(|e| nonconformant(cert, e))?;
-    if usage.is_some_and(|u| u.key_cert_sign) && !is_ca {
+    if usage.is_some_and(|u| u.key_cert_sign) && !is_ca && !is_issuer {
         return fail("keyCertSign without basicConstraints cA (§4.2.1.3)");
     }
     if cert

@@ -1,0 +1,347 @@
+//! NIST PKITS conformance: the 224 path validation tests of the Public Key Interoperability
+//! Test Suite (2011 edition, §4.1–§4.16 of the PKITS document) run through `validate_path`,
+//! with known deviations listed in `tests/pkits/deviations.txt`.
+//!
+//! Result: 144 tests give PKITS's expected result; 80 are known deviations — 46 revocation
+//! checking (CRL) not implemented (§4.4, §4.5, §4.7, §4.14, §4.15), 29 certificate policy
+//! processing not implemented (§4.8–§4.12), 2 DSA signatures not supported, 2
+//! uniformResourceIdentifier name constraints not implemented (the certificate is rejected),
+//! 1 end entity whose 1950 notBefore the `der` crate cannot parse.
+//!
+//! Each test is run twice, and must give the same result both ways:
+//!
+//! * **path**: the end entity with the intermediates of the test's own path (the
+//!   certificates of its S/MIME message, as a CMS `SignedData` would supply them);
+//! * **pool**: the end entity alone, with every CA certificate of the suite (181) in
+//!   the [`TrustStore`]'s intermediate pool, so the builder has to find the path itself.
+//!
+//! The trust anchor is `TrustAnchorRootCertificate.crt`, the policy
+//! [`ValidationPolicy::at`] 2020-01-01T00:00:00Z with no key-usage requirement on the end
+//! entity (PKITS end entities are generic) and SHA-1 refused (the suite is signed with
+//! sha256WithRSAEncryption; only the DSA tests use SHA-1). The expected result is the one
+//! PKITS gives with its default settings (initial-policy-set anyPolicy, every initial-*
+//! flag false): "Valid…" tests succeed, "Invalid…" ones fail, and the 22 others (§4.4.1,
+//! §4.8, §4.12.3) as `tests/pkits/tests.txt` says.
+//!
+//! The test fails when a test not listed in `deviations.txt` gives another result than
+//! expected, when a listed one starts to give the expected result (remove it from the list),
+//! when a listed name is not run, or when the two ways disagree.
+//! `pkits_invalid_tests_fail_for_the_expected_reason` checks the error kind of the invalid
+//! tests whose reason is clear. `tests/pkits/README.md` says where the data comes from.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::time::{Duration, UNIX_EPOCH};
+
+use kyso_cert::{Certificate, Error, TrustStore, ValidationPolicy, validate_path};
+
+const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pkits/certs.tar.gz");
+const TESTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pkits/tests.txt");
+const DEVIATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pkits/deviations.txt");
+
+const ANCHOR: &str = "TrustAnchorRootCertificate.crt";
+
+/// 2020-01-01T00:00:00Z: after the notAfter of the "expired" certificates (2011-01-01
+/// 08:30 UTC, so 2011-01-01 itself would not do), before the suite's 2030-12-31 and the
+/// 2047 notBefore of the "not yet valid" ones.
+const VALIDATION_TIME: u64 = 1_577_836_800;
+
+/// The files of `certs.tar.gz` (a ustar archive of PKITS's `certs/` folder), parsed; a
+/// certificate kyso-cert cannot parse is kept as the error, for the tests that use it.
+struct Suite {
+    certs: BTreeMap<String, Result<Certificate, String>>,
+    /// Every CA certificate of the suite but the trust anchor (the files not named `*EE.crt`).
+    pool: Vec<Certificate>,
+}
+
+impl Suite {
+    fn load() -> Self {
+        let mut tar = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(CERTS).expect("certs.tar.gz"))
+            .read_to_end(&mut tar)
+            .expect("gunzip certs.tar.gz");
+        let certs: BTreeMap<_, _> = untar(&tar)
+            .into_iter()
+            .map(|(name, der)| {
+                let cert = Certificate::from_der(der).map_err(|e| format!("{name}: {e}"));
+                (name, cert)
+            })
+            .collect();
+        let pool = certs
+            .iter()
+            .filter(|(name, _)| !name.ends_with("EE.crt") && name.as_str() != ANCHOR)
+            .filter_map(|(_, cert)| cert.as_ref().ok().cloned())
+            .collect();
+        Self { certs, pool }
+    }
+
+    fn get(&self, name: &str) -> Result<Certificate, String> {
+        self.certs
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} is not in certs.tar.gz"))
+            .clone()
+    }
+}
+
+/// The regular files of a ustar archive: (name, contents).
+fn untar(bytes: &[u8]) -> Vec<(String, &[u8])> {
+    let mut files = Vec::new();
+    let mut at = 0;
+    while let Some(header) = bytes.get(at..at + 512) {
+        if header.iter().all(|&b| b == 0) {
+            break; // end-of-archive blocks
+        }
+        let field = |range: std::ops::Range<usize>| {
+            std::str::from_utf8(&header[range])
+                .expect("ASCII tar header")
+                .trim_matches(|c| c == '\0' || c == ' ')
+                .to_owned()
+        };
+        let size = usize::from_str_radix(&field(124..136), 8).expect("octal file size");
+        let start = at + 512;
+        if matches!(header[156], b'0' | b'\0') {
+            files.push((field(0..100), &bytes[start..start + size]));
+        }
+        at = start + size.div_ceil(512) * 512;
+    }
+    files
+}
+
+/// One line of `tests.txt`.
+struct Case {
+    section: String,
+    name: String,
+    expected: &'static str,
+    end_entity: String,
+    intermediates: Vec<String>,
+}
+
+fn cases() -> Vec<Case> {
+    let text = std::fs::read_to_string(TESTS).expect("tests.txt");
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|line| {
+            let mut fields = line.split_whitespace().map(str::to_owned);
+            let (Some(section), Some(name), Some(expected), Some(end_entity)) =
+                (fields.next(), fields.next(), fields.next(), fields.next())
+            else {
+                panic!("tests.txt: want `section name expected end-entity …`: {line}");
+            };
+            let expected = match expected.as_str() {
+                "valid" => "valid",
+                "invalid" => "invalid",
+                other => panic!("tests.txt: expected result {other:?}: {line}"),
+            };
+            Case {
+                section,
+                name,
+                expected,
+                end_entity,
+                intermediates: fields.collect(),
+            }
+        })
+        .collect()
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Mode {
+    /// The intermediates of the test's own path, supplied with the end entity.
+    Path,
+    /// Every CA certificate of the suite in the trust store's pool.
+    Pool,
+}
+
+/// Why a test's end entity did not validate: kyso-cert's error, or a certificate that did
+/// not parse.
+#[derive(Debug)]
+enum Failure {
+    Validation(Error),
+    Parse(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Validation(error) => write!(f, "{error}"),
+            Self::Parse(error) => write!(f, "parse: {error}"),
+        }
+    }
+}
+
+fn run(case: &Case, suite: &Suite, mode: Mode) -> Result<(), Failure> {
+    let mut trust = TrustStore::new();
+    trust.add_anchor(suite.get(ANCHOR).map_err(Failure::Parse)?);
+    let supplied = match mode {
+        Mode::Path => case
+            .intermediates
+            .iter()
+            .map(|name| suite.get(name))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(Failure::Parse)?,
+        Mode::Pool => {
+            for cert in &suite.pool {
+                trust.add_intermediate(cert.clone());
+            }
+            Vec::new()
+        }
+    };
+    let leaf = suite.get(&case.end_entity).map_err(Failure::Parse)?;
+    let policy = ValidationPolicy::at(UNIX_EPOCH + Duration::from_secs(VALIDATION_TIME));
+    validate_path(&leaf, &supplied, &trust, &policy)
+        .map(drop)
+        .map_err(Failure::Validation)
+}
+
+struct Deviation {
+    expected: String,
+    actual: String,
+}
+
+fn deviations() -> HashMap<String, Deviation> {
+    let text = std::fs::read_to_string(DEVIATIONS).expect("deviations.txt");
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|line| {
+            let mut fields = line.split_whitespace();
+            let (Some(name), Some(expected), Some(actual), Some(_reason)) =
+                (fields.next(), fields.next(), fields.next(), fields.next())
+            else {
+                panic!("deviations.txt: want `name expected actual reason…`: {line}");
+            };
+            (
+                name.to_owned(),
+                Deviation {
+                    expected: expected.to_owned(),
+                    actual: actual.to_owned(),
+                },
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn pkits_tests_match_expectations_or_listed_deviations() {
+    let suite = Suite::load();
+    let known = deviations();
+    let (mut passed, mut deviated) = (0, 0);
+    let mut problems = Vec::new();
+    let mut ran = Vec::new();
+    for case in cases() {
+        let (name, expected) = (&case.name, case.expected);
+        let outcome = run(&case, &suite, Mode::Path);
+        let actual = if outcome.is_ok() { "valid" } else { "invalid" };
+        if std::env::var_os("PKITS_VERBOSE").is_some() {
+            let reason = outcome.as_ref().err().map(ToString::to_string);
+            println!(
+                "{} {name}: {actual} {}",
+                case.section,
+                reason.unwrap_or_default()
+            );
+        }
+        let pooled = run(&case, &suite, Mode::Pool);
+        if pooled.is_ok() != outcome.is_ok() {
+            problems.push(format!(
+                "{} {name}: {actual} with its own path, but {:?} with every CA in the pool",
+                case.section, pooled
+            ));
+        }
+        ran.push(name.clone());
+        match (expected == actual, known.get(name)) {
+            (true, None) => passed += 1,
+            (true, Some(_)) => problems.push(format!(
+                "{} {name}: listed as a deviation but now gives the expected {expected}; remove it",
+                case.section
+            )),
+            (false, Some(d)) if d.expected == expected && d.actual == actual => deviated += 1,
+            (false, _) => problems.push(format!(
+                "{} {name}: expected {expected}, got {actual} ({})",
+                case.section,
+                outcome.err().map(|e| e.to_string()).unwrap_or_default()
+            )),
+        }
+    }
+    for name in known.keys() {
+        if !ran.contains(name) {
+            problems.push(format!("{name}: listed in deviations.txt but not run"));
+        }
+    }
+    println!("PKITS: {passed} passed, {deviated} known deviations");
+    assert_eq!(ran.len(), 224, "PKITS §4 has 224 tests");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Invalid tests whose reason is plain: `test | error kind | text the error must contain`
+/// (the certificate it is about).
+const EXPECTED_ERRORS: &str = "
+InvalidCASignatureTest2 | BadSignature | CN=Bad Signed CA
+InvalidEESignatureTest3 | BadSignature | CN=Invalid EE Signature Test3
+InvalidCAnotBeforeDateTest1 | NotYetValid | CN=Bad notBefore Date CA
+InvalidEEnotBeforeDateTest2 | NotYetValid | EE Certificate Test2
+InvalidCAnotAfterDateTest5 | Expired | CN=Bad notAfter Date CA
+InvalidEEnotAfterDateTest6 | Expired | EE Certificate Test6
+Invalidpre2000UTCEEnotAfterDateTest7 | Expired | EE Certificate Test7
+InvalidNameChainingEETest1 | MissingIssuer | Name Chaining EE Certificate Test1
+InvalidNameChainingOrderTest2 | MissingIssuer | Order EE Certificate Test2
+InvalidBasicSelfIssuedCRLSigningKeyTest8 | NotACa | CRL Signing Key CA
+InvalidMissingbasicConstraintsTest1 | NotACa | CN=Missing basicConstraints CA
+InvalidcAFalseTest2 | NotACa | CN=basicConstraints Critical cA False CA
+InvalidcAFalseTest3 | NotACa | CN=basicConstraints Not Critical cA False CA
+InvalidpathLenConstraintTest6 | PathLenExceeded | CN=pathLenConstraint0 subCA,
+InvalidpathLenConstraintTest12 | PathLenExceeded | CN=pathLenConstraint6 subsubsubCA11X
+InvalidSelfIssuedpathLenConstraintTest16 | PathLenExceeded | CN=pathLenConstraint0 subCA2
+InvalidkeyUsageCriticalkeyCertSignFalseTest1 | MissingKeyCertSign | =keyUsage Critical keyCertSign
+InvalidkeyUsageNotCriticalkeyCertSignFalseTest2 | MissingKeyCertSign | Not Critical keyCertSign
+InvalidDNnameConstraintsTest2 | NameConstraintViolation | EE Certificate Test2
+InvalidDNnameConstraintsTest17 | NameConstraintViolation | EE Certificate Test17
+InvalidRFC822nameConstraintsTest22 | NameConstraintViolation | EE Certificate Test22
+InvalidDNSnameConstraintsTest31 | NameConstraintViolation | EE Certificate Test31
+InvalidUnknownCriticalCertificateExtensionTest2 | UnknownCriticalExtension | EE Cert Test2
+";
+
+fn kind(error: &Error) -> &'static str {
+    match error {
+        Error::BadSignature { .. } => "BadSignature",
+        Error::NotYetValid { .. } => "NotYetValid",
+        Error::Expired { .. } => "Expired",
+        Error::MissingIssuer { .. } => "MissingIssuer",
+        Error::NotACa { .. } => "NotACa",
+        Error::PathLenExceeded { .. } => "PathLenExceeded",
+        Error::MissingKeyCertSign { .. } => "MissingKeyCertSign",
+        Error::NameConstraintViolation { .. } => "NameConstraintViolation",
+        Error::UnknownCriticalExtension { .. } => "UnknownCriticalExtension",
+        _ => "another error",
+    }
+}
+
+/// The tests of [`EXPECTED_ERRORS`] fail with that error, in both modes.
+#[test]
+fn pkits_invalid_tests_fail_for_the_expected_reason() {
+    let suite = Suite::load();
+    let cases = cases();
+    let table: Vec<&str> = EXPECTED_ERRORS
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(table.len(), 23, "EXPECTED_ERRORS");
+    for line in table {
+        let [name, expected, about] = line.split(" | ").collect::<Vec<_>>()[..] else {
+            panic!("EXPECTED_ERRORS: want `test | kind | text`: {line}");
+        };
+        let case = cases
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("{name} is not in tests.txt"));
+        for mode in [Mode::Path, Mode::Pool] {
+            let error = match run(case, &suite, mode) {
+                Err(Failure::Validation(error)) => error,
+                other => panic!("{name} ({mode:?}): want {expected}, got {other:?}"),
+            };
+            assert!(
+                kind(&error) == expected && error.to_string().contains(about),
+                "{name} ({mode:?}): want {expected} about {about:?}, got {error:?}"
+            );
+        }
+    }
+}
