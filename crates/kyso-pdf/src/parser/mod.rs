@@ -86,7 +86,7 @@ pub(crate) fn trim_eol(data: &[u8]) -> &[u8] {
 
 /// The first position of `needle` in `hay`.
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 fn expect_end(lx: &mut Lexer<'_>) -> Result<()> {

@@ -153,9 +153,9 @@ impl PdfSigner {
             .suffix(".pdf.part")
             .tempfile_in(&dir)?;
         let plan = {
-            let mut writer = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
-            let plan = self.write_prepared(&reader, &mut writer, builder)?;
-            writer.flush()?;
+            let file = tmp.as_file_mut();
+            let plan = self.write_prepared(&reader, file, builder)?;
+            file.flush()?;
             plan
         };
         Ok(PreparedPdf {
@@ -556,39 +556,53 @@ fn ends_with_eol<S: Source>(source: &S) -> Result<bool> {
 /// costs about one SHA pass, not a SHA pass plus a copy. At most [`COPY_QUEUE`] chunks of
 /// [`COPY_CHUNK`] bytes are in flight: memory does not grow with the file.
 fn copy_hashing<S: Source, W: Write>(source: &S, out: &mut W, hasher: &mut Hasher) -> Result<()> {
-    use std::sync::Arc;
-    use std::sync::mpsc::sync_channel;
+    use std::sync::mpsc::{channel, sync_channel};
 
     let len = source.len();
-    let (tx, rx) = sync_channel::<Arc<Vec<u8>>>(COPY_QUEUE);
+    // Full chunks go to the hashing thread, empty buffers come back: a fixed pool, no
+    // allocation (and no fresh zeroed pages) per chunk.
+    let (to_hash, hash_rx) = sync_channel::<Vec<u8>>(COPY_QUEUE);
+    let (to_reuse, reuse_rx) = channel::<Vec<u8>>();
     let start = hasher.clone();
     std::thread::scope(|scope| {
         let worker = scope.spawn(move || {
             let mut h = start;
-            for chunk in rx {
+            for chunk in hash_rx {
                 h.update(&chunk);
+                // The reader may be gone after an error; the buffer is then just dropped.
+                let _ = to_reuse.send(chunk);
             }
             h
         });
         let mut offset = 0u64;
+        let mut allocated = 0;
         let copied = (|| -> Result<()> {
             while offset < len {
                 let want = ((len - offset) as usize).min(COPY_CHUNK);
-                let mut buf = vec![0u8; want];
+                let mut buf = match reuse_rx.try_recv() {
+                    Ok(b) => b,
+                    Err(_) if allocated < COPY_QUEUE + 2 => {
+                        allocated += 1;
+                        vec![0u8; COPY_CHUNK]
+                    }
+                    Err(_) => reuse_rx
+                        .recv()
+                        .map_err(|_| Error::Unsupported("the hashing thread stopped".into()))?,
+                };
+                buf.resize(want, 0);
                 let n = crate::reader::read_full_at(source, offset, &mut buf)?;
                 if n == 0 {
                     return Err(Error::Truncated { offset });
                 }
                 buf.truncate(n);
-                let chunk = Arc::new(buf);
+                out.write_all(&buf)?;
                 // The hasher thread only stops early if it panicked; the join reports that.
-                let _ = tx.send(Arc::clone(&chunk));
-                out.write_all(&chunk)?;
+                let _ = to_hash.send(buf);
                 offset += n as u64;
             }
             Ok(())
         })();
-        drop(tx);
+        drop(to_hash);
         match worker.join() {
             Ok(h) => *hasher = h,
             Err(_) => return Err(Error::Unsupported("the hashing thread panicked".into())),
