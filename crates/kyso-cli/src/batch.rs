@@ -24,6 +24,8 @@ pub struct SignBatchArgs {
     pub key: KeyArgs,
     #[command(flatten)]
     pub password: PasswordArgs,
+    #[command(flatten)]
+    pub token: crate::tokens::TokenArgs,
     /// /Reason for every signature.
     #[arg(long)]
     pub reason: Option<String>,
@@ -58,14 +60,21 @@ pub fn run(args: &SignBatchArgs) -> Result<bool, CliError> {
         args.password.password_env.as_deref(),
         args.password.password_file.as_deref(),
     );
-    let signer = crate::load_signer(&args.key, &password)?;
+    // One key for the whole batch: one token login, one file load.
+    let signer: Box<dyn kyso_cms::Signer> =
+        match crate::tokens::open_signer(&args.token, None, None)? {
+            Some(token_signer) => Box::new(token_signer),
+            None => Box::new(crate::load_signer(&args.key, &password)?),
+        };
     let options = SignOptions {
         reason: args.reason.clone(),
         location: args.location.clone(),
         ..SignOptions::default()
     };
-    let report = PdfSigner::new(options)
-        .sign_batch(&jobs, &signer, args.threads, &|event| progress_line(event));
+    let report =
+        PdfSigner::new(options).sign_batch(&jobs, signer.as_ref(), args.threads, &|event| {
+            progress_line(event)
+        });
     eprintln!();
     for (job, result) in jobs.iter().zip(&report.results) {
         if let Err(e) = result {

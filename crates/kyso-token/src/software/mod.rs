@@ -227,6 +227,35 @@ impl Signer for SoftwareSigner {
             .sign(self.algorithm, message)
             .map_err(|e| SignerError::with_source("the software key could not sign", e))
     }
+
+    /// Signs on every core: constant-time RSA costs milliseconds per signature, so a batch
+    /// of documents is bound by it.
+    fn sign_many(&self, messages: &[&[u8]]) -> Vec<Result<Vec<u8>, SignerError>> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(messages.len().max(1));
+        let per_thread = messages.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = messages
+                .chunks(per_thread)
+                .map(|chunk| {
+                    let handle =
+                        scope.spawn(move || chunk.iter().map(|m| self.sign(m)).collect::<Vec<_>>());
+                    (chunk.len(), handle)
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|(len, h)| {
+                    h.join().unwrap_or_else(|_| {
+                        (0..len)
+                            .map(|_| Err(SignerError::new("a signing thread panicked")))
+                            .collect()
+                    })
+                })
+                .collect()
+        })
+    }
 }
 
 impl fmt::Debug for SoftwareSigner {
