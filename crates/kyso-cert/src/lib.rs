@@ -91,8 +91,8 @@
 //! [`verify_signature`] — the check each link uses — is public for CMS signatures: RSA
 //! PKCS #1 v1.5 and PSS, ECDSA on P-256 and P-384, SHA-1 only when allowed.
 //!
-//! The conformance of the validator against the x509-limbo suite, and its known deviations,
-//! are in the crate README.
+//! The conformance of the validator against the x509-limbo suite and NIST PKITS, and the
+//! known deviations of each, are in the crate README.
 //!
 //! # What this crate does not do (yet)
 //!

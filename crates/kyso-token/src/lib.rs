@@ -2,8 +2,13 @@
 //!
 //! A CMS or PDF signer needs four things from a key: the signer's certificate, the CA
 //! certificates to embed, the signature algorithm, and a way to sign bytes. This crate supplies
-//! them for keys held in software; PKCS#11 tokens (the USB tokens Vietnamese CAs issue) and
-//! remote signing services will follow as further backends of the same trait.
+//! them for three kinds of key, all behind the same trait:
+//!
+//! * keys held in software ([`SoftwareSigner`]: PKCS#12, PKCS#8/PEM);
+//! * PKCS#11 tokens — the USB tokens Vietnamese CAs issue — through the vendor's module
+//!   ([`pkcs11`]: [`Pkcs11Module`], [`Pkcs11Signer`]);
+//! * remote signing services: the CSC API v2 ([`remote::csc`]) and services where the user
+//!   approves each request on a phone ([`remote::ApprovalSigner`], [`remote::PollingSigner`]).
 //!
 //! # Software keys
 //!
