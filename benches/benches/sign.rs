@@ -2,29 +2,13 @@
 //! floor any signer must pay). Figures and how to read them: benches/README.md.
 
 use std::hint::black_box;
-use std::io::{BufWriter, Read};
-use std::path::Path;
+use std::io::BufWriter;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kyso_pdf::{PdfSigner, SignOptions};
 use kyso_token::SoftwareSigner;
-use sha2::{Digest, Sha256};
 
 const P12: &[u8] = include_bytes!("../../crates/kyso-cli/demo/signer.p12");
-
-fn sha256_file(path: &Path) -> Vec<u8> {
-    let mut file = std::fs::File::open(path).expect("bench input");
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf).expect("read");
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    hasher.finalize().to_vec()
-}
 
 fn bench_sign(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -40,7 +24,9 @@ fn bench_sign(c: &mut Criterion) {
         if mb == 100 {
             group.sample_size(10);
         }
-        group.bench_function("sha256-pass", |b| b.iter(|| black_box(sha256_file(&input))));
+        group.bench_function("sha256-pass", |b| {
+            b.iter(|| black_box(kyso_benches::sha256_file(&input).expect("read")))
+        });
         group.bench_function("kyso-sign", |b| {
             b.iter(|| {
                 pdf_signer

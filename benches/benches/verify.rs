@@ -2,32 +2,16 @@
 //! Figures: benches/README.md.
 
 use std::hint::black_box;
-use std::io::{BufWriter, Read};
-use std::path::Path;
+use std::io::BufWriter;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kyso_cert::Certificate;
 use kyso_pdf::verify::{ValidationOptions, Verdict, validate_file};
 use kyso_pdf::{PdfSigner, SignOptions};
 use kyso_token::SoftwareSigner;
-use sha2::{Digest, Sha256};
 
 const P12: &[u8] = include_bytes!("../../crates/kyso-cli/demo/signer.p12");
 const ROOT: &[u8] = include_bytes!("../../crates/kyso-cli/demo/root.pem");
-
-fn sha256_file(path: &Path) -> Vec<u8> {
-    let mut file = std::fs::File::open(path).expect("bench input");
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf).expect("read");
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    hasher.finalize().to_vec()
-}
 
 fn bench_verify(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -49,7 +33,7 @@ fn bench_verify(c: &mut Criterion) {
             group.sample_size(10);
         }
         group.bench_function("sha256-pass", |b| {
-            b.iter(|| black_box(sha256_file(&signed)))
+            b.iter(|| black_box(kyso_benches::sha256_file(&signed).expect("read")))
         });
         group.bench_function("kyso-verify", |b| {
             b.iter(|| validate_file(&signed, &options).expect("validate"))

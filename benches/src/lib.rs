@@ -1,6 +1,9 @@
 //! Inputs for the kyso benches: PDFs of a chosen size, made on the fly.
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
 
 /// Writes a valid one-page PDF of about `size` bytes: the bulk is an image XObject of
 /// pseudo-random bytes (incompressible, as scanned documents are) used by the page.
@@ -59,4 +62,20 @@ pub fn make_pdf(size: usize, out: &mut impl Write) -> std::io::Result<()> {
         offsets.len() + 1
     ));
     out.write_all(tail.as_bytes())
+}
+
+/// One read + SHA-256 pass over a file: the baseline every sign or verify figure is compared
+/// with.
+pub fn sha256_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().to_vec())
 }
