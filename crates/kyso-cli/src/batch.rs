@@ -26,6 +26,8 @@ pub struct SignBatchArgs {
     pub password: PasswordArgs,
     #[command(flatten)]
     pub token: crate::tokens::TokenArgs,
+    #[command(flatten)]
+    pub csc: crate::remote::CscArgs,
     /// /Reason for every signature.
     #[arg(long)]
     pub reason: Option<String>,

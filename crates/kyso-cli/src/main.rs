@@ -6,6 +6,9 @@
 //! kyso sign IN.pdf -o OUT.pdf --key KEY.pem --cert CERT.pem [--chain CHAIN.pem]
 //! kyso sign IN.pdf -o OUT.pdf --module PKCS11.so [--token LABEL] [--key-label L | --key-id HEX | --cert-subject S] [--pin-env VAR | --pin-file F]
 //! kyso tokens --module PKCS11.so [--login] [--json]
+//! kyso sign IN.pdf -o OUT.pdf --csc URL --credential ID --access-token-env VAR [--csc-pin-env VAR]
+//! kyso sign-batch FILES|DIRS… -o OUTDIR (key options as for sign)
+//! kyso verify FILE.pdf --trust ROOT.pem [--json] [--lang vi]
 //! kyso verify-cms DATA SIG.p7s [--json]
 //! ```
 //!
@@ -17,6 +20,7 @@ mod batch;
 mod demo;
 mod error;
 mod password;
+mod remote;
 mod tokens;
 mod verify;
 mod verify_cms;
@@ -73,6 +77,8 @@ struct SignArgs {
     password: PasswordArgs,
     #[command(flatten)]
     token: tokens::TokenArgs,
+    #[command(flatten)]
+    csc: remote::CscArgs,
     /// Sign this empty signature field, or create a new field with this name.
     #[arg(long)]
     field: Option<String>,
@@ -198,15 +204,18 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
         args.password.password_env.as_deref(),
         args.password.password_file.as_deref(),
     );
-    let signer: Box<dyn Signer> =
-        match tokens::open_signer(&args.token, args.rsa_padding, args.digest)? {
+    let csc = remote::open_signer(&args.csc)?;
+    let signer: Box<dyn Signer> = match csc {
+        Some(csc_signer) => Box::new(csc_signer),
+        None => match tokens::open_signer(&args.token, args.rsa_padding, args.digest)? {
             Some(token_signer) => Box::new(token_signer),
             None => Box::new(choose_algorithm(
                 load_signer(&args.key, &password)?,
                 args.rsa_padding,
                 args.digest,
             )?),
-        };
+        },
+    };
     let options = SignOptions {
         field_name: args.field,
         sub_filter: if args.pkcs7 {

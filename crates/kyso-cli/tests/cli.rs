@@ -484,3 +484,62 @@ fn verify_exits_1_for_an_untrusted_or_modified_signature() {
     assert!(json.contains("DIGEST_MISMATCH"), "{json}");
     assert_matches_report_schema(&json);
 }
+
+#[test]
+fn sign_with_csc_reports_an_unreachable_service_and_writes_nothing() {
+    let w = work();
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    let before = std::fs::read(&input).expect("read");
+    let out = w.path.join("out.pdf");
+    // Port 9 (discard) on loopback: nothing listens there in the test environment.
+    let o = kyso_with_env(
+        &[
+            "sign",
+            s(&input),
+            "-o",
+            s(&out),
+            "--csc",
+            "http://127.0.0.1:9/csc/v2",
+            "--credential",
+            "cred-1",
+            "--access-token-env",
+            "CSC_TOKEN",
+            "--csc-allow-loopback-http",
+        ],
+        "CSC_TOKEN",
+        "secret-token-value",
+    );
+    assert_fails(&o, "", &out, &input, &before);
+    assert!(
+        !stderr(&o).contains("secret-token-value"),
+        "the token was printed"
+    );
+    // Plain http to a non-loopback host is refused before any request.
+    let o = kyso_with_env(
+        &[
+            "sign",
+            s(&input),
+            "-o",
+            s(&out),
+            "--csc",
+            "http://rssp.example.vn/csc/v2",
+            "--credential",
+            "cred-1",
+            "--access-token-env",
+            "CSC_TOKEN",
+        ],
+        "CSC_TOKEN",
+        "t",
+    );
+    assert_fails(&o, "http", &out, &input, &before);
+    // --csc needs --credential.
+    let o = kyso(&[
+        "sign",
+        s(&input),
+        "-o",
+        s(&out),
+        "--csc",
+        "https://rssp.example.vn/csc/v2",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
