@@ -252,3 +252,29 @@ fn deferred_finish_refuses_a_signature_too_large_for_the_placeholder() {
     }
     assert!(!out.exists());
 }
+
+#[test]
+fn deferred_finish_refuses_a_signature_by_another_key() {
+    use kyso_cms::{SignedDataBuilder, Signer};
+    let token = signer(Rsa2048);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("deferred.pdf");
+    let builder = SignedDataBuilder::new(
+        token.certificate().clone(),
+        token.chain().to_vec(),
+        token.algorithm(),
+    );
+    let prepared = PdfSigner::new(options())
+        .prepare(&corpus::classic().path, &out, builder)
+        .expect("prepare");
+    let state = prepared.suspend().expect("suspend");
+    // The right length and format, the wrong key (the revoked leaf is also RSA-2048).
+    let wrong = signer(LeafKind::Revoked)
+        .sign(&state.data_to_sign().expect("hex"))
+        .expect("sign");
+    match state.finish(&wrong) {
+        Err(kyso_pdf::Error::Cms(kyso_cms::Error::BadSignature { .. })) => {}
+        other => panic!("expected a bad-signature error, got {other:?}"),
+    }
+    assert!(!out.exists(), "no output for a wrong signature");
+}

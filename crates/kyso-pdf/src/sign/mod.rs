@@ -296,7 +296,10 @@ struct Plan {
 }
 
 impl Plan {
-    /// The CMS for `signature`, hex-encoded, checked against the placeholder.
+    /// The CMS for `signature`, hex-encoded, checked against the placeholder — and verified:
+    /// a signature that came back from a token, a portal or a remote service is checked
+    /// against the signer's certificate before it goes into the document, so a wrong key or
+    /// a corrupted answer fails here instead of producing a broken PDF.
     fn cms(&self, signature: &[u8]) -> Result<String> {
         let cms = self.builder.assemble(&self.attributes, signature)?;
         if cms.len() > self.capacity {
@@ -305,6 +308,7 @@ impl Plan {
                 available: self.capacity,
             });
         }
+        kyso_cms::verify::SignedDataInfo::parse(&cms)?.verify(&self.content_digest)?;
         Ok(hex::encode_upper(cms))
     }
 }
@@ -418,7 +422,9 @@ impl DeferredState {
         hex::decode(&self.signed_attributes).map_err(|e| Error::State(e.to_string()))
     }
 
-    /// Embeds `signature` into the pending file and renames it onto the output.
+    /// Embeds `signature` into the pending file and renames it onto the output. A signature
+    /// that does not verify against the signer's certificate (wrong key, corrupted answer) is
+    /// refused and the pending file stays, so the caller can try again.
     pub fn finish(self, signature: &[u8]) -> Result<PathBuf> {
         let decode = |h: &str| hex::decode(h).map_err(|e| Error::State(e.to_string()));
         let certificate = Certificate::from_der(&decode(&self.certificate)?)
