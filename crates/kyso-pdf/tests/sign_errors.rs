@@ -3,6 +3,10 @@
 
 use std::path::Path;
 
+#[allow(dead_code)]
+#[path = "attacks/build.rs"]
+mod build;
+
 use kyso_pdf::{Error, PdfSigner, SignOptions};
 use kyso_testkit::{LeafKind, TestPki, corpus};
 use kyso_token::SoftwareSigner;
@@ -116,4 +120,25 @@ fn sign_bytes_matches_what_validators_accept() {
     std::fs::write(&out, &signed).expect("write");
     let sigs = kyso_testkit::validators::pyhanko_validate(&out, TestPki::get().root_pem());
     assert!(sigs[0].is_fully_valid(), "{}", sigs[0].details);
+}
+
+#[test]
+fn a_document_certified_with_no_changes_allowed_is_not_signed_again() {
+    let certified = build::certified(1);
+    let r = PdfSigner::new(SignOptions::default()).sign_bytes(&certified, &signer());
+    assert!(matches!(r, Err(Error::CertifiedNoChanges)), "{r:?}");
+}
+
+#[test]
+fn a_document_certified_for_form_filling_accepts_an_approval_signature() {
+    let certified = build::certified(2);
+    let signed = PdfSigner::new(SignOptions::default())
+        .sign_bytes(&certified, &signer())
+        .expect("P=2 allows signing");
+    let report = build::validate_bytes(&signed);
+    assert_eq!(
+        report.verdict,
+        kyso_pdf::verify::Verdict::Valid,
+        "{report:#?}"
+    );
 }
