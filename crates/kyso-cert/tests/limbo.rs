@@ -8,7 +8,9 @@
 //!
 //! `tests/limbo/limbo.json.gz` is limbo's compiled suite (see `tests/limbo/README.md`).
 
-use std::collections::{BTreeMap, HashMap};
+mod common;
+
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -165,34 +167,6 @@ fn run(case: &Value) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-struct Deviation {
-    expected: String,
-    actual: String,
-}
-
-fn deviations() -> HashMap<String, Deviation> {
-    let text = std::fs::read_to_string(DEVIATIONS).expect("deviations.txt");
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|line| {
-            let mut fields = line.split_whitespace();
-            let (Some(id), Some(expected), Some(actual), Some(_reason)) =
-                (fields.next(), fields.next(), fields.next(), fields.next())
-            else {
-                panic!("deviations.txt: want `id expected actual reason…`: {line}");
-            };
-            (
-                id.to_owned(),
-                Deviation {
-                    expected: expected.to_owned(),
-                    actual: actual.to_owned(),
-                },
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn limbo_cases_match_expectations_or_listed_deviations() {
     let mut json = String::new();
@@ -200,7 +174,7 @@ fn limbo_cases_match_expectations_or_listed_deviations() {
         .read_to_string(&mut json)
         .expect("gunzip");
     let suite: Value = serde_json::from_str(&json).expect("limbo JSON");
-    let known = deviations();
+    let known = common::deviations(DEVIATIONS);
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     let (mut passed, mut deviated) = (0, 0);
     let mut problems = Vec::new();

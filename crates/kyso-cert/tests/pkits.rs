@@ -29,7 +29,9 @@
 //! `pkits_invalid_tests_fail_for_the_expected_reason` checks the error kind of the invalid
 //! tests whose reason is clear. `tests/pkits/README.md` says where the data comes from.
 
-use std::collections::{BTreeMap, HashMap};
+mod common;
+
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -193,38 +195,10 @@ fn run(case: &Case, suite: &Suite, mode: Mode) -> Result<(), Failure> {
         .map_err(Failure::Validation)
 }
 
-struct Deviation {
-    expected: String,
-    actual: String,
-}
-
-fn deviations() -> HashMap<String, Deviation> {
-    let text = std::fs::read_to_string(DEVIATIONS).expect("deviations.txt");
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|line| {
-            let mut fields = line.split_whitespace();
-            let (Some(name), Some(expected), Some(actual), Some(_reason)) =
-                (fields.next(), fields.next(), fields.next(), fields.next())
-            else {
-                panic!("deviations.txt: want `name expected actual reason…`: {line}");
-            };
-            (
-                name.to_owned(),
-                Deviation {
-                    expected: expected.to_owned(),
-                    actual: actual.to_owned(),
-                },
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn pkits_tests_match_expectations_or_listed_deviations() {
     let suite = Suite::load();
-    let known = deviations();
+    let known = common::deviations(DEVIATIONS);
     let (mut passed, mut deviated) = (0, 0);
     let mut problems = Vec::new();
     let mut ran = Vec::new();

@@ -2,6 +2,8 @@
 //! building encodings that openssl will not produce.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
+
 use kyso_cert::Certificate;
 
 /// The bytes of `tests/data/<name>`.
@@ -70,4 +72,38 @@ pub fn with_extensions(cert: &[u8], edit: impl FnOnce(&[u8]) -> Vec<u8>) -> Vec<
         0x30,
         &[tlv(0x30, &new_tbs), alg.to_vec(), sig.to_vec()].concat(),
     )
+}
+
+/// One line of a conformance suite's known-deviations file: what the suite expects and what
+/// kyso does instead (the reason follows on the line, for people).
+pub struct Deviation {
+    /// The suite's expected outcome.
+    pub expected: String,
+    /// kyso's outcome.
+    pub actual: String,
+}
+
+/// Reads a deviations file: lines `id expected actual reason…`, `#` comments and blank lines
+/// ignored. Used by the x509-limbo and PKITS tests.
+pub fn deviations(path: &str) -> HashMap<String, Deviation> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|line| {
+            let mut fields = line.split_whitespace();
+            let (Some(id), Some(expected), Some(actual), Some(_reason)) =
+                (fields.next(), fields.next(), fields.next(), fields.next())
+            else {
+                panic!("{path}: want `id expected actual reason…`: {line}");
+            };
+            (
+                id.to_owned(),
+                Deviation {
+                    expected: expected.to_owned(),
+                    actual: actual.to_owned(),
+                },
+            )
+        })
+        .collect()
 }
