@@ -199,12 +199,12 @@ fn signs_pkcs12_identities_modern_and_legacy() {
     }
 }
 
-#[test]
-fn deferred_signing_through_a_serialized_state_gives_a_valid_signature() {
+/// The first half of deferred signing, as a portal does it: the token's certificate chain
+/// only, no key. Returns the token, the prepared document and the output path (inside `dir`).
+fn prepare_deferred(dir: &Path) -> (SoftwareSigner, kyso_pdf::PreparedPdf, std::path::PathBuf) {
     use kyso_cms::{SignedDataBuilder, Signer};
     let token = signer(Rsa2048);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("deferred.pdf");
+    let out = dir.join("deferred.pdf");
     let builder = SignedDataBuilder::new(
         token.certificate().clone(),
         token.chain().to_vec(),
@@ -213,6 +213,14 @@ fn deferred_signing_through_a_serialized_state_gives_a_valid_signature() {
     let prepared = PdfSigner::new(options())
         .prepare(&corpus::classic().path, &out, builder)
         .expect("prepare");
+    (token, prepared, out)
+}
+
+#[test]
+fn deferred_signing_through_a_serialized_state_gives_a_valid_signature() {
+    use kyso_cms::Signer;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (token, prepared, out) = prepare_deferred(dir.path());
     let to_sign = prepared.data_to_sign().to_vec();
     let json = serde_json::to_string(&prepared.suspend().expect("suspend")).expect("serialize");
     assert!(
@@ -232,18 +240,8 @@ fn deferred_signing_through_a_serialized_state_gives_a_valid_signature() {
 
 #[test]
 fn deferred_finish_refuses_a_signature_too_large_for_the_placeholder() {
-    use kyso_cms::{SignedDataBuilder, Signer};
-    let token = signer(Rsa2048);
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("deferred.pdf");
-    let builder = SignedDataBuilder::new(
-        token.certificate().clone(),
-        token.chain().to_vec(),
-        token.algorithm(),
-    );
-    let prepared = PdfSigner::new(options())
-        .prepare(&corpus::classic().path, &out, builder)
-        .expect("prepare");
+    let (_, prepared, out) = prepare_deferred(dir.path());
     let state = prepared.suspend().expect("suspend");
     let huge = vec![0x42u8; 64 * 1024];
     match state.finish(&huge) {
@@ -255,18 +253,9 @@ fn deferred_finish_refuses_a_signature_too_large_for_the_placeholder() {
 
 #[test]
 fn deferred_finish_refuses_a_signature_by_another_key() {
-    use kyso_cms::{SignedDataBuilder, Signer};
-    let token = signer(Rsa2048);
+    use kyso_cms::Signer;
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("deferred.pdf");
-    let builder = SignedDataBuilder::new(
-        token.certificate().clone(),
-        token.chain().to_vec(),
-        token.algorithm(),
-    );
-    let prepared = PdfSigner::new(options())
-        .prepare(&corpus::classic().path, &out, builder)
-        .expect("prepare");
+    let (_, prepared, out) = prepare_deferred(dir.path());
     let state = prepared.suspend().expect("suspend");
     // The right length and format, the wrong key (the revoked leaf is also RSA-2048).
     let wrong = signer(LeafKind::Revoked)
