@@ -44,6 +44,7 @@ pub use error::{Error, Result};
 pub use object::{Dict, Name, ObjRef, Object, PdfString, Stream, decode_text_string};
 pub use reader::{PdfReader, Prefix, Source, XrefEntry, XrefKind};
 
+mod certification;
 mod date;
 pub mod form;
 pub mod sign;

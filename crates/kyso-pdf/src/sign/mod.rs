@@ -509,41 +509,10 @@ fn check_distinct(input: &Path, output: &Path) -> Result<()> {
 /// A certification signature with /P 1 forbids any change, signatures included
 /// (ISO 32000-2 §12.8.2.2.2, Table 257).
 fn refuse_if_certified_no_changes<S: Source>(reader: &PdfReader<S>) -> Result<()> {
-    let catalog = reader.catalog()?;
-    let Some(perms) = catalog.get("Perms") else {
-        return Ok(());
-    };
-    let perms = reader.deref(perms)?;
-    let Some(docmdp) = perms.as_dict().and_then(|p| p.get("DocMDP")) else {
-        return Ok(());
-    };
-    let sig = reader.deref(docmdp)?;
-    let refs = match sig.as_dict().and_then(|d| d.get("Reference")) {
-        Some(r) => reader.deref(r)?,
-        None => return Ok(()),
-    };
-    for reference in refs.as_array().unwrap_or_default() {
-        let reference = reader.deref(reference)?;
-        let Some(rd) = reference.as_dict() else {
-            continue;
-        };
-        if rd.get("TransformMethod").and_then(Object::as_name) != Some(b"DocMDP") {
-            continue;
-        }
-        let params = match rd.get("TransformParams") {
-            Some(p) => reader.deref(p)?,
-            None => continue,
-        };
-        let p = params
-            .as_dict()
-            .and_then(|d| d.get("P"))
-            .and_then(Object::as_i64)
-            .unwrap_or(2);
-        if p == 1 {
-            return Err(Error::CertifiedNoChanges);
-        }
+    match crate::certification::certification(reader)? {
+        Some(c) if c.permissions.contains(&1) => Err(Error::CertifiedNoChanges),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn ends_with_eol<S: Source>(source: &S) -> Result<bool> {

@@ -6,6 +6,7 @@
 
 use crate::Result;
 use crate::object::{Dict, Object};
+use crate::parser::lexer::is_whitespace;
 use crate::reader::{PdfReader, Source, XrefEntry, read_full_at};
 use crate::verify::locate::LocatedSignature;
 use crate::verify::report::{Reason, ReasonCode};
@@ -204,7 +205,7 @@ pub fn check<S: Source>(
 fn ends_with_contents_key(prefix: &[u8]) -> bool {
     let trimmed = prefix
         .iter()
-        .rposition(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0'))
+        .rposition(|&b| !is_whitespace(b))
         .map(|i| &prefix[..=i])
         .unwrap_or_default();
     trimmed.ends_with(b"/Contents")

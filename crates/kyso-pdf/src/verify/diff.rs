@@ -15,7 +15,8 @@
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use crate::Result;
-use crate::object::{Dict, ObjRef, Object};
+use crate::object::{Dict, ObjRef, Object, is_delimiter};
+use crate::parser::lexer::is_whitespace;
 use crate::reader::{PdfReader, Source, XrefEntry};
 
 /// Most new objects followed when checking what later revisions added.
@@ -260,7 +261,7 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
         {
             let mut tail = vec![0u8; (len - last).min(1 << 16) as usize];
             let n = crate::reader::read_full_at(source, last, &mut tail)?;
-            if tail[..n].iter().any(|b| !is_pdf_whitespace(*b)) {
+            if tail[..n].iter().any(|b| !is_whitespace(*b)) {
                 self.outcome.unaccounted.push(format!(
                     "{} bytes after the last %%EOF (byte {last}) belong to no revision",
                     len - last
@@ -1131,11 +1132,6 @@ fn collect_refs(obj: &Object, out: &mut Vec<ObjRef>, depth: usize) {
     }
 }
 
-/// PDF white space (ISO 32000-2 §7.2.3, Table 1).
-fn is_pdf_whitespace(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0')
-}
-
 /// If `hit` is the `obj` keyword of an `N G obj` header (any PDF white space between the
 /// parts), returns (offset of N, N, G).
 fn object_header_before<S: Source>(source: &S, hit: u64) -> Result<Option<(u64, u32, u16)>> {
@@ -1152,7 +1148,7 @@ fn object_header_before<S: Source>(source: &S, hit: u64) -> Result<Option<(u64, 
     let mut i = at;
     let skip_ws = |i: &mut usize| -> usize {
         let from = *i;
-        while *i > 0 && is_pdf_whitespace(buf[*i - 1]) {
+        while *i > 0 && is_whitespace(buf[*i - 1]) {
             *i -= 1;
         }
         from - *i
@@ -1176,7 +1172,7 @@ fn object_header_before<S: Source>(source: &S, hit: u64) -> Result<Option<(u64, 
     let Some(num) = digits(&mut i) else {
         return Ok(None);
     };
-    if i > 0 && !is_pdf_whitespace(buf[i - 1]) && !b"()<>[]{}/%".contains(&buf[i - 1]) {
+    if i > 0 && !is_whitespace(buf[i - 1]) && !is_delimiter(buf[i - 1]) {
         return Ok(None);
     }
     let (Ok(num), Ok(generation)) = (u32::try_from(num), u16::try_from(generation)) else {

@@ -90,9 +90,11 @@ pub fn validate<S: Source>(source: &S, options: &ValidationOptions) -> Result<Va
             ),
         });
     }
+    let store = trust::store(options);
     let mut reports = Vec::new();
     for sig in &located.signatures {
-        let mut report = validate_one(&reader, sig, &revision_ends, certification, options)?;
+        let mut report =
+            validate_one(&reader, sig, &revision_ends, certification, &store, options)?;
         if let Some((_, fields)) = located.shared.iter().find(|(r, _)| *r == sig.sig_ref) {
             report.reasons.push(Reason {
                 code: ReasonCode::SharedSignatureDictionary,
@@ -111,40 +113,10 @@ pub fn validate<S: Source>(source: &S, options: &ValidationOptions) -> Result<Va
 
 /// The certification signature's object and its DocMDP /P (ISO 32000-2 §12.8.2.2), if any.
 fn certification<S: Source>(reader: &PdfReader<S>) -> Result<Option<(crate::ObjRef, u8)>> {
-    let catalog = reader.catalog()?;
-    let Some(Object::Dict(perms)) = catalog.get("Perms").map(|p| reader.deref(p)).transpose()?
-    else {
-        return Ok(None);
-    };
-    let Some(Object::Reference(sig_ref)) = perms.get("DocMDP") else {
-        return Ok(None);
-    };
-    let sig = reader.resolve(*sig_ref)?;
-    let refs = match sig.as_dict().and_then(|d| d.get("Reference")) {
-        Some(r) => reader.deref(r)?,
-        None => return Ok(Some((*sig_ref, 2))),
-    };
-    for item in refs.as_array().unwrap_or_default() {
-        let item = reader.deref(item)?;
-        let Some(d) = item.as_dict() else { continue };
-        if !d
-            .get("TransformMethod")
-            .is_some_and(|m| m.is_name("DocMDP"))
-        {
-            continue;
-        }
-        let p = match d.get("TransformParams") {
-            Some(tp) => reader
-                .deref(tp)?
-                .as_dict()
-                .and_then(|t| t.get("P"))
-                .and_then(Object::as_i64)
-                .unwrap_or(2),
-            None => 2,
-        };
-        return Ok(Some((*sig_ref, p.clamp(1, 3) as u8)));
-    }
-    Ok(Some((*sig_ref, 2)))
+    Ok(crate::certification::certification(reader)?.and_then(|c| {
+        let p = c.permission().clamp(1, 3) as u8;
+        c.signature.map(|sig| (sig, p))
+    }))
 }
 
 /// The fields this signature locks: its field's /Lock and the FieldMDP transforms in its
@@ -190,6 +162,7 @@ fn validate_one<S: Source>(
     sig: &locate::LocatedSignature,
     revision_ends: &[u64],
     certification: Option<(crate::ObjRef, u8)>,
+    store: &kyso_cert::TrustStore,
     options: &ValidationOptions,
 ) -> Result<SignatureReport> {
     let sub_filter = sig
@@ -306,7 +279,7 @@ fn validate_one<S: Source>(
 
     // 4. Trust.
     let time = options.time.unwrap_or_else(SystemTime::now);
-    match trust::check(&verified, options, time) {
+    match trust::check(&verified, store, time) {
         Ok(anchor) => {
             report.trusted = true;
             report.trust_anchor = Some(anchor);

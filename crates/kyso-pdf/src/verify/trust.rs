@@ -14,18 +14,23 @@ use kyso_cms::verify::VerifiedSignature;
 use crate::verify::ValidationOptions;
 use crate::verify::report::{Reason, ReasonCode};
 
-/// Validates the signer's path; returns the anchor's name or why there is no valid path.
-pub fn check(
-    verified: &VerifiedSignature,
-    options: &ValidationOptions,
-    time: SystemTime,
-) -> Result<String, Reason> {
+/// The trust store the options describe: built once per document, used for every signature.
+pub fn store(options: &ValidationOptions) -> TrustStore {
     let mut store = TrustStore::from_anchors(options.trust_anchors.iter().cloned());
     for i in &options.intermediates {
         store.add_intermediate(i.clone());
     }
+    store
+}
+
+/// Validates the signer's path; returns the anchor's name or why there is no valid path.
+pub fn check(
+    verified: &VerifiedSignature,
+    store: &TrustStore,
+    time: SystemTime,
+) -> Result<String, Reason> {
     let policy = ValidationPolicy::document_signing(time);
-    match validate_path(&verified.signer, &verified.certificates, &store, &policy) {
+    match validate_path(&verified.signer, &verified.certificates, store, &policy) {
         Ok(path) => Ok(path.anchor.subject().to_string()),
         Err(e) => {
             use kyso_cert::Error as E;
@@ -34,7 +39,7 @@ pub fn check(
                 E::Expired { .. } | E::NotYetValid { .. } => ReasonCode::CertificateExpired,
                 _ => ReasonCode::CertificatePathInvalid,
             };
-            let message = if options.trust_anchors.is_empty() {
+            let message = if store.anchors().is_empty() {
                 format!("no trust anchors were given: {e}")
             } else {
                 e.to_string()
