@@ -122,7 +122,8 @@ pub use identity::{Identity, NameAttribute};
 pub use key_usage::KeyUsage;
 pub use path::{ValidatedPath, ValidationPolicy, validate_path};
 pub use signature::{
-    DigestAlgorithm, SignatureAlgorithm, VerifyOptions, verify_signature, verify_signature_with,
+    DigestAlgorithm, PublicKeyKind, SignatureAlgorithm, VerifyOptions, public_key_kind,
+    verify_signature, verify_signature_with,
 };
 pub use trust::TrustStore;
 pub use vn_id::VnId;

@@ -509,6 +509,83 @@ pub fn verify_signature_with(
     }
 }
 
+/// A public key's type and size: what cryptographic constraints (ETSI TS 119 312) judge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PublicKeyKind {
+    /// An RSA key (`rsaEncryption` or `id-RSASSA-PSS`) with a modulus of this many bits.
+    Rsa {
+        /// Bit length of the modulus.
+        modulus_bits: u32,
+    },
+    /// An EC key on NIST P-256.
+    EcP256,
+    /// An EC key on NIST P-384.
+    EcP384,
+    /// An EC key on a curve kyso does not verify with (named by its OID).
+    EcOther {
+        /// The curve's OID, if the parameters name one.
+        curve: Option<ObjectIdentifier>,
+    },
+    /// Another algorithm (DSA, EdDSA, GOST, …), by its OID.
+    Other {
+        /// `SubjectPublicKeyInfo.algorithm`.
+        algorithm: ObjectIdentifier,
+    },
+}
+
+impl std::fmt::Display for PublicKeyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Rsa { modulus_bits } => write!(f, "RSA-{modulus_bits}"),
+            Self::EcP256 => f.write_str("ECDSA P-256"),
+            Self::EcP384 => f.write_str("ECDSA P-384"),
+            Self::EcOther { curve: Some(c) } => write!(f, "EC on curve {c}"),
+            Self::EcOther { curve: None } => f.write_str("EC on an unnamed curve"),
+            Self::Other { algorithm } => write!(f, "key algorithm {algorithm}"),
+        }
+    }
+}
+
+/// The type and size of `key`'s public key.
+///
+/// # Errors
+///
+/// [`Error::InvalidPublicKey`] when an RSA key does not decode.
+pub fn public_key_kind(key: &impl PublicKeySource) -> Result<PublicKeyKind> {
+    use der::Decode;
+    let spki = key.subject_public_key_info();
+    let oid = spki.algorithm.oid;
+    if oid == RSA_ENCRYPTION || oid == ID_RSASSA_PSS {
+        let bits = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or_else(|| invalid_key("the public key BIT STRING has unused bits"))?;
+        let public = rsa::pkcs1::RsaPublicKey::<der::asn1::UintRef<'_>>::from_der(bits)
+            .map_err(|_| invalid_key("not an RSAPublicKey"))?;
+        let modulus = public.modulus.as_bytes();
+        let leading = modulus.iter().take_while(|&&b| b == 0).count();
+        let significant = modulus.get(leading..).unwrap_or_default();
+        let modulus_bits = significant.first().map_or(0, |&b| {
+            (significant.len() as u32 - 1) * 8 + (8 - b.leading_zeros())
+        });
+        return Ok(PublicKeyKind::Rsa { modulus_bits });
+    }
+    if oid == ID_EC_PUBLIC_KEY {
+        let curve = spki
+            .algorithm
+            .parameters
+            .as_ref()
+            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+        return Ok(match curve {
+            Some(SECP_256_R_1) => PublicKeyKind::EcP256,
+            Some(SECP_384_R_1) => PublicKeyKind::EcP384,
+            curve => PublicKeyKind::EcOther { curve },
+        });
+    }
+    Ok(PublicKeyKind::Other { algorithm: oid })
+}
+
 fn invalid_key(reason: &'static str) -> Error {
     Error::InvalidPublicKey { reason }
 }

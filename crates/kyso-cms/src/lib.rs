@@ -30,6 +30,7 @@
 
 mod algorithm;
 mod asn1;
+pub mod ber;
 mod builder;
 mod error;
 mod signer;

@@ -285,6 +285,46 @@ fn openssl_default_pss_salt_length_is_not_supported_yet() {
 }
 
 #[test]
+fn verifies_the_ber_that_openssl_cms_stream_writes() {
+    let cms = openssl_sign(
+        LeafKind::Rsa2048,
+        CONTENT,
+        &["-md", "sha256", "-stream", "-cades"],
+    );
+    // `-stream` writes indefinite lengths (0x80) from the ContentInfo down.
+    assert_eq!(&cms[..2], &[0x30, 0x80], "openssl wrote DER, not BER");
+    assert!(
+        SignedDataInfo::parse(&cms[..cms.len() - 2]).is_err(),
+        "a missing end-of-contents is refused"
+    );
+    let v = verify::verify_detached(&cms, CONTENT).expect("BER verifies");
+    assert_eq!(common_name(&v.signer), LeafKind::Rsa2048.common_name());
+    assert!(
+        v.warnings.contains(&Warning::BerEncoding),
+        "{:?}",
+        v.warnings
+    );
+    assert!(!v.warnings.contains(&Warning::SignedAttributesNotDer));
+    let err = verify::verify_detached(&cms, b"other content").expect_err("tampered");
+    assert!(matches!(err, Error::DigestMismatch { .. }), "{err:?}");
+}
+
+#[test]
+fn verifies_signed_attributes_stored_as_ber_over_their_der_form() {
+    // Every constructed element indefinite, every OCTET STRING over 16 bytes split in
+    // segments: the signed attributes too, so the stored bytes are not what was signed.
+    let der = sign(&signer(LeafKind::P256), CONTENT);
+    let ber = kyso_testkit::ber::indefinite(&der, 16);
+    assert_ne!(ber, der);
+    let v = verify::verify_detached(&ber, CONTENT).expect("verifies over the DER form");
+    assert!(v.warnings.contains(&Warning::BerEncoding));
+    assert!(v.warnings.contains(&Warning::SignedAttributesNotDer));
+    assert_eq!(kyso_cms::ber::to_der(&ber).unwrap().bytes(), der.as_slice());
+    let err = verify::verify_detached(&ber, b"other content").expect_err("tampered");
+    assert!(matches!(err, Error::DigestMismatch { .. }), "{err:?}");
+}
+
+#[test]
 fn reports_encapsulated_content() {
     let cms = openssl_sign(LeafKind::Rsa2048, CONTENT, &["-md", "sha256", "-nodetach"]);
     let info = SignedDataInfo::parse(&cms).expect("parse");

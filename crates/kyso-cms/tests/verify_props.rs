@@ -1,5 +1,6 @@
 //! No input makes the verifier panic: arbitrary bytes, and random mutations (byte changes,
-//! truncation, insertion, deletion) of valid signatures by each key type.
+//! truncation, insertion, deletion) of valid signatures by each key type, in DER and in BER;
+//! BER re-encodings read back as the DER they came from.
 
 use std::sync::OnceLock;
 
@@ -124,5 +125,30 @@ proptest! {
             apply(&mut bytes, m);
         }
         exercise(&bytes);
+    }
+
+    /// BER reader and DER writer are inverse: any signature re-encoded in BER (any segment
+    /// size) comes back as the DER it was, and still verifies.
+    #[test]
+    fn ber_forms_of_a_signature_read_back_as_its_der(which in 0usize..3, chunk in 1usize..300) {
+        let der = &valid()[which];
+        let ber = kyso_testkit::ber::indefinite(der, chunk);
+        let form = kyso_cms::ber::to_der(&ber).expect("BER reads");
+        prop_assert_eq!(form.bytes(), der.as_slice());
+        prop_assert!(SignedDataInfo::parse(&ber).expect("parses").verify_content(CONTENT).is_ok());
+    }
+
+    /// BER re-encodings, mutated: never a panic.
+    #[test]
+    fn mutated_ber_never_panics(
+        which in 0usize..3,
+        mutations in proptest::collection::vec(mutation(), 1..6)
+    ) {
+        let mut bytes = kyso_testkit::ber::indefinite(&valid()[which], 40);
+        for m in &mutations {
+            apply(&mut bytes, m);
+        }
+        exercise(&bytes);
+        let _ = kyso_cms::ber::to_der(&bytes);
     }
 }

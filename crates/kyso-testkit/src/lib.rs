@@ -11,6 +11,7 @@
 //! * [`corpus`]: the kinds of input PDF a signer must handle (classic xref table,
 //!   incremental update, xref and object streams, hybrid reference, PDF 2.0, linearized,
 //!   300 pages, an existing empty signature field, encrypted);
+//! * [`ber`]: BER re-encodings of DER, as streaming CMS encoders write them;
 //! * [`validators`]: the external validators — `qpdf --check`, pyHanko, poppler's
 //!   `pdfsig`, `openssl cms -verify` — run for real, with typed results that keep the
 //!   raw output for failure messages;
@@ -47,6 +48,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod ber;
 mod cache;
 pub mod corpus;
 mod pki;

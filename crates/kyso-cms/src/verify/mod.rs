@@ -25,8 +25,13 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Only DER is read: BER forms (indefinite lengths, constructed OCTET STRINGs) are reported
-//! as malformed. Inputs are bounded by [`MAX_CMS_LEN`], [`MAX_CERTIFICATES`] and
+//! BER is read wherever RFC 5652 allows it — indefinite lengths and constructed OCTET STRINGs,
+//! as NSS, BouncyCastle's streaming generators, CryptoAPI and `openssl cms -stream` write
+//! them: the input is first rewritten into its DER form ([`crate::ber::to_der`]), and byte
+//! offsets in errors are offsets in that form (the input's own when it was DER). The
+//! signature is over the DER of the signed attributes (§5.4); when the stored attributes are
+//! not DER, the DER re-encoding is verified, as OpenSSL and BouncyCastle do, and
+//! [`Warning::SignedAttributesNotDer`] says so. Inputs are bounded by [`MAX_CMS_LEN`], [`MAX_CERTIFICATES`] and
 //! [`MAX_ATTRIBUTES`]; no input makes the verifier panic (a property test checks it).
 //!
 //! [RFC 5652 §5]: https://www.rfc-editor.org/rfc/rfc5652#section-5
@@ -188,6 +193,13 @@ pub enum Warning {
         /// Why it could not be read.
         reason: String,
     },
+    /// The CMS is BER, not DER (indefinite lengths, constructed strings or long-form
+    /// lengths, which RFC 5652 allows outside the signed attributes); it was read in its DER
+    /// form.
+    BerEncoding,
+    /// The signed attributes were stored in a BER form; the signature was verified over
+    /// their DER re-encoding, which RFC 5652 §5.4 says is what is signed.
+    SignedAttributesNotDer,
     /// Embedded certificates of another kind than X.509 (attribute certificates, other
     /// formats) were skipped.
     OtherCertificateFormats {
@@ -217,6 +229,10 @@ impl std::fmt::Display for Warning {
             Self::UnreadableCertificate { offset, reason } => {
                 write!(f, "embedded certificate at byte {offset} skipped: {reason}")
             }
+            Self::BerEncoding => f.write_str("the CMS is BER-encoded; read in its DER form"),
+            Self::SignedAttributesNotDer => f.write_str(
+                "the signed attributes are not stored in DER; verified over their DER re-encoding",
+            ),
             Self::OtherCertificateFormats { count } => {
                 write!(f, "{count} non-X.509 certificate(s) skipped")
             }
@@ -387,7 +403,8 @@ impl SignedDataInfo {
                 max: MAX_CMS_LEN,
             });
         }
-        let base = cms_der;
+        let form = crate::ber::to_der(cms_der)?;
+        let base = form.bytes();
         let mut top = Walker::new(base, base);
         let content_info = top.read(tlv::SEQUENCE, "ContentInfo")?;
         if top.rest().iter().any(|&b| b != 0) {
@@ -418,6 +435,9 @@ impl SignedDataInfo {
         let encap = sd.read(tlv::SEQUENCE, "SignedData.encapContentInfo")?;
         let (econtent_type, econtent) = parse_encap(base, &encap)?;
         let mut warnings = Vec::new();
+        if form.was_rewritten() {
+            warnings.push(Warning::BerEncoding);
+        }
         let certificates = match sd.optional(tlv::CTX0, "SignedData.certificates")? {
             Some(set) => parse_certificates(base, &set, &mut warnings)?,
             None => Vec::new(),
@@ -497,6 +517,9 @@ impl SignedDataInfo {
 
         let (signed_attrs_der, signed_attrs) = match &signed {
             Some(tlv) => {
+                if form.rewritten_within(tlv.offset..tlv.offset + tlv.raw.len()) {
+                    warnings.push(Warning::SignedAttributesNotDer);
+                }
                 // RFC 5652 §5.4: the DER of the SignedAttributes with an EXPLICIT SET OF tag:
                 // the input bytes with the [0] IMPLICIT identifier octet replaced by SET.
                 let mut der = tlv.raw.to_vec();

@@ -3,7 +3,8 @@
 //! would lose (`SET OF` is re-sorted, certificates re-encoded), and it must say where in the
 //! input an element is broken.
 //!
-//! Only DER is read (definite lengths, minimal length encodings, as the `der` crate checks);
+//! Only DER is read (definite lengths, minimal length encodings, as the `der` crate checks:
+//! BER input is rewritten into DER first, by [`crate::ber`]);
 //! nothing here recurses, so nesting depth costs nothing.
 
 use der::{AnyRef, Decode, Reader, SliceReader};
