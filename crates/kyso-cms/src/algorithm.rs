@@ -125,6 +125,16 @@ impl HashAlgorithm {
         }
     }
 
+    /// The stable identifier of reports and configuration (`sha256`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Sha1 => "sha1",
+            Self::Sha256 => "sha256",
+            Self::Sha384 => "sha384",
+            Self::Sha512 => "sha512",
+        }
+    }
+
     /// The name as RFCs and certificate viewers write it (`SHA-256`).
     pub fn name(self) -> &'static str {
         match self {

@@ -189,17 +189,49 @@ impl fmt::Debug for PdfString {
 ///
 /// Entries keep the order in which they were read or set, so a dictionary written back
 /// looks like the one read. Keys are unique: [`Dict::set`] replaces an existing entry in
-/// place. When a file repeats a key, the parser keeps the last value. Equality compares
-/// entries in order.
-#[derive(Clone, PartialEq, Default)]
+/// place. When a file repeats a key, the parser keeps the last value and remembers the key
+/// ([`Dict::repeated_keys`]): a validator must refuse a signature dictionary that says two
+/// things. Equality compares dictionaries as maps (ISO 32000-2 §7.3.7: entry order has no
+/// meaning), so a writer that reorders keys changes nothing.
+#[derive(Clone, Default)]
 pub struct Dict {
     entries: Vec<(Name, Object)>,
+    repeated: Vec<Name>,
+}
+
+impl PartialEq for Dict {
+    fn eq(&self, other: &Self) -> bool {
+        if self.entries.len() != other.entries.len() {
+            return false;
+        }
+        if self.entries.iter().zip(&other.entries).all(|(a, b)| a == b) {
+            return true;
+        }
+        // Keys are unique, so equal lengths and every entry found equal means equal maps.
+        if self.entries.len() <= 16 {
+            return self
+                .entries
+                .iter()
+                .all(|(k, v)| other.get(k.as_bytes()) == Some(v));
+        }
+        let theirs: std::collections::HashMap<&Name, &Object> =
+            other.entries.iter().map(|(k, v)| (k, v)).collect();
+        self.entries
+            .iter()
+            .all(|(k, v)| theirs.get(k).is_some_and(|o| *o == v))
+    }
 }
 
 impl Dict {
     /// An empty dictionary.
     pub fn new() -> Self {
         Dict::default()
+    }
+
+    /// The keys the input gave more than once (the last value was kept), in order of their
+    /// first repetition; at most 16 are remembered.
+    pub fn repeated_keys(&self) -> &[Name] {
+        &self.repeated
     }
 
     /// The value for `key` (without the slash: `dict.get("Type")`).
@@ -290,16 +322,23 @@ impl FromIterator<(Name, Object)> for Dict {
     fn from_iter<I: IntoIterator<Item = (Name, Object)>>(iter: I) -> Self {
         let mut entries: Vec<(Name, Object)> = Vec::new();
         let mut index: std::collections::HashMap<Name, usize> = std::collections::HashMap::new();
+        let mut repeated = Vec::new();
         for (k, v) in iter {
             match index.get(&k) {
-                Some(&i) => entries[i].1 = v,
+                Some(&i) => {
+                    // A few are enough to report; the bound keeps hostile input linear.
+                    if repeated.len() < 16 && !repeated.contains(&k) {
+                        repeated.push(k.clone());
+                    }
+                    entries[i].1 = v;
+                }
                 None => {
                     index.insert(k.clone(), entries.len());
                     entries.push((k, v));
                 }
             }
         }
-        Dict { entries }
+        Dict { entries, repeated }
     }
 }
 

@@ -53,6 +53,17 @@ impl SignatureScheme {
         }
     }
 
+    /// The stable identifier of reports: `rsa-pkcs1-sha256`, `rsa-pss-sha256`,
+    /// `ecdsa-sha256` (the curve is the key's; a report may name it,
+    /// `ecdsa-p256-sha256`).
+    pub fn id(self) -> String {
+        match self {
+            Self::RsaPkcs1v15 { hash } => format!("rsa-pkcs1-{}", hash.id()),
+            Self::RsaPss { hash, .. } => format!("rsa-pss-{}", hash.id()),
+            Self::Ecdsa { hash } => format!("ecdsa-{}", hash.id()),
+        }
+    }
+
     /// The same scheme as a [`SignatureAlgorithm`], when kyso could sign with it (SHA-2; for
     /// PSS, MGF1 over the same hash and a salt as long as the digest).
     pub fn signature_algorithm(self) -> Option<SignatureAlgorithm> {

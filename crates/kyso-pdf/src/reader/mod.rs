@@ -117,6 +117,18 @@ pub enum XrefEntry {
 }
 
 /// An entry with its generation number.
+/// Something the reader had to correct or choose to read the file: what a viewer that
+/// rebuilds the cross-reference data might read differently. Harmless in a file's own
+/// history, but after a signature it is where the shown document can differ from the one
+/// validated (Mladenov et al., CCS 2019), so the validator refuses it there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repair {
+    /// The byte offsets involved (as recorded, and where the thing was found).
+    pub offsets: [u64; 2],
+    /// What was corrected.
+    pub message: String,
+}
+
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Slot {
     pub(crate) entry: XrefEntry,
@@ -138,7 +150,12 @@ pub struct PdfReader<S: Source> {
     xref: HashMap<u32, Slot>,
     size: u32,
     objstm_cache: Mutex<objstm::Cache>,
+    repairs: Mutex<Vec<Repair>>,
+    sections: Vec<u64>,
 }
+
+/// Most [`Repair`]s a reader remembers (enough to judge a file; the bound keeps memory flat).
+const MAX_REPAIRS: usize = 64;
 
 impl<S: Source> fmt::Debug for PdfReader<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -174,6 +191,8 @@ impl<S: Source> PdfReader<S> {
             xref: HashMap::new(),
             size: 0,
             objstm_cache: Mutex::new(objstm::Cache::default()),
+            repairs: Mutex::new(Vec::new()),
+            sections: Vec::new(),
         };
         let (header_offset, version) = reader.read_header()?;
         reader.header_offset = header_offset;
@@ -533,7 +552,15 @@ impl<S: Source> PdfReader<S> {
                 };
                 let at = self.find_object_near(r, offset)?.ok_or_else(bad)?;
                 match self.parse_at(at, parse_indirect) {
-                    Ok((found, parsed)) if found == r => parsed,
+                    Ok((found, parsed)) if found == r => {
+                        self.record_repair(
+                            [offset, at],
+                            format!(
+                                "object {r} is recorded at byte {offset} but starts at byte {at}"
+                            ),
+                        );
+                        parsed
+                    }
                     Err(e @ (Error::Io(_) | Error::LimitExceeded { .. })) => return Err(e),
                     _ => return Err(bad()),
                 }
@@ -632,6 +659,29 @@ impl<S: Source> PdfReader<S> {
 }
 
 impl<S: Source> PdfReader<S> {
+    /// What the reader corrected so far: cross-reference sections and objects found a few
+    /// bytes from their recorded offsets, object numbers listed twice in one section. Objects
+    /// are read lazily, so this grows as they are resolved.
+    pub fn repairs(&self) -> Vec<Repair> {
+        self.repairs.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Byte offsets of every cross-reference section read (tables and streams, `/XRefStm`
+    /// streams included), newest first: an xref stream need not list itself (ISO 32000-2
+    /// §7.5.8.1 leaves it open, pypdf does not), yet it is accounted for.
+    pub fn xref_section_offsets(&self) -> &[u64] {
+        &self.sections
+    }
+
+    pub(crate) fn record_repair(&self, offsets: [u64; 2], message: String) {
+        if let Ok(mut r) = self.repairs.lock()
+            && r.len() < MAX_REPAIRS
+            && !r.iter().any(|x| x.offsets == offsets && x.message == message)
+        {
+            r.push(Repair { offsets, message });
+        }
+    }
+
     /// Every object number with its newest cross-reference entry and generation, in no
     /// particular order: what the validator compares between a signed revision and the
     /// final document.

@@ -70,12 +70,21 @@ impl<S: Source> PdfReader<S> {
                 });
             }
             let (actual, section) = self.read_section_near(offset, None)?;
-            if actual != offset && !visited.insert(actual) {
-                return Err(Error::Xref {
-                    offset: actual,
-                    message: "the /Prev chain loops back to this section".into(),
-                });
+            if actual != offset {
+                if !visited.insert(actual) {
+                    return Err(Error::Xref {
+                        offset: actual,
+                        message: "the /Prev chain loops back to this section".into(),
+                    });
+                }
+                self.record_repair(
+                    [offset, actual],
+                    format!(
+                        "the cross-reference section recorded at byte {offset} starts at byte {actual}"
+                    ),
+                );
             }
+            self.sections.push(actual);
             let mut all = vec![section.entries];
             if section.kind == XrefKind::Table
                 && let Some(xs) = section.trailer.get("XRefStm")
@@ -97,11 +106,31 @@ impl<S: Source> PdfReader<S> {
                         limit: MAX_XREF_SECTIONS,
                     });
                 }
-                let (_, stream) = self.read_section_near(xoff, Some(XrefKind::Stream))?;
+                let (xactual, stream) = self.read_section_near(xoff, Some(XrefKind::Stream))?;
+                if xactual != xoff {
+                    self.record_repair(
+                        [xoff, xactual],
+                        format!(
+                            "the cross-reference stream recorded at byte {xoff} (/XRefStm) starts at byte {xactual}"
+                        ),
+                    );
+                }
+                self.sections.push(xactual);
                 all.push(stream.entries);
             }
             for entries in all {
+                let mut seen = HashSet::with_capacity(entries.len());
                 for (num, slot) in entries {
+                    if !seen.insert(num) {
+                        // Readers disagree on which entry wins (first, last, or a rebuilt
+                        // table): a section must say one thing per object.
+                        self.record_repair(
+                            [actual, actual],
+                            format!(
+                                "object number {num} is listed twice in the cross-reference section at byte {actual}"
+                            ),
+                        );
+                    }
                     max_num = max_num.max(Some(num));
                     self.xref.entry(num).or_insert(slot);
                 }

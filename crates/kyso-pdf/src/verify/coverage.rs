@@ -42,6 +42,14 @@ fn problem(code: ReasonCode, message: impl Into<String>) -> Reason {
 /// Reads /ByteRange and /Contents of a signature dictionary, or says why they are unusable.
 pub fn read_entries(sig: &Dict) -> std::result::Result<([u64; 4], Vec<u8>), Reason> {
     let malformed = |m: &str| problem(ReasonCode::MalformedSignatureDictionary, m);
+    // A key given twice means two readers may see two different signatures: one may take
+    // the first /ByteRange, another the last (the parser keeps the last).
+    if let Some(key) = sig.repeated_keys().first() {
+        return Err(malformed(&format!(
+            "the signature dictionary gives /{} more than once",
+            String::from_utf8_lossy(key.as_bytes())
+        )));
+    }
     let contents = match sig.get("Contents") {
         Some(Object::String(s)) if !s.bytes.is_empty() => s.bytes.clone(),
         Some(Object::String(_)) => return Err(malformed("/Contents is empty")),

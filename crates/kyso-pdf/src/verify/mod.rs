@@ -49,16 +49,93 @@ pub struct ValidationOptions {
     pub intermediates: Vec<Certificate>,
     /// Validation time; `None`: now.
     pub time: Option<SystemTime>,
+    /// Which algorithms and key sizes can make a signature VALID.
+    pub crypto: CryptoPolicy,
 }
 
 impl ValidationOptions {
-    /// Options trusting `anchors`, validating now.
+    /// Options trusting `anchors`, validating now, with the default [`CryptoPolicy`].
     pub fn new(anchors: Vec<Certificate>) -> Self {
         Self {
             trust_anchors: anchors,
             intermediates: Vec::new(),
             time: None,
+            crypto: CryptoPolicy::default(),
         }
+    }
+}
+
+/// Cryptographic constraints (ETSI EN 319 102-1 §5.2.8): which algorithms and key sizes a
+/// signature may use to be VALID. A signature that holds but fails them is INDETERMINATE
+/// (`CRYPTO_CONSTRAINTS`), never VALID and never INVALID for weakness alone: the signer may
+/// have signed honestly with what was acceptable then, and only a proof of existence from
+/// that time (a timestamp) could show it.
+///
+/// The default follows ETSI TS 119 312 for new signatures: no SHA-1 (as digest, signature
+/// hash, or the `adbe.pkcs7.sha1` SubFilter, which signs a SHA-1 digest of the document),
+/// and RSA moduli of at least 2048 bits. ECDSA is accepted on P-256 and P-384, the curves
+/// kyso verifies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CryptoPolicy {
+    /// Accept SHA-1 (default `false`).
+    pub accept_sha1: bool,
+    /// Smallest RSA modulus accepted, in bits (default 2048).
+    pub min_rsa_bits: u32,
+}
+
+impl Default for CryptoPolicy {
+    fn default() -> Self {
+        Self {
+            accept_sha1: false,
+            min_rsa_bits: 2048,
+        }
+    }
+}
+
+impl CryptoPolicy {
+    /// Accepts SHA-1 (or not).
+    pub fn accept_sha1(mut self, accept: bool) -> Self {
+        self.accept_sha1 = accept;
+        self
+    }
+
+    /// Sets the smallest RSA modulus accepted.
+    pub fn min_rsa_bits(mut self, bits: u32) -> Self {
+        self.min_rsa_bits = bits;
+        self
+    }
+
+    /// What in a verified signature breaks the policy, as messages; empty when it holds.
+    fn violations(
+        &self,
+        sub_filter: Option<&str>,
+        verified: &kyso_cms::verify::VerifiedSignature,
+    ) -> Vec<String> {
+        use kyso_cms::HashAlgorithm;
+        let mut out = Vec::new();
+        if !self.accept_sha1 {
+            if sub_filter == Some("adbe.pkcs7.sha1") {
+                out.push("adbe.pkcs7.sha1 signs a SHA-1 digest of the document".to_string());
+            }
+            if verified.digest_algorithm == HashAlgorithm::Sha1 {
+                out.push("the digest algorithm is SHA-1".into());
+            }
+            if verified.signature_algorithm.hash() == HashAlgorithm::Sha1 {
+                out.push("the signature algorithm hashes with SHA-1".into());
+            }
+        }
+        match kyso_cert::public_key_kind(&verified.signer) {
+            Ok(kyso_cert::PublicKeyKind::Rsa { modulus_bits }) if modulus_bits < self.min_rsa_bits => {
+                out.push(format!(
+                    "the signer's RSA key has {modulus_bits} bits, fewer than the {} required",
+                    self.min_rsa_bits
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => out.push(format!("the signer's public key cannot be judged: {e}")),
+        }
+        out
     }
 }
 
@@ -187,7 +264,9 @@ fn validate_one<S: Source>(
         level: None,
         sub_filter: sub_filter.clone(),
         digest_algorithm: None,
+        digest_algorithm_oid: None,
         signature_algorithm: None,
+        signature_algorithm_oid: None,
         byte_range: coverage::read_entries(&sig.sig).ok().map(|(br, _)| br),
         revision: None,
         certification: certification
@@ -241,36 +320,103 @@ fn validate_one<S: Source>(
     };
 
     // 3. The CMS over the signed bytes.
-    if sub_filter.as_deref() == Some("ETSI.RFC3161") {
-        report.reasons.push(reason(
-            ReasonCode::UnsupportedAlgorithm,
-            "document timestamps (ETSI.RFC3161) are not validated yet",
-        ));
-        report.verdict = Verdict::Indeterminate;
-        return Ok(report);
+    match sub_filter.as_deref() {
+        Some("ETSI.RFC3161") => {
+            report.reasons.push(reason(
+                ReasonCode::UnsupportedAlgorithm,
+                "document timestamps (ETSI.RFC3161) are not validated yet",
+            ));
+            report.verdict = verdict(&report);
+            return Ok(report);
+        }
+        Some("adbe.x509.rsa_sha1") => {
+            report.reasons.push(reason(
+                ReasonCode::UnsupportedAlgorithm,
+                "adbe.x509.rsa_sha1 (a bare PKCS#1 signature, deprecated since ISO 32000-2) is not verified",
+            ));
+            report.verdict = verdict(&report);
+            return Ok(report);
+        }
+        _ => {}
     }
-    let info = match SignedDataInfo::parse(&range.cms) {
+    // Read SHA-1 too, so that a SHA-1 signature is judged by the crypto policy (INDETERMINATE)
+    // rather than refused as unreadable.
+    let cms_options = kyso_cms::verify::VerifyOptions::new().allow_sha1(true);
+    let info = match SignedDataInfo::parse_with(&range.cms, cms_options) {
         Ok(info) => info,
         Err(e) => {
             report.reasons.push(cms_reason(&e));
+            report.verdict = verdict(&report);
             return Ok(report);
         }
     };
     report.signer = Some(signer_summary(info.signer_certificate()));
-    report.digest_algorithm = Some(format!("{:?}", info.digest_algorithm()));
-    report.signature_algorithm = Some(format!("{:?}", info.signature_scheme()));
-    let mut hasher = info.digest_algorithm().hasher();
-    coverage::hash_ranges(reader.source(), &range.byte_range, &mut hasher)?;
-    let verified = match info.verify(&hasher.finalize()) {
+    let digest_algorithm = info.digest_algorithm();
+    report.digest_algorithm = Some(digest_algorithm.id().to_string());
+    report.digest_algorithm_oid = Some(digest_algorithm.oid().to_string());
+    report.signature_algorithm = Some(scheme_id(
+        info.signature_scheme(),
+        info.signer_certificate(),
+    ));
+    report.signature_algorithm_oid = Some(info.signature_algorithm_identifier().oid.to_string());
+    let content_digest = if sub_filter.as_deref() == Some("adbe.pkcs7.sha1") {
+        // The signed content is the SHA-1 digest of the byte ranges, encapsulated
+        // (ISO 32000-1 §12.8.3.3.1).
+        let mut sha1 = kyso_cms::HashAlgorithm::Sha1.hasher();
+        coverage::hash_ranges(reader.source(), &range.byte_range, &mut sha1)?;
+        let document_sha1 = sha1.finalize();
+        match info.encapsulated_content() {
+            Some(e) if e == document_sha1.as_slice() => digest_algorithm.digest(e),
+            Some(_) => {
+                report.reasons.push(reason(
+                    ReasonCode::DigestMismatch,
+                    "adbe.pkcs7.sha1: the encapsulated SHA-1 digest is not that of the signed bytes",
+                ));
+                report.verdict = verdict(&report);
+                return Ok(report);
+            }
+            None => {
+                report.reasons.push(reason(
+                    ReasonCode::CmsMalformed,
+                    "adbe.pkcs7.sha1 without encapsulated content (the document's SHA-1 digest)",
+                ));
+                report.verdict = verdict(&report);
+                return Ok(report);
+            }
+        }
+    } else {
+        let mut hasher = digest_algorithm.hasher();
+        coverage::hash_ranges(reader.source(), &range.byte_range, &mut hasher)?;
+        hasher.finalize()
+    };
+    let verified = match info.verify(&content_digest) {
         Ok(v) => v,
         Err(e) => {
             report.reasons.push(cms_reason(&e));
+            report.verdict = verdict(&report);
             return Ok(report);
         }
     };
     report.integrity_ok = true;
     for w in &verified.warnings {
         report.warnings.push(w.to_string());
+    }
+    if sub_filter.as_deref() != Some("adbe.pkcs7.sha1")
+        && let Some(e) = info.encapsulated_content()
+    {
+        // A detached signature signs the byte ranges; content inside the CMS is something
+        // else a reader might show or trust (ISO 32000-2 §12.8.3.3).
+        report.reasons.push(reason(
+            ReasonCode::EncapsulatedContent,
+            format!(
+                "the CMS of a detached signature ({}) encapsulates {} bytes of content",
+                sub_filter.as_deref().unwrap_or("no /SubFilter"),
+                e.len()
+            ),
+        ));
+    }
+    for v in options.crypto.violations(sub_filter.as_deref(), &verified) {
+        report.reasons.push(reason(ReasonCode::CryptoConstraints, v));
     }
     if report.signing_time.is_none() {
         report.signing_time = verified.signing_time.map(crate::date::rfc3339);
@@ -291,27 +437,47 @@ fn validate_one<S: Source>(
     Ok(report)
 }
 
-/// INVALID when anything is proven wrong; INDETERMINATE when only trust is missing; VALID
+/// INVALID when anything is proven wrong; INDETERMINATE when what is missing is only trust,
+/// an acceptable algorithm (crypto constraints) or support for the algorithm; VALID
 /// otherwise.
 fn verdict(report: &SignatureReport) -> Verdict {
-    if !report.integrity_ok
-        || report.coverage == Coverage::Modified
-        || report.coverage == Coverage::Unclear
-    {
+    if report.coverage == Coverage::Modified || report.coverage == Coverage::Unclear {
         return Verdict::Invalid;
     }
-    let proven_wrong = report.reasons.iter().any(|r| {
-        !matches!(
-            r.code,
-            ReasonCode::NoTrustAnchor | ReasonCode::CertificateExpired
-        )
-    });
-    if proven_wrong {
-        Verdict::Invalid
-    } else if !report.trusted {
+    if report.reasons.iter().any(|r| !r.code.is_indeterminate()) {
+        return Verdict::Invalid;
+    }
+    if !report.integrity_ok {
+        // Only an algorithm kyso does not verify can leave integrity open.
+        let unsupported = report
+            .reasons
+            .iter()
+            .any(|r| r.code == ReasonCode::UnsupportedAlgorithm);
+        return if unsupported {
+            Verdict::Indeterminate
+        } else {
+            Verdict::Invalid
+        };
+    }
+    if !report.trusted || !report.reasons.is_empty() {
         Verdict::Indeterminate
     } else {
         Verdict::Valid
+    }
+}
+
+/// The report's name of a signature scheme: [`SignatureScheme::id`](kyso_cms::verify::SignatureScheme::id),
+/// with the curve for ECDSA (`ecdsa-p256-sha256`).
+fn scheme_id(scheme: kyso_cms::verify::SignatureScheme, signer: &Certificate) -> String {
+    use kyso_cms::verify::SignatureScheme;
+    match (scheme, kyso_cert::public_key_kind(signer)) {
+        (SignatureScheme::Ecdsa { hash }, Ok(kyso_cert::PublicKeyKind::EcP256)) => {
+            format!("ecdsa-p256-{}", hash.id())
+        }
+        (SignatureScheme::Ecdsa { hash }, Ok(kyso_cert::PublicKeyKind::EcP384)) => {
+            format!("ecdsa-p384-{}", hash.id())
+        }
+        _ => scheme.id(),
     }
 }
 
@@ -350,7 +516,8 @@ fn cms_reason(e: &kyso_cms::Error) -> Reason {
         E::BadSignature { .. } => ReasonCode::SignatureInvalid,
         E::SigningCertificateMismatch { .. } => ReasonCode::SigningCertificateMismatch,
         E::SignerCount { .. } => ReasonCode::MultipleSigners,
-        E::UnsupportedAlgorithm(_) | E::Sha1NotAllowed { .. } => ReasonCode::UnsupportedAlgorithm,
+        E::UnsupportedAlgorithm(_) => ReasonCode::UnsupportedAlgorithm,
+        E::Sha1NotAllowed { .. } => ReasonCode::CryptoConstraints,
         _ => ReasonCode::CmsMalformed,
     };
     reason(code, e.to_string())

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 /// Version of the JSON report layout; bumped on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
 /// The overall judgement of one signature (ETSI EN 319 102-1 §5.1.3 main indications).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -90,8 +90,27 @@ pub enum ReasonCode {
     PermissionsViolated,
     /// Non-zero bytes after the DER inside /Contents.
     ContentsPadding,
-    /// The algorithm is not supported or not allowed.
+    /// The algorithm is not supported: the signature could not be checked.
     UnsupportedAlgorithm,
+    /// The signature holds but uses an algorithm or key size the crypto policy does not
+    /// accept (SHA-1, RSA below 2048 bits; ETSI EN 319 102-1 CRYPTO_CONSTRAINTS_FAILURE).
+    CryptoConstraints,
+    /// A detached signature's CMS encapsulates content (ISO 32000-2 §12.8.3.3).
+    EncapsulatedContent,
+}
+
+impl ReasonCode {
+    /// Whether this reason leaves the verdict open (INDETERMINATE) rather than proving the
+    /// signature wrong (INVALID).
+    pub fn is_indeterminate(self) -> bool {
+        matches!(
+            self,
+            Self::NoTrustAnchor
+                | Self::CertificateExpired
+                | Self::CryptoConstraints
+                | Self::UnsupportedAlgorithm
+        )
+    }
 }
 
 /// Who signed, as read from the signer certificate.
@@ -138,10 +157,15 @@ pub struct SignatureReport {
     pub level: Option<String>,
     /// /SubFilter.
     pub sub_filter: Option<String>,
-    /// Digest algorithm.
+    /// Digest algorithm, by its stable name (`sha256`).
     pub digest_algorithm: Option<String>,
-    /// Signature algorithm.
+    /// The digest algorithm's OID (`2.16.840.1.101.3.4.2.1`).
+    pub digest_algorithm_oid: Option<String>,
+    /// Signature algorithm, by its stable name (`rsa-pkcs1-sha256`, `rsa-pss-sha256`,
+    /// `ecdsa-p256-sha256`).
     pub signature_algorithm: Option<String>,
+    /// The OID of the `SignerInfo`'s `signatureAlgorithm` (`1.2.840.113549.1.1.11`).
+    pub signature_algorithm_oid: Option<String>,
     /// The /ByteRange as read.
     pub byte_range: Option<[u64; 4]>,
     /// Index (0-based) of the revision the signature covers.
