@@ -43,32 +43,7 @@ fn sign(signer: &dyn Signer, content: &[u8]) -> Vec<u8> {
 
 /// `openssl cms -sign -binary -outform DER -nosmimecap` with the given extra arguments.
 fn openssl_sign(kind: LeafKind, content: &[u8], extra: &[&str]) -> Vec<u8> {
-    let leaf = TestPki::get().leaf(kind);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (data, sig) = (dir.path().join("data.bin"), dir.path().join("sig.der"));
-    std::fs::write(&data, content).expect("write");
-    let out = Command::new("openssl")
-        .args(["cms", "-sign", "-binary", "-outform", "DER", "-nosmimecap"])
-        .arg("-in")
-        .arg(&data)
-        .arg("-signer")
-        .arg(&leaf.cert_pem)
-        .arg("-inkey")
-        .arg(&leaf.key_pem)
-        // After -signer/-inkey: -keyopt applies to the signer named before it.
-        .args(extra)
-        .arg("-certfile")
-        .arg(&leaf.chain_pem)
-        .arg("-out")
-        .arg(&sig)
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "openssl cms -sign {extra:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::read(&sig).expect("read signature")
+    kyso_testkit::reference::openssl_cms_sign(content, TestPki::get().leaf(kind), extra)
 }
 
 fn common_name(c: &kyso_cert::Certificate) -> String {

@@ -972,3 +972,174 @@ fn nonzero_contents_padding_is_invalid() {
     let attacked = overwrite(&signed, last, "01");
     assert_rejected(&validate_bytes(&attacked), 0, ContentsPadding);
 }
+
+// ===== structure a reader must repair, after signing (Mladenov et al. CCS 2019, §5) =====
+//
+// kyso's reader forgives a cross-reference section or an object a few bytes from where it is
+// recorded, as viewers do. Viewers that find the recorded offset wrong rebuild the whole
+// cross-reference data from the objects they scan, and may then show other objects than a
+// validator read: after a signature, such slack is refused. Before it, the signature covers
+// the bytes, so the same slack is harmless.
+
+/// An update after the signature that rewrites the catalog unchanged: allowed, the twin
+/// the attacks below start from.
+fn signed_then_catalog_rewritten() -> Vec<u8> {
+    let signed = signed_classic();
+    let catalog = catalog_ref(&signed);
+    let dict = current_dict(&signed, catalog);
+    append_update(&signed, &[(catalog, Object::Dict(dict))], &[])
+}
+
+#[test]
+fn update_rewriting_the_catalog_unchanged_keeps_signature_valid() {
+    let report = validate_bytes(&signed_then_catalog_rewritten());
+    assert_valid(&report, 0, Coverage::RevisionPlusAllowedChanges);
+}
+
+/// The catalog written back with its keys in another order (as PDFBox and Acrobat do when
+/// they fill a form) is the same dictionary.
+#[test]
+fn catalog_rewritten_with_keys_in_another_order_keeps_signature_valid() {
+    let signed = signed_classic();
+    let catalog = catalog_ref(&signed);
+    let dict = current_dict(&signed, catalog);
+    let reversed: kyso_pdf::Dict = dict
+        .iter()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    assert_ne!(
+        reversed.iter().next().map(|(k, _)| k.clone()),
+        dict.iter().next().map(|(k, _)| k.clone()),
+        "the order really changed"
+    );
+    let updated = append_update(&signed, &[(catalog, Object::Dict(reversed))], &[]);
+    assert_valid(
+        &validate_bytes(&updated),
+        0,
+        Coverage::RevisionPlusAllowedChanges,
+    );
+}
+
+/// `pdf` with the number after its last `startxref` replaced by `f(number)` (same width).
+fn shift_last_startxref(pdf: &[u8], f: impl Fn(u64) -> u64) -> Vec<u8> {
+    let at = pdf
+        .windows(9)
+        .rposition(|w| w == b"startxref")
+        .expect("startxref")
+        + 10;
+    let len = pdf[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let old: u64 = std::str::from_utf8(&pdf[at..at + len])
+        .expect("digits")
+        .parse()
+        .expect("a number");
+    let new = format!("{:0len$}", f(old));
+    assert_eq!(new.len(), len);
+    let mut out = pdf.to_vec();
+    out[at..at + len].copy_from_slice(new.as_bytes());
+    out
+}
+
+/// ISA with a repaired xref: the update's startxref is 3 bytes short of its section.
+#[test]
+fn update_with_startxref_a_few_bytes_off_is_unaccounted() {
+    let attacked = shift_last_startxref(&signed_then_catalog_rewritten(), |n| n - 3);
+    assert_modified(&validate_bytes(&attacked), 0, UnaccountedBytes);
+}
+
+/// The same slack in the file before it was signed: covered by the signature, accepted.
+#[test]
+fn startxref_a_few_bytes_off_before_signing_keeps_signature_valid() {
+    let sloppy = shift_last_startxref(&corpus::classic().bytes(), |n| n - 3);
+    let report = validate_bytes(&genuine_signed(&sloppy));
+    assert_valid(&report, 0, Coverage::WholeFile);
+}
+
+/// ISA with a repaired object: the update's xref entry for the catalog is 2 bytes off.
+#[test]
+fn update_with_an_object_offset_a_few_bytes_off_is_unaccounted() {
+    let updated = signed_then_catalog_rewritten();
+    let catalog = catalog_ref(&updated);
+    let xref = updated
+        .windows(6)
+        .rposition(|w| w == b"\nxref\n")
+        .expect("the update's xref");
+    let header = format!("{} 1\n", catalog.num);
+    let entry =
+        xref + find(&updated[xref..], header.as_bytes()).expect("catalog entry") + header.len();
+    let offset: u64 = std::str::from_utf8(&updated[entry..entry + 10])
+        .expect("digits")
+        .parse()
+        .expect("offset");
+    let attacked = overwrite(&updated, entry..entry + 10, &format!("{:010}", offset - 2));
+    assert_modified(&validate_bytes(&attacked), 0, UnaccountedBytes);
+}
+
+/// ISA with an ambiguous xref: one section lists the catalog twice, at its signed
+/// definition and at a new one; readers differ on which entry wins.
+#[test]
+fn update_listing_an_object_twice_in_one_section_is_unaccounted() {
+    let signed = signed_classic();
+    let catalog = catalog_ref(&signed);
+    let Some(XrefEntry::InFile { offset }) = PdfReader::new(signed.as_slice())
+        .expect("readable")
+        .object_offset(catalog)
+    else {
+        panic!("the catalog is stored in the file");
+    };
+    let mut dict = current_dict(&signed, catalog);
+    dict.set(
+        "OpenAction",
+        pdf("<< /S /JavaScript /JS (app.alert\\('paid'\\)) >>"),
+    );
+    let attacked = append_raw_update(
+        &signed,
+        &[(catalog, Object::Dict(dict).to_bytes())],
+        &[(catalog, offset)],
+        &[],
+    );
+    assert_modified(&validate_bytes(&attacked), 0, UnaccountedBytes);
+}
+
+/// The span of the first `/Reason` entry (key and string value) of signature `index`.
+fn reason_entry(pdf: &[u8]) -> std::ops::Range<usize> {
+    let sig = sig_layout(pdf, 0);
+    let Some(XrefEntry::InFile { offset }) = PdfReader::new(pdf)
+        .expect("readable")
+        .object_offset(sig.sig_ref)
+    else {
+        panic!("the signature is stored in the file");
+    };
+    let start = offset as usize + find(&pdf[offset as usize..], b"/Reason").expect("/Reason");
+    let close = match pdf[start + 7..].iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'<') => b'>',
+        _ => b')',
+    };
+    let end = start + find(&pdf[start..], &[close]).expect("end of the reason") + 1;
+    start..end
+}
+
+/// A signature dictionary that gives /ByteRange twice: one reader takes the first, another
+/// the last. Written in place, where /Reason was.
+#[test]
+fn duplicate_byte_range_key_in_signature_dictionary_is_invalid() {
+    let signed = signed_classic();
+    let attacked = overwrite(&signed, reason_entry(&signed), "/ByteRange [0 10 20 30]");
+    assert_rejected(&validate_bytes(&attacked), 0, MalformedSignatureDictionary);
+}
+
+/// /Contents twice, in an update that redefines the signature dictionary.
+#[test]
+fn duplicate_contents_key_in_signature_dictionary_is_invalid() {
+    let signed = signed_classic();
+    let sig = sig_layout(&signed, 0);
+    let dict = current_dict(&signed, sig.sig_ref);
+    let mut body = Object::Dict(dict).to_bytes();
+    let close = body.len() - 2;
+    assert_eq!(&body[close..], b">>");
+    body.splice(close..close, b" /Contents <00>".iter().copied());
+    let attacked = append_raw_update(&signed, &[(sig.sig_ref, body)], &[], &[]);
+    assert_rejected(&validate_bytes(&attacked), 0, MalformedSignatureDictionary);
+}

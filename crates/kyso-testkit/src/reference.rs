@@ -102,3 +102,62 @@ fn job<'a>(input: &Path, output: &Path, leaf: &'a Leaf, field: &str, pades: bool
         pades,
     }
 }
+
+/// The key and certificates a CMS signer outside the [`TestPki`](crate::TestPki) leaves
+/// uses (a weak key made by a test, say): PEM files.
+#[derive(Debug, Clone, Copy)]
+pub struct PemSigner<'a> {
+    /// The signer certificate.
+    pub cert: &'a Path,
+    /// Its private key.
+    pub key: &'a Path,
+    /// Certificates to embed besides it (intermediate, root), if any.
+    pub chain: Option<&'a Path>,
+}
+
+impl<'a> From<&'a Leaf> for PemSigner<'a> {
+    fn from(leaf: &'a Leaf) -> Self {
+        Self {
+            cert: &leaf.cert_pem,
+            key: &leaf.key_pem,
+            chain: Some(&leaf.chain_pem),
+        }
+    }
+}
+
+/// A detached CMS signature over `content` by `openssl cms -sign -binary -outform DER
+/// -nosmimecap`, with `extra` arguments after the signer (`-md sha256`, `-cades`,
+/// `-stream` for BER with indefinite lengths, `-nodetach`, `-keyopt …`).
+///
+/// # Panics
+///
+/// If openssl is missing or fails.
+pub fn openssl_cms_sign<'a>(
+    content: &[u8],
+    signer: impl Into<PemSigner<'a>>,
+    extra: &[&str],
+) -> Vec<u8> {
+    let signer = signer.into();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (data, sig) = (dir.path().join("data.bin"), dir.path().join("sig.der"));
+    std::fs::write(&data, content).expect("write the content");
+    let mut args: Vec<std::ffi::OsString> =
+        ["cms", "-sign", "-binary", "-outform", "DER", "-nosmimecap"]
+            .iter()
+            .map(Into::into)
+            .collect();
+    args.extend(["-in".into(), data.into_os_string()]);
+    args.extend(["-signer".into(), signer.cert.into()]);
+    args.extend(["-inkey".into(), signer.key.into()]);
+    // After -signer/-inkey: -keyopt applies to the signer named before it.
+    args.extend(extra.iter().map(Into::into));
+    if let Some(chain) = signer.chain {
+        args.extend(["-certfile".into(), chain.into()]);
+    }
+    args.extend(["-out".into(), sig.clone().into_os_string()]);
+    let out = run("openssl", args, None);
+    if !out.status.success() {
+        panic!("openssl cms -sign {extra:?} failed:\n{}", combined(&out));
+    }
+    std::fs::read(&sig).expect("read the signature")
+}

@@ -676,7 +676,9 @@ impl<S: Source> PdfReader<S> {
     pub(crate) fn record_repair(&self, offsets: [u64; 2], message: String) {
         if let Ok(mut r) = self.repairs.lock()
             && r.len() < MAX_REPAIRS
-            && !r.iter().any(|x| x.offsets == offsets && x.message == message)
+            && !r
+                .iter()
+                .any(|x| x.offsets == offsets && x.message == message)
         {
             r.push(Repair { offsets, message });
         }

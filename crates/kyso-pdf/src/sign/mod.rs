@@ -372,6 +372,51 @@ impl PreparedPdf {
         Ok(())
     }
 
+    /// Writes the bytes the signature covers — the two byte ranges of the prepared file, in
+    /// order — to `out`: the content for a CMS made elsewhere ([`PreparedPdf::finish_with_cms`]).
+    pub fn write_signed_content(&self, out: &mut dyn Write) -> Result<()> {
+        crate::verify::for_each_range_chunk(self.tmp.as_file(), &self.plan.byte_range, |c| {
+            out.write_all(c).map_err(Error::from)
+        })
+    }
+
+    /// Embeds a complete detached CMS `SignedData` made elsewhere — a remote signing service
+    /// that returns PKCS#7, `openssl cms -sign`, a browser plug-in — over
+    /// [`PreparedPdf::write_signed_content`], and moves the finished file onto the output
+    /// path. DER or BER (as RFC 5652 allows) is embedded as given. Like
+    /// [`PreparedPdf::finish`], it verifies before embedding: the CMS must verify over the
+    /// signed bytes with the digest algorithm it names (its signer need not be the builder's).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PlaceholderTooSmall`] when it does not fit the reserved /Contents, and the
+    /// CMS errors ([`kyso_cms::Error`]) when it does not verify over the signed bytes.
+    pub fn finish_with_cms(mut self, cms: &[u8]) -> Result<()> {
+        if cms.len() > self.plan.capacity {
+            return Err(Error::PlaceholderTooSmall {
+                needed: cms.len(),
+                available: self.plan.capacity,
+            });
+        }
+        let info = kyso_cms::verify::SignedDataInfo::parse(cms)?;
+        let mut hasher = info.digest_algorithm().hasher();
+        crate::verify::for_each_range_chunk(self.tmp.as_file(), &self.plan.byte_range, |c| {
+            hasher.update(c);
+            Ok(())
+        })?;
+        info.verify(&hasher.finalize())?;
+        write_at(
+            self.tmp.as_file_mut(),
+            self.plan.contents_at + 1,
+            &hex::encode_upper(cms),
+            self.sync,
+        )?;
+        self.tmp
+            .persist(&self.output)
+            .map_err(|e| Error::Io(e.error))?;
+        Ok(())
+    }
+
     /// Keeps the prepared file as `<output>.kyso-pending` and returns the small state that
     /// [`DeferredState::finish`] needs, so that the process holding this value can end.
     pub fn suspend(self) -> Result<DeferredState> {

@@ -265,6 +265,18 @@ pub fn hash_ranges<S: Source>(
     range: &[u64; 4],
     hasher: &mut kyso_cms::Hasher,
 ) -> Result<()> {
+    for_each_range_chunk(source, range, |chunk| {
+        hasher.update(chunk);
+        Ok(())
+    })
+}
+
+/// Calls `f` with the bytes of the two ranges of `range`, in order, a chunk at a time.
+pub(crate) fn for_each_range_chunk<S: Source>(
+    source: &S,
+    range: &[u64; 4],
+    mut f: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<()> {
     const CHUNK: usize = 1 << 20;
     let mut buf = vec![0u8; CHUNK];
     for (start, len) in [(range[0], range[1]), (range[2], range[3])] {
@@ -276,7 +288,7 @@ pub fn hash_ranges<S: Source>(
             if n == 0 {
                 return Err(crate::Error::Truncated { offset });
             }
-            hasher.update(&buf[..n]);
+            f(&buf[..n])?;
             offset += n as u64;
         }
     }

@@ -33,6 +33,7 @@ use crate::object::Object;
 use crate::reader::{PdfReader, Prefix, Source};
 use crate::{Error, Result};
 
+pub(crate) use coverage::for_each_range_chunk;
 pub use diff::{FieldLock, ModificationLevel, Permissions};
 pub use locate::MAX_BYTE_RANGE_OCCURRENCES;
 pub use report::{
@@ -126,7 +127,9 @@ impl CryptoPolicy {
             }
         }
         match kyso_cert::public_key_kind(&verified.signer) {
-            Ok(kyso_cert::PublicKeyKind::Rsa { modulus_bits }) if modulus_bits < self.min_rsa_bits => {
+            Ok(kyso_cert::PublicKeyKind::Rsa { modulus_bits })
+                if modulus_bits < self.min_rsa_bits =>
+            {
                 out.push(format!(
                     "the signer's RSA key has {modulus_bits} bits, fewer than the {} required",
                     self.min_rsa_bits
@@ -416,7 +419,9 @@ fn validate_one<S: Source>(
         ));
     }
     for v in options.crypto.violations(sub_filter.as_deref(), &verified) {
-        report.reasons.push(reason(ReasonCode::CryptoConstraints, v));
+        report
+            .reasons
+            .push(reason(ReasonCode::CryptoConstraints, v));
     }
     if report.signing_time.is_none() {
         report.signing_time = verified.signing_time.map(crate::date::rfc3339);

@@ -1,0 +1,318 @@
+//! Signatures whose CMS kyso did not make: `openssl cms -sign` output embedded through the
+//! deferred API ([`kyso_pdf::sign::PreparedPdf::finish_with_cms`]). BER (indefinite lengths,
+//! constructed OCTET STRINGs) is VALID on every kind of input; SHA-1 and RSA-1024 are
+//! INDETERMINATE for the crypto constraints, never VALID and never INVALID; content
+//! encapsulated in a detached signature is INVALID.
+//!
+//! `openssl cms -sign -stream` writes BER but always encapsulates the content with DER output
+//! (so it cannot make a detached PDF signature); the BER here is the re-encoding of a detached
+//! openssl CMS in the form streaming encoders write. NSS's own BER is checked through
+//! `pdfsig -add-signature` in the interoperability matrix.
+
+use std::path::{Path, PathBuf};
+
+use kyso_cms::SignedDataBuilder;
+use kyso_pdf::verify::{CryptoPolicy, ReasonCode, ValidationOptions, Verdict, validate_file};
+use kyso_pdf::{PdfSigner, SignOptions};
+use kyso_testkit::reference::{PemSigner, openssl_cms_sign};
+use kyso_testkit::{LeafKind, TestPki, corpus};
+use kyso_token::SoftwareSigner;
+
+/// Room for what openssl embeds (the whole chain, S/MIME attributes): the default is sized
+/// for kyso's own CMS.
+fn sign_options() -> SignOptions {
+    SignOptions {
+        contents_capacity: Some(16 * 1024),
+        ..SignOptions::default()
+    }
+}
+
+fn builder_signer() -> SoftwareSigner {
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    SoftwareSigner::from_pem_files(&leaf.key_pem, &leaf.cert_pem, Some(&leaf.chain_pem), None)
+        .expect("load the RSA-2048 test leaf")
+}
+
+/// Prepares `input` for signing, has `openssl cms -sign <extra>` sign the byte ranges as
+/// `signer`, and embeds that CMS. Returns the signed file.
+fn sign_with_openssl<'a>(
+    input: &Path,
+    dir: &Path,
+    signer: impl Into<PemSigner<'a>>,
+    extra: &[&str],
+) -> PathBuf {
+    let signer = signer.into();
+    sign_with(input, dir, |content| {
+        openssl_cms_sign(content, signer, extra)
+    })
+}
+
+/// Prepares `input` for signing, has `make_cms` sign the byte ranges, and embeds its CMS.
+fn sign_with(input: &Path, dir: &Path, make_cms: impl FnOnce(&[u8]) -> Vec<u8>) -> PathBuf {
+    let output = dir.join("signed.pdf");
+    let prepared = PdfSigner::new(sign_options())
+        .prepare(
+            input,
+            &output,
+            SignedDataBuilder::for_signer(&builder_signer()),
+        )
+        .expect("prepare");
+    let mut content = Vec::new();
+    prepared
+        .write_signed_content(&mut content)
+        .expect("read the signed bytes");
+    prepared
+        .finish_with_cms(&make_cms(&content))
+        .expect("embed the CMS");
+    output
+}
+
+fn options() -> ValidationOptions {
+    let root = std::fs::read(TestPki::get().root_pem()).expect("root");
+    ValidationOptions::new(kyso_cert::Certificate::all_from_der_or_pem(&root).expect("root"))
+}
+
+fn codes(report: &kyso_pdf::verify::ValidationReport) -> Vec<ReasonCode> {
+    report.signatures[0]
+        .reasons
+        .iter()
+        .map(|r| r.code)
+        .collect()
+}
+
+#[test]
+fn ber_cms_from_openssl_stream_is_valid_on_every_kind_of_input() {
+    for input in [
+        corpus::classic(),
+        corpus::xref_stream(),
+        corpus::incremental(),
+        corpus::hybrid_xref(),
+        corpus::pages_300(),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let signed = sign_with(&input.path, dir.path(), |content| {
+            let der = openssl_cms_sign(
+                content,
+                TestPki::get().leaf(LeafKind::P256),
+                &["-md", "sha256", "-cades"],
+            );
+            kyso_testkit::ber::indefinite(&der, 64)
+        });
+        let report = validate_file(&signed, &options()).expect("report");
+        let sig = &report.signatures[0];
+        assert_eq!(
+            sig.verdict,
+            Verdict::Valid,
+            "{}: {:?}",
+            input.name,
+            sig.reasons
+        );
+        assert!(
+            sig.warnings.iter().any(|w| w.contains("BER")),
+            "{}: the BER is reported: {:?}",
+            input.name,
+            sig.warnings
+        );
+        assert_eq!(
+            sig.signer.as_ref().and_then(|s| s.name.as_deref()),
+            Some(LeafKind::P256.common_name())
+        );
+        assert_eq!(
+            sig.signature_algorithm.as_deref(),
+            Some("ecdsa-p256-sha256")
+        );
+        assert_eq!(
+            sig.digest_algorithm_oid.as_deref(),
+            Some("2.16.840.1.101.3.4.2.1")
+        );
+    }
+}
+
+#[test]
+fn an_external_cms_over_other_bytes_is_refused_before_embedding() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = dir.path().join("signed.pdf");
+    let prepared = PdfSigner::new(sign_options())
+        .prepare(
+            &corpus::classic().path,
+            &output,
+            SignedDataBuilder::for_signer(&builder_signer()),
+        )
+        .expect("prepare");
+    let cms = openssl_cms_sign(
+        b"not the document",
+        TestPki::get().leaf(LeafKind::Rsa2048),
+        &["-md", "sha256"],
+    );
+    let err = prepared.finish_with_cms(&cms).expect_err("wrong content");
+    assert!(err.to_string().contains("digest"), "{err}");
+    assert!(!output.exists(), "no output for a refused CMS");
+}
+
+/// `pdf`, signed by kyso, with its CMS replaced by `make_cms`'s over the same bytes: what
+/// another signer would have written (kyso itself refuses to embed SHA-1).
+fn swap_cms(pdf: &[u8], make_cms: impl FnOnce(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    let sig = kyso_testkit::validators::extract_signature(pdf, 0).expect("a signature");
+    let cms = hex::encode_upper(make_cms(&sig.signed_data));
+    let [_, gap_start, gap_end, _] = sig.byte_range.map(|v| v as usize);
+    let hex_area = gap_start + 1..gap_end - 1;
+    assert!(cms.len() <= hex_area.len(), "the CMS does not fit");
+    let mut out = pdf.to_vec();
+    out[hex_area.clone()].fill(b'0');
+    out[hex_area.start..hex_area.start + cms.len()].copy_from_slice(cms.as_bytes());
+    out
+}
+
+#[test]
+fn sha1_signature_is_indeterminate_for_crypto_constraints_unless_accepted() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kyso_signed = PdfSigner::new(sign_options())
+        .sign_bytes(&corpus::classic().bytes(), &builder_signer())
+        .expect("sign");
+    let signed = dir.path().join("sha1.pdf");
+    let sha1 = swap_cms(&kyso_signed, |content| {
+        openssl_cms_sign(
+            content,
+            TestPki::get().leaf(LeafKind::Rsa2048),
+            &["-md", "sha1"],
+        )
+    });
+    std::fs::write(&signed, sha1).expect("write");
+    let report = validate_file(&signed, &options()).expect("report");
+    let sig = &report.signatures[0];
+    assert_eq!(sig.verdict, Verdict::Indeterminate, "{:?}", sig.reasons);
+    assert!(sig.integrity_ok && sig.trusted);
+    // Digest and signature hash: both SHA-1, both named.
+    assert_eq!(
+        codes(&report),
+        [ReasonCode::CryptoConstraints, ReasonCode::CryptoConstraints]
+    );
+    assert_eq!(sig.digest_algorithm.as_deref(), Some("sha1"));
+    assert_eq!(sig.signature_algorithm.as_deref(), Some("rsa-pkcs1-sha1"));
+
+    let mut accepting = options();
+    accepting.crypto = CryptoPolicy::default().accept_sha1(true);
+    let report = validate_file(&signed, &accepting).expect("report");
+    assert_eq!(report.signatures[0].verdict, Verdict::Valid);
+}
+
+/// An RSA-1024 leaf issued by the test intermediate (made here: the test PKI has none).
+fn rsa_1024_leaf(dir: &Path) -> (PathBuf, PathBuf) {
+    let pki = TestPki::get();
+    let (key, csr, cert, ext) = (
+        dir.join("weak.key"),
+        dir.join("weak.csr"),
+        dir.join("weak.pem"),
+        dir.join("ext.cnf"),
+    );
+    std::fs::write(
+        &ext,
+        "keyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    )
+    .expect("write ext");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("run openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let os = |s: &str| std::ffi::OsString::from(s);
+    run(&[
+        &os("req"),
+        &os("-new"),
+        &os("-newkey"),
+        &os("rsa:1024"),
+        &os("-nodes"),
+        &os("-subj"),
+        &os("/CN=Weak Key Signer/O=Test"),
+        &os("-keyout"),
+        key.as_os_str(),
+        &os("-out"),
+        csr.as_os_str(),
+    ]);
+    run(&[
+        &os("x509"),
+        &os("-req"),
+        &os("-in"),
+        csr.as_os_str(),
+        &os("-CA"),
+        pki.intermediate_pem().as_os_str(),
+        &os("-CAkey"),
+        pki.intermediate_key().as_os_str(),
+        &os("-CAcreateserial"),
+        &os("-days"),
+        &os("30"),
+        &os("-sha256"),
+        &os("-extfile"),
+        ext.as_os_str(),
+        &os("-out"),
+        cert.as_os_str(),
+    ]);
+    (cert, key)
+}
+
+#[test]
+fn rsa_1024_signer_is_indeterminate_for_crypto_constraints() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (cert, key) = rsa_1024_leaf(dir.path());
+    let chain = TestPki::get().leaf(LeafKind::Rsa2048).chain_pem.clone();
+    let signed = sign_with_openssl(
+        &corpus::classic().path,
+        dir.path(),
+        PemSigner {
+            cert: &cert,
+            key: &key,
+            chain: Some(&chain),
+        },
+        &["-md", "sha256", "-cades"],
+    );
+    let report = validate_file(&signed, &options()).expect("report");
+    let sig = &report.signatures[0];
+    assert_eq!(sig.verdict, Verdict::Indeterminate, "{:?}", sig.reasons);
+    assert!(sig.integrity_ok && sig.trusted, "{:?}", sig.reasons);
+    assert_eq!(codes(&report), [ReasonCode::CryptoConstraints]);
+    assert!(
+        sig.reasons[0].message.contains("1024 bits"),
+        "{:?}",
+        sig.reasons
+    );
+
+    let mut accepting = options();
+    accepting.crypto = CryptoPolicy::default().min_rsa_bits(1024);
+    let report = validate_file(&signed, &accepting).expect("report");
+    assert_eq!(report.signatures[0].verdict, Verdict::Valid);
+}
+
+#[test]
+fn encapsulated_content_in_a_detached_signature_is_invalid() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = dir.path().join("signed.pdf");
+    let prepared = PdfSigner::new(sign_options())
+        .prepare(
+            &corpus::classic().path,
+            &output,
+            SignedDataBuilder::for_signer(&builder_signer()),
+        )
+        .expect("prepare");
+    let mut content = Vec::new();
+    prepared.write_signed_content(&mut content).expect("read");
+    // The signature holds over the signed bytes, and carries them inside as well: a reader
+    // that shows the encapsulated content would show something the ByteRange does not
+    // govern.
+    let cms = openssl_cms_sign(
+        &content,
+        TestPki::get().leaf(LeafKind::Rsa2048),
+        &["-md", "sha256", "-nodetach"],
+    );
+    prepared.finish_with_cms(&cms).expect("embed");
+    let report = validate_file(&output, &options()).expect("report");
+    let sig = &report.signatures[0];
+    assert_eq!(sig.verdict, Verdict::Invalid, "{:?}", sig.reasons);
+    assert!(sig.integrity_ok);
+    assert_eq!(codes(&report), [ReasonCode::EncapsulatedContent]);
+}
