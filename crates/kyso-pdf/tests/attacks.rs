@@ -1143,3 +1143,131 @@ fn duplicate_contents_key_in_signature_dictionary_is_invalid() {
     let attacked = append_raw_update(&signed, &[(sig.sig_ref, body)], &[], &[]);
     assert_rejected(&validate_bytes(&attacked), 0, MalformedSignatureDictionary);
 }
+
+// ===== shadow attacks by late definition (Mainka et al. NDSS 2021) =====
+
+/// A page whose content draws XObject /Fm1, object 50, which the document does not define:
+/// at signing time it reads as null and draws nothing.
+fn dangling_document() -> Vec<u8> {
+    write_document(
+        &[
+            (r(1), pdf("<< /Type /Catalog /Pages 2 0 R >>")),
+            (r(2), pdf("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")),
+            (
+                r(3),
+                pdf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+                     /Resources << /Font << /F1 4 0 R >> /XObject << /Fm1 50 0 R >> >> \
+                     /Contents 5 0 R >>"),
+            ),
+            (
+                r(4),
+                pdf("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"),
+            ),
+            (
+                r(5),
+                stream(
+                    "<< >>",
+                    "BT /F1 24 Tf 72 770 Td (So tien: 100.000.000 VND) Tj ET /Fm1 Do",
+                ),
+            ),
+        ],
+        r(1),
+    )
+}
+
+/// A later update defines the object the signed page already draws: no signed object
+/// changes, yet the page now shows the overlay.
+#[test]
+fn shadow_reference_dangling_at_signing_defined_later_is_modified() {
+    let signed = genuine_signed(&dangling_document());
+    let attacked = append_update(
+        &signed,
+        &[(r(50), overlay(r(4), "So tien: 900.000.000 VND"))],
+        &[],
+    );
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+/// The twin: the same document, countersigned (new objects, none of them the dangling one).
+#[test]
+fn dangling_reference_left_alone_by_a_countersignature_stays_valid() {
+    let report = validate_bytes(&genuine_signed(&genuine_signed(&dangling_document())));
+    assert_valid(&report, 0, Coverage::RevisionPlusAllowedChanges);
+}
+
+/// A hybrid file whose cross-reference stream (/XRefStm) records object 7 — the page's
+/// resources — as the first object of object stream 60, which is not defined: at signing
+/// time the resources are null, and the page's `/Fm1 Do` draws nothing.
+fn late_object_stream_document() -> Vec<u8> {
+    let base = write_document(
+        &[
+            (r(1), pdf("<< /Type /Catalog /Pages 2 0 R >>")),
+            (r(2), pdf("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")),
+            (
+                r(3),
+                pdf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+                     /Resources 7 0 R /Contents 5 0 R >>"),
+            ),
+            (
+                r(4),
+                pdf("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"),
+            ),
+            (r(5), stream("<< >>", "/Fm1 Do")),
+        ],
+        r(1),
+    );
+    let xref_at = find(&base, b"\nxref\n").expect("xref") + 1;
+    let mut out = base[..xref_at].to_vec();
+    let stm_at = out.len();
+    // Type 2 entry: object 7 is object 0 of stream 60 (W [1 2 1]).
+    let entry = [2u8, 0, 60, 0];
+    out.extend_from_slice(
+        b"8 0 obj\n<< /Type /XRef /Size 9 /W [1 2 1] /Index [7 1] /Length 4 >>\nstream\n",
+    );
+    out.extend_from_slice(&entry);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
+    let new_xref_at = out.len();
+    let table = String::from_utf8(base[xref_at..].to_vec()).expect("ASCII");
+    let (table, _) = table.split_once("startxref").expect("startxref");
+    let table = table.replace("/Size 6 ", &format!("/Size 9 /XRefStm {stm_at} "));
+    out.extend_from_slice(table.as_bytes());
+    out.extend_from_slice(format!("startxref\n{new_xref_at}\n%%EOF\n").as_bytes());
+    out
+}
+
+/// A later update defines object stream 60 and so the signed page's resources — an overlay
+/// XObject appears — while no cross-reference entry of the update mentions object 7.
+#[test]
+fn shadow_object_stream_defined_after_signing_is_modified() {
+    let doc = late_object_stream_document();
+    let reader = PdfReader::new(doc.as_slice()).expect("readable");
+    assert_eq!(
+        reader.object_offset(r(7)),
+        Some(XrefEntry::InStream {
+            stream_num: 60,
+            index: 0
+        })
+    );
+    let signed = genuine_signed(&doc);
+    let resources = "<< /Font << /F1 4 0 R >> /XObject << /Fm1 61 0 R >> >>";
+    let objstm = stream(
+        "<< /Type /ObjStm /N 1 /First 4 >>",
+        &format!("7 0 {resources}"),
+    );
+    let attacked = append_update(
+        &signed,
+        &[
+            (r(60), objstm),
+            (r(61), overlay(r(4), "So tien: 900.000.000 VND")),
+        ],
+        &[],
+    );
+    let reader = PdfReader::new(attacked.as_slice()).expect("readable");
+    assert!(
+        reader
+            .resolve_dict(r(7))
+            .is_ok_and(|d| d.contains_key("XObject")),
+        "the attack gives object 7 its meaning"
+    );
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}

@@ -22,6 +22,10 @@ use crate::reader::{PdfReader, Source, XrefEntry};
 /// Most new objects followed when checking what later revisions added.
 pub const MAX_NEW_OBJECTS: usize = 100_000;
 
+/// Most objects of the signed revision walked when looking for references that a later
+/// update gave meaning to (only done when a later update defines new object numbers).
+pub const MAX_SIGNED_OBJECTS_WALKED: usize = 1_000_000;
+
 /// How far the changes after a signature go, in increasing order (pyHanko's
 /// `ModificationLevel`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -155,6 +159,9 @@ struct Analysis<'a, A: Source, B: Source> {
     replaced_appearances: Vec<(ObjRef, Vec<ObjRef>)>,
     /// Objects added to the form's field tree (/Fields or a new AcroForm).
     form_added: HashSet<ObjRef>,
+    /// Numbers in use in the final document that were free or absent at signing (containers
+    /// such as object streams included).
+    new_numbers: HashSet<u32>,
 }
 
 /// Why a new object was referenced by an allowed change.
@@ -199,9 +206,11 @@ pub fn analyse<A: Source, B: Source>(
         roots: Vec::new(),
         replaced_appearances: Vec::new(),
         form_added: HashSet::new(),
+        new_numbers: HashSet::new(),
     };
     a.hidden_definitions(signed_end)?;
     a.changed_objects()?;
+    a.late_definitions()?;
     a.new_objects()?;
     a.shared_appearances()?;
     a.repairs_after(signed_end);
@@ -290,6 +299,87 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
         }
     }
 
+    /// Shadow attacks by late definition (Mainka et al., NDSS 2021): signed content that
+    /// refers to an object undefined at signing time (it read as null) gets its meaning from
+    /// a later update that defines the object; and objects of the signed revision recorded in
+    /// an object stream that existed only later. Either way the signed revision now shows
+    /// something it did not, without any signed object changing.
+    fn late_definitions(&mut self) -> Result<()> {
+        if self.new_numbers.is_empty() {
+            return Ok(());
+        }
+        let mut late_streams: Vec<(ObjRef, u32)> = self
+            .old
+            .xref_entries()
+            .filter_map(|(r, e)| match e {
+                XrefEntry::InStream { stream_num, .. }
+                    if self.new_numbers.contains(&stream_num) =>
+                {
+                    Some((r, stream_num))
+                }
+                _ => None,
+            })
+            .collect();
+        late_streams.sort_unstable();
+        for (r, stream_num) in late_streams.into_iter().take(16) {
+            self.note(
+                ModificationLevel::Other,
+                format!(
+                    "object {r} of the signed revision is recorded in object stream {stream_num}, which was defined only after signing"
+                ),
+            );
+        }
+
+        // Walk everything the signed revision reaches from its trailer.
+        let mut seen: HashSet<ObjRef> = HashSet::new();
+        let mut queue: VecDeque<(ObjRef, ObjRef)> = VecDeque::new();
+        let mut start = Vec::new();
+        collect_refs(&Object::Dict(self.old.trailer().clone()), &mut start, 0);
+        queue.extend(start.into_iter().map(|r| (r, r)));
+        let mut found = Vec::new();
+        while let Some((r, from)) = queue.pop_front() {
+            if !seen.insert(r) {
+                continue;
+            }
+            if seen.len() > MAX_SIGNED_OBJECTS_WALKED {
+                self.note(
+                    ModificationLevel::Other,
+                    format!(
+                        "more than {MAX_SIGNED_OBJECTS_WALKED} signed objects: references to objects defined after signing not checked"
+                    ),
+                );
+                break;
+            }
+            match self.old.object_offset(r) {
+                None | Some(XrefEntry::Free) => {
+                    if self.new_numbers.contains(&r.num)
+                        && self.new.resolve(r).is_ok_and(|o| !o.is_null())
+                    {
+                        found.push((r, from));
+                    }
+                }
+                Some(_) => {
+                    let Ok(obj) = self.old.resolve(r) else {
+                        continue;
+                    };
+                    let mut refs = Vec::new();
+                    collect_refs(&obj, &mut refs, 0);
+                    queue.extend(refs.into_iter().map(|c| (c, r)));
+                }
+            }
+        }
+        found.sort_unstable();
+        for (r, from) in found {
+            self.note(
+                ModificationLevel::Other,
+                format!(
+                    "object {r}, referenced by signed object {from} but undefined when it was signed, is defined after signing (shadow attack)"
+                ),
+            );
+        }
+        Ok(())
+    }
+
     fn changed_objects(&mut self) -> Result<()> {
         let old_entries: HashMap<u32, (u16, XrefEntry)> = self
             .old
@@ -371,6 +461,9 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                 }
             };
             if !existed {
+                if !new_obj.is_null() {
+                    self.new_numbers.insert(r.num);
+                }
                 if !is_container(&new_obj) && !new_obj.is_null() {
                     self.added.insert(r);
                 }
