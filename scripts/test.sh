@@ -4,8 +4,12 @@
 #
 #   scripts/test.sh            # from anywhere in the repository
 #
-# Tools: qpdf, pdfsig (poppler-utils), certutil (libnss3-tools), openssl,
-# softhsm2-util (softhsm2), pkcs11-tool (opensc), pyHanko (PyPI: pyhanko, pyhanko-cli).
+# Tools: qpdf, pdfsig (poppler-utils), certutil and pk12util (libnss3-tools), openssl,
+# softhsm2-util (softhsm2), pkcs11-tool (opensc), pyHanko (PyPI: pyhanko, pyhanko-cli);
+# for kyso-testkit's interop module also Java 17 (default-jdk-headless) with PDFBox 2,
+# BouncyCastle and iText 5 (libpdfbox2-java, libbcpkix-java, libitext5-java), node and
+# npm (nodejs, npm) and pypdf (PyPI). The @signpdf npm packages are installed by the
+# tests themselves, once, into the shared kyso-testkit directory.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -20,11 +24,28 @@ declare -A PACKAGE_OF=(
     [openssl]=openssl
     [softhsm2-util]=softhsm2
     [pkcs11-tool]=opensc
+    [pk12util]=libnss3-tools
+    [javac]=default-jdk-headless
+    [java]=default-jdk-headless
+    [node]=nodejs
+    [npm]=npm
+)
+# ... and by the jar each provides (they pull in fontbox2, bcprov, bcutil, commons-logging).
+declare -A PACKAGE_OF_JAR=(
+    [pdfbox2.jar]=libpdfbox2-java
+    [bcpkix.jar]=libbcpkix-java
+    [itext5.jar]=libitext5-java
 )
 missing=()
 for cmd in "${!PACKAGE_OF[@]}"; do
     command -v "$cmd" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$cmd]}")
 done
+for jar in "${!PACKAGE_OF_JAR[@]}"; do
+    [[ -f /usr/share/java/$jar ]] || missing+=("${PACKAGE_OF_JAR[$jar]}")
+done
+if ((${#missing[@]})); then
+    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+fi
 if ((${#missing[@]})); then
     SUDO=()
     if [[ $(id -u) -ne 0 ]]; then SUDO=(sudo); fi
@@ -40,6 +61,13 @@ if ! python3 -c "import pyhanko.sign, pyhanko_certvalidator, jsonschema" >/dev/n
     log "installing pyHanko (and jsonschema, which checks the JSON report against its schema)"
     python3 -m pip install --quiet --disable-pip-version-check "pyhanko>=0.38" "pyhanko-cli>=0.6" "jsonschema>=4.18"
     hash -r
+fi
+
+# --- pypdf (kyso-testkit's interop editors: incremental writing needs pypdf >= 5) ------
+if ! python3 -c "import sys, pypdf; sys.exit(int(pypdf.__version__.split('.')[0]) < 5)" \
+    >/dev/null 2>&1; then
+    log "installing pypdf"
+    python3 -m pip install --quiet --disable-pip-version-check "pypdf>=5"
 fi
 
 # --- build once, then test --------------------------------------------------------

@@ -16,7 +16,10 @@
 //!   `pdfsig`, `openssl cms -verify` — run for real, with typed results that keep the
 //!   raw output for failure messages;
 //! * [`reference`](mod@reference): pyHanko as a reference signer, to check that kyso verifies what
-//!   others produce.
+//!   others produce;
+//! * [`interop`]: independent implementations — PDFBox 2, iText 5, @signpdf, poppler's
+//!   `pdfsig`, `openssl cms -stream` — that sign PDFs, pypdf and PDFBox that edit signed
+//!   ones, and PDFBox and iText 5 as verifiers of kyso's output.
 //!
 //! Everything generated lands in one shared directory (see [`shared_dir`]) that all
 //! test processes reuse: `cargo nextest` runs each test in a process of its own, in
@@ -51,6 +54,7 @@
 pub mod ber;
 mod cache;
 pub mod corpus;
+pub mod interop;
 mod pki;
 pub mod reference;
 mod time;

@@ -123,9 +123,12 @@ impl Permissions {
     fn allows(&self, level: ModificationLevel) -> bool {
         match self.docmdp {
             Some(1) => level <= ModificationLevel::LtaUpdates,
-            Some(3) => level <= ModificationLevel::Annotations,
-            // P=2, and documents without a certification: signatures and form filling.
-            _ => level <= ModificationLevel::FormFilling,
+            Some(2) => level <= ModificationLevel::FormFilling,
+            // P=3, and documents without a certification: approval signatures leave the
+            // document open to form filling and annotations (ISO 32000-2 §12.8.2.2 governs
+            // only certified documents); a relying party may ask for less
+            // (`ValidationOptions::max_changes`).
+            _ => level <= ModificationLevel::Annotations,
         }
     }
 }
@@ -162,6 +165,8 @@ struct Analysis<'a, A: Source, B: Source> {
     /// Numbers in use in the final document that were free or absent at signing (containers
     /// such as object streams included).
     new_numbers: HashSet<u32>,
+    /// The signed revision's terminal fields and their widgets: what the form may change.
+    form_members: HashSet<ObjRef>,
 }
 
 /// Why a new object was referenced by an allowed change.
@@ -207,6 +212,7 @@ pub fn analyse<A: Source, B: Source>(
         replaced_appearances: Vec::new(),
         form_added: HashSet::new(),
         new_numbers: HashSet::new(),
+        form_members: HashSet::new(),
     };
     a.hidden_definitions(signed_end)?;
     a.changed_objects()?;
@@ -430,6 +436,13 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                 .and_then(|d| d.get("Fields"))
                 .and_then(Object::as_reference),
             None => None,
+        };
+        self.form_members = match old_catalog_dict.get("AcroForm") {
+            Some(af) => match self.old.deref(af)?.as_dict() {
+                Some(af) => form_members(self.old, af)?,
+                None => HashSet::new(),
+            },
+            None => HashSet::new(),
         };
         let old_pages: HashSet<ObjRef> = self.old.page_refs()?.into_iter().collect();
         let old_info = self
@@ -743,8 +756,13 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             return;
         }
         let keys = changed_keys(o, n);
-        let is_sig_field = field_type(o) == Some(b"Sig".as_slice());
-        let is_field = o.contains_key("FT") || o.contains_key("T") || o.contains_key("Parent");
+        // A field is what the form's field tree holds, as a field or a widget (ISO 32000-2
+        // §12.7.4); an annotation with /T (its author, §12.5.6.2) or /Parent (a pop-up's
+        // markup annotation) is not one, whatever keys it carries (Evil Annotation Attack,
+        // Rohlmann et al. S&P 2021).
+        let is_widget_or_field = o.get("Subtype").is_none_or(|t| t.is_name("Widget"));
+        let is_field = self.form_members.contains(&r) && is_widget_or_field;
+        let is_sig_field = is_field && field_type(o) == Some(b"Sig".as_slice());
         let is_annotation = o.get("Subtype").is_some() && o.contains_key("Rect");
         if is_sig_field && o.get("V").is_none_or(Object::is_null) {
             if keys
@@ -1015,6 +1033,15 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                     );
                     return Vec::new();
                 };
+                if let Some(action) = active_content(d) {
+                    self.note(
+                        ModificationLevel::Other,
+                        format!(
+                            "object {r} ({}) added after signing carries an action ({action}): active content",
+                            describe(obj)
+                        ),
+                    );
+                }
                 let ft = field_type(d);
                 let parent = d.get("Parent").and_then(Object::as_reference);
                 let is_sig_widget = ft.is_none() && subtype_is("Widget") && parent.is_some();
@@ -1031,6 +1058,12 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                         ModificationLevel::Annotations,
                         format!("annotation {r} ({}) was added after signing", describe(obj)),
                     );
+                    if has_visible_appearance(d) {
+                        self.outcome.warnings.push(format!(
+                            "annotation {r} ({}) added after signing is drawn over the signed page",
+                            describe(obj)
+                        ));
+                    }
                     Vec::new()
                 } else {
                     self.note(
@@ -1145,6 +1178,20 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
 }
 
 /// The indirect objects of a field's /AP: the dictionary itself and its /N /D /R entries.
+/// The terminal fields of the form and their widget annotations (kids without /T).
+fn form_members<S: Source>(reader: &PdfReader<S>, acroform: &Dict) -> Result<HashSet<ObjRef>> {
+    let mut members = HashSet::new();
+    for field in crate::form::list_fields(reader, acroform)? {
+        members.insert(field.reference);
+        if let Some(kids) = field.dict.get("Kids")
+            && let Some(kids) = reader.deref(kids)?.as_array()
+        {
+            members.extend(kids.iter().filter_map(Object::as_reference));
+        }
+    }
+    Ok(members)
+}
+
 fn appearance_refs(field: &Dict) -> Vec<ObjRef> {
     let mut out = Vec::new();
     match field.get("AP") {
@@ -1167,6 +1214,26 @@ fn is_container(obj: &Object) -> bool {
             .get("Type")
             .is_some_and(|t| t.is_name("ObjStm") || t.is_name("XRef"))
     })
+}
+
+/// The kind of action a field or annotation dictionary carries (/A, or any /AA trigger):
+/// `JavaScript`, `Launch`, `URI`, … .
+fn active_content(d: &Dict) -> Option<String> {
+    let kind = |a: &Object| {
+        a.as_dict()
+            .and_then(|a| a.get("S"))
+            .and_then(Object::as_name)
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .unwrap_or_else(|| "indirect or unnamed".into())
+    };
+    if let Some(a) = d.get("A") {
+        return Some(kind(a));
+    }
+    match d.get("AA") {
+        Some(Object::Dict(aa)) => aa.iter().next().map(|(_, a)| kind(a)),
+        Some(_) => Some("additional actions".into()),
+        None => None,
+    }
 }
 
 fn field_type(d: &Dict) -> Option<&[u8]> {

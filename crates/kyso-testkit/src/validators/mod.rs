@@ -17,6 +17,7 @@ mod pdfsig;
 mod pyhanko;
 mod qpdf;
 
+pub(crate) use openssl::byte_ranges;
 pub use openssl::{SignatureBytes, extract_signature, openssl_cms_verify};
 pub use pdfsig::{PdfsigSig, parse_pdfsig_output, pdfsig_verify};
 pub use pyhanko::{

@@ -122,7 +122,7 @@ pub fn openssl_cms_verify(
 }
 
 /// Every well-formed `/ByteRange [a b c d]` in file order.
-fn byte_ranges(pdf: &[u8]) -> Vec<[u64; 4]> {
+pub(crate) fn byte_ranges(pdf: &[u8]) -> Vec<[u64; 4]> {
     const KEY: &[u8] = b"/ByteRange";
     let mut found = Vec::new();
     let mut pos = 0;
