@@ -152,6 +152,7 @@ pub struct PdfReader<S: Source> {
     objstm_cache: Mutex<objstm::Cache>,
     repairs: Mutex<Vec<Repair>>,
     sections: Vec<u64>,
+    info_refs: Vec<ObjRef>,
 }
 
 /// Most [`Repair`]s a reader remembers (enough to judge a file; the bound keeps memory flat).
@@ -193,6 +194,7 @@ impl<S: Source> PdfReader<S> {
             objstm_cache: Mutex::new(objstm::Cache::default()),
             repairs: Mutex::new(Vec::new()),
             sections: Vec::new(),
+            info_refs: Vec::new(),
         };
         let (header_offset, version) = reader.read_header()?;
         reader.header_offset = header_offset;
@@ -671,6 +673,13 @@ impl<S: Source> PdfReader<S> {
     /// §7.5.8.1 leaves it open, pypdf does not), yet it is accounted for.
     pub fn xref_section_offsets(&self) -> &[u64] {
         &self.sections
+    }
+
+    /// The /Info of every trailer in the `/Prev` chain, newest first, without repeats: an
+    /// update may drop /Info from its trailer (pypdf does) while the dictionary stays the
+    /// document's information dictionary for readers that look further back.
+    pub fn info_refs(&self) -> &[ObjRef] {
+        &self.info_refs
     }
 
     pub(crate) fn record_repair(&self, offsets: [u64; 2], message: String) {

@@ -85,6 +85,12 @@ impl<S: Source> PdfReader<S> {
                 );
             }
             self.sections.push(actual);
+            if let Some(info) = section.trailer.get("Info").and_then(Object::as_reference)
+                && !self.info_refs.contains(&info)
+                && self.info_refs.len() < MAX_XREF_SECTIONS
+            {
+                self.info_refs.push(info);
+            }
             let mut all = vec![section.entries];
             if section.kind == XrefKind::Table
                 && let Some(xs) = section.trailer.get("XRefStm")

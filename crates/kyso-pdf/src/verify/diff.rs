@@ -43,6 +43,19 @@ pub enum ModificationLevel {
     Other,
 }
 
+impl ModificationLevel {
+    /// A few words for reports: `no change`, `signature maintenance`, …
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::None => "no change",
+            Self::LtaUpdates => "signature maintenance (DSS, document timestamps)",
+            Self::FormFilling => "signing and form filling",
+            Self::Annotations => "annotations",
+            Self::Other => "other changes",
+        }
+    }
+}
+
 /// The permissions in force for the changes after a signature.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Permissions {
@@ -445,11 +458,20 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             None => HashSet::new(),
         };
         let old_pages: HashSet<ObjRef> = self.old.page_refs()?.into_iter().collect();
+        // The information dictionary: the signed revision's, or one an earlier trailer of the
+        // signed revision named that the final trailer names again (pypdf drops /Info from
+        // the trailers it writes, and puts it back when it edits the metadata).
+        let new_info = self
+            .new
+            .trailer()
+            .get("Info")
+            .and_then(Object::as_reference);
         let old_info = self
             .old
             .trailer()
             .get("Info")
-            .and_then(Object::as_reference);
+            .and_then(Object::as_reference)
+            .or(new_info.filter(|i| self.old.info_refs().contains(i)));
         let annots_arrays: HashSet<ObjRef> = old_pages
             .iter()
             .filter_map(|p| self.old.resolve(*p).ok())
@@ -515,9 +537,10 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             } else if old_pages.contains(&r) {
                 self.page_rule(r, &old_obj, &new_obj);
             } else if Some(r) == old_info {
-                self.outcome.warnings.push(format!(
-                    "document information dictionary {r} was updated after signing"
-                ));
+                self.note(
+                    ModificationLevel::None,
+                    format!("document information dictionary {r} was updated after signing"),
+                );
             } else {
                 self.field_rule(r, &old_obj, &new_obj);
             }
@@ -584,6 +607,12 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                         "the catalog's /Metadata was removed or made direct".into(),
                     ),
                 },
+                // Accessibility and language: nothing drawn changes (ISO 32000-2 §14.9.2,
+                // §14.7); Acrobat updates them when it adds a field or an annotation.
+                "Lang" | "MarkInfo" => self.note(
+                    ModificationLevel::FormFilling,
+                    format!("the catalog's /{key} was updated"),
+                ),
                 "Extensions" => {
                     self.outcome
                         .warnings
@@ -638,7 +667,11 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                     }
                 },
                 "SigFlags" => {}
-                "DR" => self.outcome.warnings.push(format!("{what} /DR changed")),
+                // How viewers build field appearances: part of filling the form.
+                "DA" | "DR" | "NeedAppearances" => self.note(
+                    ModificationLevel::FormFilling,
+                    format!("{what} /{key} was updated"),
+                ),
                 other => self.note(
                     ModificationLevel::Other,
                     format!("{what} entry /{other} was changed after signing"),

@@ -52,6 +52,10 @@ pub struct ValidationOptions {
     pub time: Option<SystemTime>,
     /// Which algorithms and key sizes can make a signature VALID.
     pub crypto: CryptoPolicy,
+    /// The most a later change may do for a signature to stay VALID, on top of what the
+    /// document's own permissions (DocMDP, FieldMDP) allow: a portal that accepts no change
+    /// after signing sets [`ModificationLevel::None`]. `None`: what the permissions allow.
+    pub max_changes: Option<ModificationLevel>,
 }
 
 impl ValidationOptions {
@@ -62,6 +66,7 @@ impl ValidationOptions {
             intermediates: Vec::new(),
             time: None,
             crypto: CryptoPolicy::default(),
+            max_changes: None,
         }
     }
 }
@@ -275,6 +280,7 @@ fn validate_one<S: Source>(
         certification: certification
             .filter(|(r, _)| *r == sig.sig_ref)
             .map(|(_, p)| p),
+        modification_level: ModificationLevel::None,
         changes: Vec::new(),
         warnings: Vec::new(),
     };
@@ -300,6 +306,20 @@ fn validate_one<S: Source>(
             locked: field_lock(reader, sig),
         };
         let outcome = diff::analyse(&old, reader, range.covered_end, permissions)?;
+        report.modification_level = outcome.level;
+        let beyond_policy = options.max_changes.is_some_and(|max| outcome.level > max);
+        if let Some(max) = options.max_changes
+            && beyond_policy
+        {
+            report.reasons.push(reason(
+                ReasonCode::ModifiedAfterSigning,
+                format!(
+                    "the changes after signing reach {}, beyond the {} this validation accepts",
+                    outcome.level.describe(),
+                    max.describe()
+                ),
+            ));
+        }
         report.changes = outcome.changes;
         report.warnings.extend(outcome.warnings);
         for u in &outcome.unaccounted {
@@ -307,7 +327,7 @@ fn validate_one<S: Source>(
                 .reasons
                 .push(reason(ReasonCode::UnaccountedBytes, u.clone()));
         }
-        if outcome.violations.is_empty() && outcome.unaccounted.is_empty() {
+        if outcome.violations.is_empty() && outcome.unaccounted.is_empty() && !beyond_policy {
             Coverage::RevisionPlusAllowedChanges
         } else {
             for v in outcome.violations {

@@ -170,6 +170,9 @@ pub struct SignatureReport {
     pub byte_range: Option<[u64; 4]>,
     /// Index (0-based) of the revision the signature covers.
     pub revision: Option<usize>,
+    /// How far the changes after the signed revision go (none, signature maintenance, form
+    /// filling, annotations, other), whether or not they are permitted.
+    pub modification_level: crate::verify::ModificationLevel,
     /// DocMDP permission (1, 2, 3) when this is a certification signature.
     pub certification: Option<u8>,
     /// What changed after this signature, one line per finding (allowed or not).
