@@ -1,11 +1,14 @@
-//! `kyso verify FILE.pdf --trust ROOT.pem [--json] [--lang vi]`: validates every signature and
-//! exits 0 only when every one is VALID.
+//! `kyso verify FILE.pdf --trust ROOT.pem [--json] [--lang vi] [--max-changes LEVEL]
+//! [--accept-sha1] [--min-rsa-bits N]`: validates every signature and exits 0 only when every
+//! one is VALID.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use kyso_cert::Certificate;
-use kyso_pdf::verify::{Lang, ValidationOptions, Verdict, render_text, validate_file};
+use kyso_pdf::verify::{
+    CryptoPolicy, Lang, ModificationLevel, ValidationOptions, Verdict, render_text, validate_file,
+};
 
 use crate::error::CliError;
 
@@ -26,6 +29,40 @@ pub struct VerifyArgs {
     /// Language of the text report.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     pub lang: LangArg,
+    /// The most a change after a signature may do for it to stay VALID, on top of what the
+    /// document's own permissions allow (default: what they allow).
+    #[arg(long, value_enum)]
+    pub max_changes: Option<MaxChanges>,
+    /// Accept SHA-1 signatures (otherwise INDETERMINATE: crypto constraints).
+    #[arg(long)]
+    pub accept_sha1: bool,
+    /// Smallest RSA key accepted, in bits (smaller ones are INDETERMINATE).
+    #[arg(long, default_value_t = 2048)]
+    pub min_rsa_bits: u32,
+}
+
+/// What later changes a portal accepts after a signature.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum MaxChanges {
+    /// No change at all after the signed revision.
+    None,
+    /// Only signature maintenance: DSS and document timestamps.
+    Signatures,
+    /// Also further signatures and form filling.
+    FormFill,
+    /// Also annotations.
+    Annotations,
+}
+
+impl From<MaxChanges> for ModificationLevel {
+    fn from(m: MaxChanges) -> Self {
+        match m {
+            MaxChanges::None => ModificationLevel::None,
+            MaxChanges::Signatures => ModificationLevel::LtaUpdates,
+            MaxChanges::FormFill => ModificationLevel::FormFilling,
+            MaxChanges::Annotations => ModificationLevel::Annotations,
+        }
+    }
 }
 
 /// Report languages.
@@ -41,6 +78,10 @@ pub enum LangArg {
 pub fn run(args: &VerifyArgs) -> Result<bool, CliError> {
     let mut options = ValidationOptions::new(load_certificates(&args.trust)?);
     options.intermediates = load_certificates(&args.intermediates)?;
+    options.max_changes = args.max_changes.map(ModificationLevel::from);
+    options.crypto = CryptoPolicy::default()
+        .accept_sha1(args.accept_sha1)
+        .min_rsa_bits(args.min_rsa_bits);
     let report = validate_file(&args.input, &options)?;
     if args.json {
         let json = serde_json::to_string_pretty(&report)

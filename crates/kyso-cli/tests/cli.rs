@@ -443,6 +443,89 @@ fn verify_exits_0_for_a_valid_signature_and_its_json_matches_the_schema() {
     assert_matches_report_schema(&json);
 }
 
+/// `kyso sign` with the RSA-2048 test leaf.
+fn sign_with_leaf(input: &Path, output: &Path) {
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    let o = kyso(&[
+        "sign",
+        s(input),
+        "-o",
+        s(output),
+        "--key",
+        s(&leaf.key_pem),
+        "--cert",
+        s(&leaf.cert_pem),
+        "--chain",
+        s(&leaf.chain_pem),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn verify_lists_typed_changes_in_both_languages_and_max_changes_refuses_them() {
+    let w = work();
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    let (once, twice) = (w.path.join("once.pdf"), w.path.join("twice.pdf"));
+    sign_with_leaf(&input, &once);
+    sign_with_leaf(&once, &twice);
+    let root = TestPki::get().root_pem();
+
+    let o = kyso(&["verify", s(&twice), "--trust", s(root), "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let json = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        json.contains("\"kind\": \"signature-field-added\""),
+        "{json}"
+    );
+    assert!(
+        json.contains("\"modification_level\": \"form-filling\""),
+        "{json}"
+    );
+    assert_matches_report_schema(&json);
+
+    let o = kyso(&["verify", s(&twice), "--trust", s(root), "--lang", "vi"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("Thay đổi sau khi ký"), "{text}");
+    assert!(
+        text.contains("được thêm và ký"),
+        "the change itself is in Vietnamese: {text}"
+    );
+
+    // A portal that accepts no change after signing refuses the first signature.
+    let o = kyso(&[
+        "verify",
+        s(&twice),
+        "--trust",
+        s(root),
+        "--json",
+        "--max-changes",
+        "none",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let json = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(json.contains("MODIFIED_AFTER_SIGNING"), "{json}");
+    assert_matches_report_schema(&json);
+    let o = kyso(&[
+        "verify",
+        s(&twice),
+        "--trust",
+        s(root),
+        "--max-changes",
+        "form-fill",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
 #[test]
 fn verify_exits_1_for_an_untrusted_or_modified_signature() {
     let w = work();

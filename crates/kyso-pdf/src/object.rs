@@ -42,6 +42,13 @@ impl fmt::Display for ObjRef {
     }
 }
 
+/// Reports show a reference as PDF writes it: `"12 0 R"`.
+impl serde::Serialize for ObjRef {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// A name object `/Type` (ISO 32000-2 §7.3.5), holding the decoded bytes: `/A#20B` is
 /// `Name(b"A B")`. The leading slash is not part of the name.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]

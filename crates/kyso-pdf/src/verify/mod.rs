@@ -34,7 +34,7 @@ use crate::reader::{PdfReader, Prefix, Source};
 use crate::{Error, Result};
 
 pub(crate) use coverage::for_each_range_chunk;
-pub use diff::{FieldLock, ModificationLevel, Permissions};
+pub use diff::{Change, ChangeKind, FieldLock, ModificationLevel, Permissions};
 pub use locate::MAX_BYTE_RANGE_OCCURRENCES;
 pub use report::{
     Coverage, Lang, REPORT_SCHEMA_VERSION, Reason, ReasonCode, SignatureReport, SignerSummary,

@@ -176,7 +176,7 @@ pub struct SignatureReport {
     /// DocMDP permission (1, 2, 3) when this is a certification signature.
     pub certification: Option<u8>,
     /// What changed after this signature, one line per finding (allowed or not).
-    pub changes: Vec<String>,
+    pub changes: Vec<crate::verify::Change>,
     /// Things worth knowing that do not change the verdict.
     pub warnings: Vec<String>,
 }
@@ -391,7 +391,7 @@ pub fn render_text(report: &ValidationReport, lang: Lang) -> String {
         if !s.changes.is_empty() {
             let _ = writeln!(out, "  {}:", l.changes);
             for c in &s.changes {
-                let _ = writeln!(out, "    - {c}");
+                let _ = writeln!(out, "    - {}", c.text(lang));
             }
         }
         if !s.warnings.is_empty() {

@@ -1,0 +1,389 @@
+//! Form fields and their widgets (ISO 32000-2 §12.7.4, §12.7.5.5): an empty signature field
+//! may receive its value, other fields may be filled (/V, /AS, /AP, and their appearance
+//! streams regenerated) where form filling is allowed and no lock (FieldMDP, /Lock) forbids
+//! it; a new signature field must be empty and invisible, or signed with a value of its own;
+//! a field that swaps or rewrites its appearance must not leave the old one to another holder
+//! (pyHanko's "sneaky" updates).
+
+use std::collections::HashSet;
+
+use super::super::{
+    Analysis, ChangeKind, ModificationLevel, Role, appearance_refs, changed_keys, collect_refs,
+    field_type, has_visible_appearance,
+};
+use super::ChangeRule;
+use crate::Result;
+use crate::object::{Dict, ObjRef, Object};
+use crate::reader::Source;
+
+/// The rule for fields and widgets of the signed revision's form.
+pub(in crate::verify::diff) struct FieldRule;
+
+impl ChangeRule for FieldRule {
+    fn judge<A: Source, B: Source>(
+        &self,
+        a: &mut Analysis<'_, A, B>,
+        r: ObjRef,
+        old: &Object,
+        new: &Object,
+    ) -> Result<()> {
+        let (Some(o), Some(n)) = (old.as_dict(), new.as_dict()) else {
+            a.note(ModificationLevel::Other, super::changed(r, old, new));
+            return Ok(());
+        };
+        if old.as_stream().is_some() || new.as_stream().is_some() {
+            a.note(ModificationLevel::Other, super::changed(r, old, new));
+            return Ok(());
+        }
+        let keys = changed_keys(o, n);
+        let is_sig_field = field_type(o) == Some(b"Sig".as_slice());
+        let name = a.field_name(r, o);
+        if is_sig_field {
+            // Only an empty signature field may change: it receives its value. "Was signed"
+            // takes a signature value; an appearance alone claims a signer that never signed
+            // (Sneaky Signature Attack, Rohlmann et al. S&P 2021).
+            let empty = o.get("V").is_none_or(Object::is_null);
+            let has_value = match n.get("V") {
+                Some(Object::Reference(v)) => {
+                    a.roots.push((*v, Role::SignatureValue));
+                    true
+                }
+                Some(Object::Dict(d)) => {
+                    let is_sig = d
+                        .get("Type")
+                        .is_none_or(|t| t.is_name("Sig") || t.is_name("DocTimeStamp"));
+                    if !is_sig {
+                        a.note(
+                            ModificationLevel::Other,
+                            ChangeKind::NotASignatureDictionary { object: r },
+                        );
+                    }
+                    true
+                }
+                _ => false,
+            };
+            let allowed_keys = keys
+                .iter()
+                .all(|k| matches!(k.as_str(), "V" | "AP" | "Lock" | "SV"));
+            if !(empty && allowed_keys && has_value) {
+                a.note(ModificationLevel::Other, super::changed(r, old, new));
+                return Ok(());
+            }
+            if keys.iter().any(|k| k == "AP") {
+                a.appearance_roots(n);
+                a.replaced_appearances.push((r, appearance_refs(o)));
+            }
+            if a.permissions.locked.locks(&name) {
+                a.note(
+                    ModificationLevel::Other,
+                    ChangeKind::FieldLocked {
+                        object: r,
+                        field: name,
+                    },
+                );
+            } else {
+                a.note(
+                    ModificationLevel::FormFilling,
+                    ChangeKind::SignatureFieldSigned {
+                        object: r,
+                        field: name,
+                    },
+                );
+            }
+            return Ok(());
+        }
+        if !keys.iter().all(|k| matches!(k.as_str(), "V" | "AS" | "AP")) {
+            a.note(ModificationLevel::Other, super::changed(r, old, new));
+            return Ok(());
+        }
+        if keys.iter().any(|k| k == "AP") {
+            a.appearance_roots(n);
+            a.replaced_appearances.push((r, appearance_refs(o)));
+        }
+        if a.permissions.locked.locks(&name) {
+            a.note(
+                ModificationLevel::Other,
+                ChangeKind::FieldLocked {
+                    object: r,
+                    field: name,
+                },
+            );
+        } else {
+            a.note(
+                ModificationLevel::FormFilling,
+                ChangeKind::FieldFilled {
+                    object: r,
+                    field: name,
+                },
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The rule for an appearance stream of a (non-signature) field of the signed revision,
+/// rewritten in place when the field is filled (PDFBox, Acrobat): form filling, provided
+/// nothing but its widget uses it.
+pub(in crate::verify::diff) struct FieldAppearanceRule {
+    /// The widget the stream belongs to.
+    pub(in crate::verify::diff) widget: ObjRef,
+}
+
+impl ChangeRule for FieldAppearanceRule {
+    fn judge<A: Source, B: Source>(
+        &self,
+        a: &mut Analysis<'_, A, B>,
+        r: ObjRef,
+        old: &Object,
+        new: &Object,
+    ) -> Result<()> {
+        if old.as_stream().is_none() || new.as_stream().is_none() {
+            a.note(ModificationLevel::Other, super::changed(r, old, new));
+            return Ok(());
+        }
+        let widget_dict = a.old.resolve(self.widget)?;
+        let name = widget_dict
+            .as_dict()
+            .map(|d| a.field_name(self.widget, d))
+            .unwrap_or_default();
+        a.replaced_appearances.push((self.widget, vec![r]));
+        a.roots.extend(super::follow(new, Role::Appearance));
+        if a.permissions.locked.locks(&name) {
+            a.note(
+                ModificationLevel::Other,
+                ChangeKind::FieldLocked {
+                    object: self.widget,
+                    field: name,
+                },
+            );
+        } else {
+            a.note(
+                ModificationLevel::FormFilling,
+                ChangeKind::FieldFilled {
+                    object: self.widget,
+                    field: name,
+                },
+            );
+        }
+        Ok(())
+    }
+}
+
+/// A new object reached from an allowed appearance: resources, fonts, images, forms —
+/// never a field or an annotation.
+pub(in crate::verify::diff) fn judge_new_appearance<A: Source, B: Source>(
+    a: &mut Analysis<'_, A, B>,
+    r: ObjRef,
+    obj: &Object,
+) -> Vec<(ObjRef, Role)> {
+    if obj.as_dict().is_some_and(|d| {
+        d.contains_key("FT") || (d.contains_key("Subtype") && d.contains_key("Rect"))
+    }) {
+        a.note(
+            ModificationLevel::Other,
+            ChangeKind::AppearanceHoldsAnnotation { object: r },
+        );
+        return Vec::new();
+    }
+    super::follow(obj, Role::Appearance)
+}
+
+impl<A: Source, B: Source> Analysis<'_, A, B> {
+    /// A field may swap its own appearance, but the objects it stops using must not be used
+    /// by anything else (another widget, a page, the trailer): changing what is shown there
+    /// would not be form filling (pyHanko's "sneaky" appearance updates).
+    pub(in crate::verify::diff) fn shared_appearances(&mut self) -> Result<()> {
+        if self.replaced_appearances.is_empty() {
+            return Ok(());
+        }
+        let mut holders: Vec<(String, Object)> = Vec::new();
+        for (k, v) in self.new.trailer().iter() {
+            if !matches!(
+                k.as_bytes(),
+                b"Root" | b"Info" | b"Prev" | b"Size" | b"ID" | b"XRefStm"
+            ) {
+                holders.push((
+                    format!("trailer /{}", String::from_utf8_lossy(k.as_bytes())),
+                    v.clone(),
+                ));
+            }
+        }
+        let catalog = self.new.catalog()?;
+        holders.push(("the catalog".into(), Object::Dict(catalog.clone())));
+        if let Some(af) = catalog.get("AcroForm") {
+            holders.push(("the AcroForm".into(), self.new.deref(af)?));
+        }
+        for page in self.new.page_refs()? {
+            let page_obj = self.new.resolve(page)?;
+            if let Some(annots) = page_obj.as_dict().and_then(|d| d.get("Annots")) {
+                for a in self.new.deref(annots)?.as_array().unwrap_or_default() {
+                    if let Some(ar) = a.as_reference() {
+                        holders.push((format!("annotation {ar}"), self.new.resolve(ar)?));
+                    }
+                }
+            }
+            holders.push((format!("page {page}"), page_obj));
+        }
+        let replaced = std::mem::take(&mut self.replaced_appearances);
+        for (field, old_refs) in replaced {
+            for (what, holder) in &holders {
+                if what == &format!("annotation {field}") {
+                    continue;
+                }
+                let mut refs = Vec::new();
+                collect_refs(holder, &mut refs, 0);
+                if let Some(shared) = old_refs.iter().find(|r| refs.contains(r)) {
+                    self.note(
+                        ModificationLevel::Other,
+                        ChangeKind::SharedAppearanceReplaced {
+                            field,
+                            appearance: *shared,
+                            holder: what.clone(),
+                        },
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The fully qualified name of field `r` in the signed revision (§12.7.4.2).
+    pub(in crate::verify::diff) fn field_name(&self, r: ObjRef, dict: &Dict) -> String {
+        let mut parts = Vec::new();
+        let mut current = Some((r, dict.clone()));
+        let mut seen = HashSet::new();
+        while let Some((cr, d)) = current.take() {
+            if !seen.insert(cr) || seen.len() > crate::form::MAX_FIELD_TREE_DEPTH {
+                break;
+            }
+            if let Some(t) = d.get("T").and_then(Object::as_string_bytes) {
+                parts.push(crate::object::decode_text_string(t));
+            }
+            current = d
+                .get("Parent")
+                .and_then(Object::as_reference)
+                .and_then(|p| {
+                    self.old
+                        .resolve(p)
+                        .ok()
+                        .and_then(|o| o.as_dict().cloned().map(|pd| (p, pd)))
+                });
+        }
+        parts.reverse();
+        parts.join(".")
+    }
+
+    pub(in crate::verify::diff) fn appearance_roots(&mut self, dict: &Dict) {
+        if let Some(Object::Reference(ap)) = dict.get("AP") {
+            self.roots.push((*ap, Role::Appearance));
+        } else if let Some(Object::Dict(ap)) = dict.get("AP") {
+            for (_, v) in ap.iter() {
+                if let Some(r) = v.as_reference() {
+                    self.roots.push((r, Role::Appearance));
+                }
+            }
+        }
+    }
+
+    /// A new signature field (or a widget of one): allowed when it is in the form, and either
+    /// empty and invisible or signed with a new signature dictionary of its own.
+    pub(in crate::verify::diff) fn judge_new_signature_field(
+        &mut self,
+        r: ObjRef,
+        d: &Dict,
+        role: Role,
+        parent: Option<ObjRef>,
+    ) -> Vec<(ObjRef, Role)> {
+        // A widget under a field: the field must be new too, and a signature field; the
+        // field holds the value.
+        let mut field_value = d.get("V").cloned();
+        if field_type(d).is_none() {
+            let Some(p) = parent else { return Vec::new() };
+            let parent_dict = self
+                .new
+                .resolve(p)
+                .ok()
+                .and_then(|o| o.as_dict().cloned())
+                .filter(|pd| field_type(pd) == Some(b"Sig".as_slice()));
+            let parent_ok = self.added.contains(&p) && parent_dict.is_some();
+            field_value = parent_dict.and_then(|pd| pd.get("V").cloned());
+            if !parent_ok {
+                self.note(
+                    ModificationLevel::Other,
+                    ChangeKind::WidgetUnderForeignField {
+                        object: r,
+                        parent: p,
+                    },
+                );
+                return Vec::new();
+            }
+        } else if role == Role::Annotation && !self.form_added.contains(&r) {
+            self.note(
+                ModificationLevel::Annotations,
+                ChangeKind::SignatureWidgetOutsideForm { object: r },
+            );
+            return Vec::new();
+        }
+        let value = match field_value.as_ref() {
+            None | Some(Object::Null) => None,
+            Some(Object::Reference(v)) if self.added.contains(v) => Some(*v),
+            Some(Object::Reference(v)) => {
+                self.note(
+                    ModificationLevel::Other,
+                    ChangeKind::SignatureValueReused {
+                        object: r,
+                        value: *v,
+                    },
+                );
+                return Vec::new();
+            }
+            Some(_) => {
+                self.note(
+                    ModificationLevel::Other,
+                    ChangeKind::SignatureValueNotReference { object: r },
+                );
+                return Vec::new();
+            }
+        };
+        // An unsigned signature field with a visible widget — one dictionary, or a field and
+        // its widget apart — can cover signed content or pose as a signature (Sneaky
+        // Signature Attack, Rohlmann et al. S&P 2021).
+        let visible = has_visible_appearance(d);
+        if value.is_none() && visible {
+            self.note(
+                ModificationLevel::Other,
+                ChangeKind::UnsignedVisibleSignatureField { object: r },
+            );
+            return Vec::new();
+        }
+        self.note(
+            ModificationLevel::FormFilling,
+            ChangeKind::SignatureFieldAdded {
+                object: r,
+                signed: value.is_some(),
+            },
+        );
+        if value.is_some() && visible {
+            self.outcome.warnings.push(format!(
+                "signature {r} added after signing has a visible appearance; check it does not cover signed content"
+            ));
+        }
+        let mut next = Vec::new();
+        if let Some(v) = value {
+            next.push((v, Role::SignatureValue));
+        }
+        let mut ap = Vec::new();
+        if let Some(a) = d.get("AP") {
+            collect_refs(a, &mut ap, 0);
+        }
+        next.extend(ap.into_iter().map(|a| (a, Role::Appearance)));
+        if let Some(Object::Array(kids)) = d.get("Kids") {
+            next.extend(
+                kids.iter()
+                    .filter_map(Object::as_reference)
+                    .map(|k| (k, Role::Field)),
+            );
+        }
+        next
+    }
+}
