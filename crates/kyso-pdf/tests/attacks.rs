@@ -21,7 +21,7 @@ mod build;
 use build::*;
 use kyso_pdf::verify::{Coverage, ReasonCode};
 use kyso_pdf::{ObjRef, Object, PdfReader, PdfString, XrefEntry};
-use kyso_testkit::corpus;
+use kyso_testkit::{TestPki, corpus};
 
 use ReasonCode::{
     ByteRangeInvalid, ContentsPadding, CoverageUnclear, MalformedSignatureDictionary,
@@ -1270,4 +1270,222 @@ fn shadow_object_stream_defined_after_signing_is_modified() {
         "the attack gives object 7 its meaning"
     );
     assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+// ===== Evil Annotation Attack on an existing note (Rohlmann et al., S&P 2021) =====
+
+/// The note's new appearance: shows another amount in the note's box.
+fn evil_note_update(certified: &[u8]) -> Vec<u8> {
+    let note = r(8);
+    let mut dict = current_dict(certified, note);
+    let n = next_free(certified);
+    let ap = r(n);
+    // Only /AP changes: what form filling may change in a field.
+    dict.set("AP", pdf(&format!("<< /N {ap} >>")));
+    append_update(
+        certified,
+        &[
+            (note, Object::Dict(dict)),
+            (ap, cover("So tien: 900.000.000 VND")),
+        ],
+        &[],
+    )
+}
+
+/// The note carries /T (its author); it is still an annotation, not a form field, so
+/// swapping its appearance is an annotation change, which P=2 forbids.
+#[test]
+fn eaa_note_with_author_appearance_swapped_under_p2_is_violation() {
+    let certified = build::certify(2, "note", &build::form_with_note_document());
+    assert_valid(&validate_bytes(&certified), 0, Coverage::WholeFile);
+    assert_modified(
+        &validate_bytes(&evil_note_update(&certified)),
+        0,
+        PermissionsViolated,
+    );
+}
+
+/// The twin: editing a note's text and appearance under P=3, which allows annotations.
+#[test]
+fn note_edited_under_p3_stays_valid() {
+    let certified = build::certify(3, "note", &build::form_with_note_document());
+    let report = validate_bytes(&evil_note_update(&certified));
+    assert_valid(&report, 0, Coverage::RevisionPlusAllowedChanges);
+    assert_eq!(
+        report.signatures[0].modification_level,
+        kyso_pdf::verify::ModificationLevel::Annotations
+    );
+}
+
+// ===== Sneaky Signature Attack with the field and its widget apart =====
+
+/// A new signature field with no value whose separate widget shows a signature.
+fn split_signature_field(pdf_bytes: &[u8], visible: bool) -> Vec<u8> {
+    let page = page_ref(pdf_bytes, 0);
+    let n = next_free(pdf_bytes);
+    let (field, widget, ap) = (r(n), r(n + 1), r(n + 2));
+    let rect = if visible {
+        "[50 650 550 800]"
+    } else {
+        "[0 0 0 0]"
+    };
+    let objects = vec![
+        (
+            field,
+            pdf(&format!("<< /FT /Sig /T (GiamDoc) /Kids [{widget}] >>")),
+        ),
+        (
+            widget,
+            pdf(&format!(
+                "<< /Type /Annot /Subtype /Widget /Parent {field} /Rect {rect} /P {page} /F 4 \
+                 /AP << /N {ap} >> >>"
+            )),
+        ),
+        (ap, cover("Da ky: Giam doc So")),
+        with_array_item(pdf_bytes, page, "Annots", widget),
+        with_array_item(pdf_bytes, acroform_ref(pdf_bytes), "Fields", field),
+    ];
+    append_update(pdf_bytes, &objects, &[])
+}
+
+#[test]
+fn ssa_unsigned_field_with_a_separate_visible_widget_is_modified() {
+    let attacked = split_signature_field(&signed_classic(), true);
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+/// The twin: an empty invisible signature field for the next signer.
+#[test]
+fn empty_invisible_signature_field_with_a_separate_widget_stays_valid() {
+    let report = validate_bytes(&split_signature_field(&signed_classic(), false));
+    assert_valid(&report, 0, Coverage::RevisionPlusAllowedChanges);
+}
+
+// ===== the DSS as a back door =====
+
+/// An update under P=1 that adds a DSS — allowed — whose /Certs also holds a new page
+/// annotation, which the page lists too.
+fn dss_update(certified: &[u8], smuggle: bool) -> Vec<u8> {
+    let catalog = catalog_ref(certified);
+    let page = page_ref(certified, 0);
+    let n = next_free(certified);
+    let (dss, cert, annot, ap) = (r(n), r(n + 1), r(n + 2), r(n + 3));
+    let leaf = std::fs::read(
+        TestPki::get()
+            .leaf(kyso_testkit::LeafKind::Rsa2048)
+            .cert_pem
+            .clone(),
+    )
+    .expect("leaf");
+    let der = kyso_cert::Certificate::from_pem(&leaf)
+        .expect("pem")
+        .der()
+        .to_vec();
+    let cert_stream = Object::Stream(kyso_pdf::Stream::new(kyso_pdf::Dict::new(), der));
+    let mut catalog_dict = current_dict(certified, catalog);
+    catalog_dict.set("DSS", Object::Reference(dss));
+    let certs = if smuggle {
+        format!("[{cert} {annot}]")
+    } else {
+        format!("[{cert}]")
+    };
+    let mut objects = vec![
+        (catalog, Object::Dict(catalog_dict)),
+        (dss, pdf(&format!("<< /Certs {certs} >>"))),
+        (cert, cert_stream),
+    ];
+    if smuggle {
+        objects.push((
+            annot,
+            pdf(&format!(
+                "<< /Type /Annot /Subtype /FreeText /Rect [50 650 550 800] /P {page} \
+                 /Contents (So tien: 900.000.000 VND) /F 4 /AP << /N {ap} >> >>"
+            )),
+        ));
+        objects.push((ap, cover("So tien: 900.000.000 VND")));
+        objects.push(with_array_item(certified, page, "Annots", annot));
+    }
+    append_update(certified, &objects, &[])
+}
+
+#[test]
+fn dss_entry_pointing_at_a_new_page_annotation_under_p1_is_violation() {
+    let attacked = dss_update(&certified(1), true);
+    let report = validate_bytes(&attacked);
+    assert_modified(&report, 0, PermissionsViolated);
+    assert!(
+        report.signatures[0]
+            .changes
+            .iter()
+            .any(|c| matches!(c.kind, kyso_pdf::verify::ChangeKind::NotDssContent { .. })),
+        "the DSS entry itself is named"
+    );
+}
+
+/// The twin: a DSS holding the signer's certificate, added under P=1 (PAdES B-LT).
+#[test]
+fn dss_with_validation_data_under_p1_stays_valid() {
+    let report = validate_bytes(&dss_update(&certified(1), false));
+    assert_valid(&report, 0, Coverage::RevisionPlusAllowedChanges);
+    assert_eq!(
+        report.signatures[0].modification_level,
+        kyso_pdf::verify::ModificationLevel::LtaUpdates
+    );
+}
+
+// ===== active content added after signing =====
+
+fn link_annotation(signed: &[u8], action: Option<&str>) -> Vec<u8> {
+    add_widget_or_annotation(signed, false, |page, ap| {
+        let action = action.map(|a| format!("/A {a}")).unwrap_or_default();
+        pdf(&format!(
+            "<< /Type /Annot /Subtype /Link /Rect [72 700 300 720] /P {page} /Border [0 0 0] \
+             /F 4 /AP << /N {ap} >> {action} >>"
+        ))
+    })
+}
+
+/// A link that runs JavaScript, added after an approval signature (which permits
+/// annotations): active content.
+#[test]
+fn javascript_action_on_an_added_annotation_is_modified() {
+    let attacked = link_annotation(
+        &signed_classic(),
+        Some("<< /S /JavaScript /JS (this.getField\\('SoTien'\\).value = 900) >>"),
+    );
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+/// The twin: the same link annotation without an action, permitted after an approval
+/// signature, and listed.
+#[test]
+fn annotation_added_after_an_approval_signature_stays_valid_and_is_listed() {
+    let report = validate_bytes(&link_annotation(&signed_classic(), None));
+    assert_valid(&report, 0, Coverage::RevisionPlusAllowedChanges);
+    let sig = &report.signatures[0];
+    assert_eq!(
+        sig.modification_level,
+        kyso_pdf::verify::ModificationLevel::Annotations
+    );
+    assert!(sig.changes.iter().all(|c| c.permitted), "{:?}", sig.changes);
+    assert!(
+        sig.warnings
+            .iter()
+            .any(|w| w.contains("drawn over the signed page")),
+        "{:?}",
+        sig.warnings
+    );
+}
+
+/// A portal that accepts only signature maintenance refuses that annotation.
+#[test]
+fn annotation_refused_when_the_policy_accepts_only_signatures() {
+    let pdf_bytes = link_annotation(&signed_classic(), None);
+    let root = std::fs::read(TestPki::get().root_pem()).expect("root");
+    let mut options = kyso_pdf::verify::ValidationOptions::new(
+        kyso_cert::Certificate::all_from_der_or_pem(&root).expect("root"),
+    );
+    options.max_changes = Some(kyso_pdf::verify::ModificationLevel::FormFilling);
+    let report = kyso_pdf::verify::validate(&pdf_bytes, &options).expect("report");
+    assert_modified(&report, 0, ModifiedAfterSigning);
 }

@@ -342,19 +342,29 @@ pub fn genuine_signed(input: &[u8]) -> Vec<u8> {
 /// A DocMDP certification by pyHanko (`tests/attacks/certify.py`) of [`form_document`] with
 /// permission `p`, made once and kept in the test kit's shared directory.
 pub fn certified(p: u8) -> Vec<u8> {
+    certify(p, "form", &form_document())
+}
+
+/// `doc` certified by pyHanko with DocMDP permission `p`, kept in the shared directory
+/// under `name` (which must name `doc`'s content).
+pub fn certify(p: u8, name: &str, doc: &[u8]) -> Vec<u8> {
     let pki = TestPki::get();
     let leaf = pki.leaf(LeafKind::Rsa2048);
     let root = std::fs::read(pki.root_pem()).expect("root certificate");
     let dir = kyso_testkit::shared_dir().join("attacks-v1");
     std::fs::create_dir_all(&dir).expect("create the attack cache directory");
-    let path = dir.join(format!("certified-p{p}-{:016x}.pdf", fnv64(&root)));
+    let path = dir.join(format!(
+        "certified-{name}-p{p}-{:016x}-{:016x}.pdf",
+        fnv64(&root),
+        fnv64(doc)
+    ));
     if let Ok(bytes) = std::fs::read(&path) {
         return bytes;
     }
     let tmp = tempfile::tempdir_in(&dir).expect("temp dir");
     let input = tmp.path().join("form.pdf");
     let output = tmp.path().join("certified.pdf");
-    std::fs::write(&input, form_document()).expect("write the form");
+    std::fs::write(&input, doc).expect("write the document");
     let s = |p: &Path| p.to_string_lossy().into_owned();
     let request = serde_json::json!({
         "input": s(&input), "output": s(&output), "field": "ChungThuc",
@@ -391,46 +401,73 @@ pub const FORM_TEXT_FIELD: ObjRef = r(7);
 
 /// A one-page form for certification: a text field "HoTen" (object 7) on page 3.
 pub fn form_document() -> Vec<u8> {
-    write_document(
-        &[
-            (
-                r(1),
-                pdf("<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R >>"),
-            ),
-            (r(2), pdf("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")),
-            (
-                r(3),
-                pdf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+    write_document(&form_objects(), r(1))
+}
+
+/// [`form_document`] with a FreeText note (object 8, appearance 9) beside the field: a
+/// markup annotation whose /T is its author, as every markup annotation may have (ISO
+/// 32000-2 §12.5.6.2).
+pub fn form_with_note_document() -> Vec<u8> {
+    let mut objects = form_objects();
+    for (r, o) in &mut objects {
+        if *r == ObjRef::new(3, 0) {
+            *o = pdf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+                      /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R /Annots [7 0 R 8 0 R] >>");
+        }
+    }
+    objects.push((
+        r(8),
+        pdf(
+            "<< /Type /Annot /Subtype /FreeText /T (Nguyen Van An) /Rect [72 600 400 640] \
+             /P 3 0 R /F 4 /Contents (Da xem) /DA (/F1 12 Tf 0 g) /AP << /N 9 0 R >> >>",
+        ),
+    ));
+    objects.push((
+        r(9),
+        form_xobject(328, 40, FORM_FONT, "BT /F1 12 Tf 4 14 Td (Da xem) Tj ET"),
+    ));
+    write_document(&objects, r(1))
+}
+
+/// The objects of [`form_document`].
+fn form_objects() -> Vec<(ObjRef, Object)> {
+    vec![
+        (
+            r(1),
+            pdf("<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R >>"),
+        ),
+        (r(2), pdf("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")),
+        (
+            r(3),
+            pdf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
                      /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R /Annots [7 0 R] >>"),
+        ),
+        (
+            r(4),
+            pdf(
+                "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
             ),
-            (
-                r(4),
-                pdf(
-                    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-                ),
-            ),
-            (
-                r(5),
-                stream(
-                    "<< >>",
-                    "BT /F1 18 Tf 72 770 Td (Giay de nghi cap phep) Tj ET \
+        ),
+        (
+            r(5),
+            stream(
+                "<< >>",
+                "BT /F1 18 Tf 72 770 Td (Giay de nghi cap phep) Tj ET \
                      BT /F1 12 Tf 72 740 Td (So tien: 100.000.000 VND) Tj ET",
-                ),
             ),
-            (
-                r(6),
-                pdf("<< /Fields [7 0 R] /DA (/F1 12 Tf 0 g) /DR << /Font << /F1 4 0 R >> >> >>"),
-            ),
-            (
-                r(7),
-                pdf(
-                    "<< /Type /Annot /Subtype /Widget /FT /Tx /T (HoTen) /Rect [72 690 400 720] \
+        ),
+        (
+            r(6),
+            pdf("<< /Fields [7 0 R] /DA (/F1 12 Tf 0 g) /DR << /Font << /F1 4 0 R >> >> >>"),
+        ),
+        (
+            r(7),
+            pdf(
+                "<< /Type /Annot /Subtype /Widget /FT /Tx /T (HoTen) /Rect [72 690 400 720] \
                      /P 3 0 R /F 4 /DA (/F1 12 Tf 0 g) >>",
-                ),
             ),
-        ],
-        r(1),
-    )
+        ),
+    ]
 }
 
 // ----- validation -----
