@@ -512,6 +512,59 @@ fn rejects_two_signer_infos() {
     ));
 }
 
+/// Two signers over the same content (RFC 5652 allows it; PAdES does not): each is parsed and
+/// judged on its own, a broken one does not hide a good one.
+#[test]
+fn parses_and_judges_each_of_several_signer_infos() {
+    let rsa = sign(&signer(LeafKind::Rsa2048), CONTENT);
+    let p256 = sign(&signer(LeafKind::P256), CONTENT);
+    let ci = ContentInfo::from_der(&p256).expect("ContentInfo");
+    let other: SignedData = ci.content.decode_as().expect("SignedData");
+    let both = rewrite(&rsa, |sd| {
+        sd.signer_infos
+            .0
+            .insert(first_signer_info(&other))
+            .expect("insert");
+        let certs = sd.certificates.as_mut().expect("certificates");
+        for c in other.certificates.as_ref().expect("certificates").0.iter() {
+            let _ = certs.0.insert(c.clone());
+        }
+    });
+    let infos = SignedDataInfo::parse_all_with(&both, verify::VerifyOptions::new()).expect("parse");
+    assert_eq!(infos.len(), 2);
+    let mut names: Vec<String> = infos
+        .iter()
+        .map(|i| {
+            let v = i.verify_content(CONTENT).expect("each signer verifies");
+            common_name(&v.signer)
+        })
+        .collect();
+    names.sort();
+    let mut want = vec![
+        LeafKind::Rsa2048.common_name().to_string(),
+        LeafKind::P256.common_name().to_string(),
+    ];
+    want.sort();
+    assert_eq!(names, want);
+    // The single-signer entry point still refuses it, naming the count.
+    assert!(matches!(
+        SignedDataInfo::parse(&both),
+        Err(Error::SignerCount { count: 2 })
+    ));
+    // One broken signer among two: the other still verifies.
+    let broken = rewrite(&both, |sd| {
+        let mut infos: Vec<_> = sd.signer_infos.0.iter().cloned().collect();
+        infos[0].signature = der::asn1::OctetString::new(vec![1, 2, 3]).expect("octets");
+        sd.signer_infos.0 = SetOfVec::try_from(infos).expect("set");
+    });
+    let results: Vec<bool> = SignedDataInfo::parse_all_with(&broken, verify::VerifyOptions::new())
+        .expect("parse")
+        .iter()
+        .map(|i| i.verify_content(CONTENT).is_ok())
+        .collect();
+    assert_eq!(results.iter().filter(|ok| **ok).count(), 1, "{results:?}");
+}
+
 /// Signs attributes that `f` has changed, with a valid signature, so that only the attribute
 /// check can fail.
 fn sign_with_attributes(f: impl FnOnce(&mut Vec<Attribute>)) -> Vec<u8> {

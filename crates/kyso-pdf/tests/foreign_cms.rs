@@ -4,10 +4,10 @@
 //! INDETERMINATE for the crypto constraints, never VALID and never INVALID; content
 //! encapsulated in a detached signature is INVALID.
 //!
-//! `openssl cms -sign -stream` writes BER but always encapsulates the content with DER output
-//! (so it cannot make a detached PDF signature); the BER here is the re-encoding of a detached
-//! openssl CMS in the form streaming encoders write. NSS's own BER is checked through
-//! `pdfsig -add-signature` in the interoperability matrix.
+//! `openssl cms -sign -stream` writes BER but always encapsulates the content with DER output;
+//! kyso-testkit's `openssl_cms_stream` cuts the content out, leaving openssl's BER detached.
+//! NSS's and BouncyCastle's BER are checked through `pdfsig` and PDFBox in the
+//! interoperability matrix (tests/interop.rs).
 
 use std::path::{Path, PathBuf};
 
@@ -90,13 +90,9 @@ fn ber_cms_from_openssl_stream_is_valid_on_every_kind_of_input() {
         corpus::pages_300(),
     ] {
         let dir = tempfile::tempdir().expect("temp dir");
+        // openssl's own BER (indefinite lengths from the ContentInfo down), made detached.
         let signed = sign_with(&input.path, dir.path(), |content| {
-            let der = openssl_cms_sign(
-                content,
-                TestPki::get().leaf(LeafKind::P256),
-                &["-md", "sha256", "-cades"],
-            );
-            kyso_testkit::ber::indefinite(&der, 64)
+            kyso_testkit::interop::openssl_cms_stream(content, TestPki::get().leaf(LeafKind::P256))
         });
         let report = validate_file(&signed, &options()).expect("report");
         let sig = &report.signatures[0];
@@ -315,4 +311,46 @@ fn encapsulated_content_in_a_detached_signature_is_invalid() {
     assert_eq!(sig.verdict, Verdict::Invalid, "{:?}", sig.reasons);
     assert!(sig.integrity_ok);
     assert_eq!(codes(&report), [ReasonCode::EncapsulatedContent]);
+}
+
+/// Two SignerInfos (`openssl cms -sign` with two signers): PAdES allows one, so the
+/// signature is INVALID, and each signer is still judged and named.
+#[test]
+fn a_cms_with_two_signer_infos_is_invalid_and_each_is_reported() {
+    let pki = TestPki::get();
+    let second = pki.leaf(LeafKind::P256);
+    let kyso_signed = PdfSigner::new(sign_options())
+        .sign_bytes(&corpus::classic().bytes(), &builder_signer())
+        .expect("sign");
+    let (cert, key) = (
+        second.cert_pem.to_string_lossy().into_owned(),
+        second.key_pem.to_string_lossy().into_owned(),
+    );
+    let two = swap_cms(&kyso_signed, |content| {
+        openssl_cms_sign(
+            content,
+            pki.leaf(LeafKind::Rsa2048),
+            &["-md", "sha256", "-signer", &cert, "-inkey", &key],
+        )
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("two.pdf");
+    std::fs::write(&path, two).expect("write");
+    let report = validate_file(&path, &options()).expect("report");
+    let sig = &report.signatures[0];
+    assert_eq!(sig.verdict, Verdict::Invalid);
+    assert_eq!(codes(&report), [ReasonCode::MultipleSigners]);
+    let holds: Vec<_> = sig
+        .warnings
+        .iter()
+        .filter(|w| w.starts_with("SignerInfo") && w.ends_with("holds"))
+        .collect();
+    assert_eq!(holds.len(), 2, "{:?}", sig.warnings);
+    assert!(
+        sig.warnings
+            .iter()
+            .any(|w| w.contains(LeafKind::P256.common_name())),
+        "{:?}",
+        sig.warnings
+    );
 }

@@ -291,6 +291,17 @@ pub struct SignedDataInfo {
     warnings: Vec<Warning>,
 }
 
+/// What the `SignerInfo`s of one `SignedData` share.
+#[derive(Clone)]
+struct Shared {
+    options: VerifyOptions,
+    econtent_type: ObjectIdentifier,
+    econtent: Option<Vec<u8>>,
+    certificates: Vec<Certificate>,
+    crls: Vec<Vec<u8>>,
+    warnings: Vec<Warning>,
+}
+
 /// The outcome of a successful [`SignedDataInfo::verify`]: the signature value holds over
 /// the signed attributes, the content digest matches, and the signer's certificate is the one
 /// the attributes name. Whether that certificate is trusted is not checked here.
@@ -397,6 +408,19 @@ impl SignedDataInfo {
 
     /// Parses with `options`; see [`SignedDataInfo::parse`].
     pub fn parse_with(cms_der: &[u8], options: VerifyOptions) -> Result<Self> {
+        let mut signers = Self::parse_all_with(cms_der, options)?;
+        match signers.len() {
+            1 => signers.pop().ok_or(Error::SignerCount { count: 0 }),
+            count => Err(Error::SignerCount { count }),
+        }
+    }
+
+    /// Parses a `SignedData` with any number of `SignerInfo`s (RFC 5652 allows several; PAdES
+    /// and CAdES baseline signatures have exactly one): one [`SignedDataInfo`] per signer, in
+    /// input order, sharing the embedded certificates and CRLs, each to be verified on its
+    /// own. Errors as [`SignedDataInfo::parse`], except that any number of signers but zero
+    /// is accepted; one unreadable `SignerInfo` fails the whole parse.
+    pub fn parse_all_with(cms_der: &[u8], options: VerifyOptions) -> Result<Vec<Self>> {
         if cms_der.len() > MAX_CMS_LEN {
             return Err(Error::TooLarge {
                 len: cms_der.len(),
@@ -460,18 +484,48 @@ impl SignedDataInfo {
         while !infos.is_empty() {
             found.push(infos.any("SignerInfo")?);
         }
-        let [signer_info] = found.as_slice() else {
-            return Err(Error::SignerCount { count: found.len() });
+        if found.is_empty() {
+            return Err(Error::SignerCount { count: 0 });
+        }
+        if let Some(e) = &econtent {
+            warnings.push(Warning::EncapsulatedContent { len: e.len() });
+        }
+        let shared = Shared {
+            options,
+            econtent_type,
+            econtent,
+            certificates,
+            crls,
+            warnings,
         };
+        found
+            .iter()
+            .map(|signer_info| Self::parse_signer_info(&form, signer_info, &shared))
+            .collect()
+    }
+
+    /// One `SignerInfo` of a parsed `SignedData`.
+    fn parse_signer_info(
+        form: &crate::ber::DerForm<'_>,
+        signer_info: &Tlv<'_>,
+        shared: &Shared,
+    ) -> Result<Self> {
+        let base = form.bytes();
+        let Shared {
+            options,
+            econtent_type,
+            econtent,
+            certificates,
+            crls,
+            warnings,
+        } = shared.clone();
+        let mut warnings = warnings;
         if signer_info.tag != tlv::SEQUENCE {
             return Err(malformed(
                 "SignerInfo",
                 signer_info.offset,
                 "not a SEQUENCE",
             ));
-        }
-        if let Some(e) = &econtent {
-            warnings.push(Warning::EncapsulatedContent { len: e.len() });
         }
 
         let mut si = Walker::inside(base, signer_info);

@@ -365,8 +365,38 @@ fn validate_one<S: Source>(
     // Read SHA-1 too, so that a SHA-1 signature is judged by the crypto policy (INDETERMINATE)
     // rather than refused as unreadable.
     let cms_options = kyso_cms::verify::VerifyOptions::new().allow_sha1(true);
-    let info = match SignedDataInfo::parse_with(&range.cms, cms_options) {
+    let info = match SignedDataInfo::parse_with(&range.cms, cms_options.clone()) {
         Ok(info) => info,
+        Err(kyso_cms::Error::SignerCount { count }) if count > 1 => {
+            // ISO 32000-2 §12.8.3.3.1 and PAdES allow one SignerInfo: kyso does not pick one.
+            // Each is judged and named, so the reader sees who signed what.
+            report.reasons.push(reason(
+                ReasonCode::MultipleSigners,
+                format!("the CMS holds {count} SignerInfos; a PDF signature has exactly one"),
+            ));
+            let infos =
+                SignedDataInfo::parse_all_with(&range.cms, cms_options).map_err(|e| cms_reason(&e));
+            match infos {
+                Ok(infos) => {
+                    for (i, info) in infos.iter().enumerate() {
+                        let mut hasher = info.digest_algorithm().hasher();
+                        coverage::hash_ranges(reader.source(), &range.byte_range, &mut hasher)?;
+                        let outcome = match info.verify(&hasher.finalize()) {
+                            Ok(_) => "holds".to_string(),
+                            Err(e) => format!("does not hold: {e}"),
+                        };
+                        report.warnings.push(format!(
+                            "SignerInfo {} by {}: {outcome}",
+                            i + 1,
+                            info.signer_certificate().subject()
+                        ));
+                    }
+                }
+                Err(r) => report.reasons.push(r),
+            }
+            report.verdict = verdict(&report);
+            return Ok(report);
+        }
         Err(e) => {
             report.reasons.push(cms_reason(&e));
             report.verdict = verdict(&report);
