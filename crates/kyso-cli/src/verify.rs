@@ -1,13 +1,14 @@
 //! `kyso verify FILE.pdf --trust ROOT.pem [--json] [--lang vi] [--max-changes LEVEL]
-//! [--accept-sha1] [--min-rsa-bits N]`: validates every signature and exits 0 only when every
-//! one is VALID.
+//! [--accept-sha1] [--min-rsa-bits N] [--password-env VAR | --password-file FILE]`: validates
+//! every signature and exits 0 only when every one is VALID.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use kyso_cert::Certificate;
 use kyso_pdf::verify::{
-    CryptoPolicy, Lang, ModificationLevel, ValidationOptions, Verdict, render_text, validate_file,
+    CryptoPolicy, Lang, ModificationLevel, Password, ValidationOptions, Verdict, render_text,
+    validate_file,
 };
 
 use crate::error::CliError;
@@ -39,6 +40,13 @@ pub struct VerifyArgs {
     /// Smallest RSA key accepted, in bits (smaller ones are INDETERMINATE).
     #[arg(long, default_value_t = 2048)]
     pub min_rsa_bits: u32,
+    /// The password of an encrypted PDF, from this environment variable (without one, the
+    /// empty user password is tried, which opens most encrypted documents).
+    #[arg(long, conflicts_with = "password_file")]
+    pub password_env: Option<String>,
+    /// The password of an encrypted PDF, from the first line of this file.
+    #[arg(long)]
+    pub password_file: Option<PathBuf>,
 }
 
 /// What later changes a portal accepts after a signature.
@@ -79,6 +87,14 @@ pub fn run(args: &VerifyArgs) -> Result<bool, CliError> {
     let mut options = ValidationOptions::new(load_certificates(&args.trust)?);
     options.intermediates = load_certificates(&args.intermediates)?;
     options.max_changes = args.max_changes.map(ModificationLevel::from);
+    let source = crate::password::PasswordSource::from_args(
+        args.password_env.as_deref(),
+        args.password_file.as_deref(),
+    );
+    if source.is_given() {
+        let password = source.get("")?;
+        options.password = Some(Password::new(password.as_bytes()));
+    }
     options.crypto = CryptoPolicy::default()
         .accept_sha1(args.accept_sha1)
         .min_rsa_bits(args.min_rsa_bits);

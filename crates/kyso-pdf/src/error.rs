@@ -46,6 +46,14 @@ pub enum Error {
     /// The document is encrypted (ISO 32000-2 §7.6); kyso does not sign encrypted documents.
     #[error("the document is encrypted; encrypted documents are not supported")]
     Encrypted,
+    /// The password opens neither as the user nor as the owner password of an encrypted
+    /// document (ISO 32000-2 §7.6.4.4). The empty password was tried unless one was given.
+    #[error("the document is encrypted and the password does not open it")]
+    WrongPassword,
+    /// The document's encryption is not one kyso reads: another security handler (public
+    /// key), revision or method, or a malformed encryption dictionary.
+    #[error("unsupported encryption: {0}")]
+    UnsupportedEncryption(String),
     /// A page index past the end of the document's page tree (ISO 32000-2 §7.7.3).
     #[error("page index {index} out of range: the document has {count} pages")]
     PageOutOfRange {

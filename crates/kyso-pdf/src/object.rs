@@ -279,6 +279,11 @@ impl Dict {
         self.get(key).is_some()
     }
 
+    /// The entries in order, values mutable (keys stay unique).
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&Name, &mut Object)> {
+        self.entries.iter_mut().map(|(k, v)| (&*k, v))
+    }
+
     /// The entries in order.
     pub fn iter(&self) -> impl Iterator<Item = (&Name, &Object)> {
         self.entries.iter().map(|(k, v)| (k, v))

@@ -495,6 +495,43 @@ fn encrypted_files_report_is_encrypted() {
     assert!(!pyhanko("minimal.pdf").is_encrypted());
 }
 
+/// pyHanko's encrypted test files (user password `usersecret`, owner `ownersecret`): the
+/// right password opens them and the page reads as a page; the wrong one is refused.
+#[test]
+fn encrypted_files_open_with_their_password() {
+    for name in ["minimal-aes256.pdf", "minimal-rc4.pdf"] {
+        for password in [&b"usersecret"[..], b"ownersecret"] {
+            let mut reader = pyhanko(name);
+            reader
+                .unlock(password)
+                .expect("the password opens the file");
+            assert_one_page(&reader);
+            let page = reader
+                .resolve_dict(reader.page_ref(0).expect("page"))
+                .expect("page");
+            let contents = page.get("Contents").expect("contents");
+            let stream = reader.deref(contents).expect("content stream");
+            let stream = stream.as_stream().expect("a stream");
+            let data = kyso_pdf::parser::decode_stream(
+                &stream.dict,
+                &stream.data,
+                kyso_pdf::parser::MAX_DECODED_STREAM_LEN,
+            )
+            .expect("the decrypted content decodes");
+            assert!(
+                data.windows(2)
+                    .any(|w| w == b"Tj" || w == b"TJ" || w == b"re"),
+                "{name}"
+            );
+        }
+        let mut reader = pyhanko(name);
+        assert!(matches!(
+            reader.unlock(b"wrong"),
+            Err(kyso_pdf::Error::WrongPassword)
+        ));
+    }
+}
+
 // ----- broken and hostile input -----
 
 #[test]

@@ -4,7 +4,9 @@ Usage: python3 sign.py REQUEST_JSON
 
 REQUEST_JSON is an array of jobs, each an object:
   {"input": path, "output": path, "field": name, "key": pem, "cert": pem,
-   "chain": pem, "pss": bool, "pades": bool}
+   "chain": pem, "pss": bool, "pades": bool, "password": str (optional)}
+
+"password" opens an encrypted input (user or owner password).
 
 The field is filled if it exists, created (invisible, page 1) otherwise. The
 input is read leniently (strict=False), so hybrid-reference files can be signed.
@@ -54,6 +56,8 @@ def sign(req):
     )
     with open(req["input"], "rb") as inf:
         writer = IncrementalPdfFileWriter(inf, strict=False)
+        if req.get("password") is not None:
+            writer.encrypt(req["password"].encode("utf-8"))
         with open(req["output"], "wb") as outf:
             signers.sign_pdf(writer, meta, signer=signer, output=outf)
 

@@ -30,6 +30,8 @@ pub struct SignJob<'a> {
     /// `/SubFilter /ETSI.CAdES.detached` (PAdES baseline B-B) if true,
     /// `/adbe.pkcs7.detached` otherwise.
     pub pades: bool,
+    /// The password that opens an encrypted input (user or owner).
+    pub password: Option<String>,
 }
 
 /// Signs `input` into `output` with pyHanko as PAdES baseline B-B
@@ -79,6 +81,7 @@ pub fn pyhanko_sign_batch(jobs: &[SignJob<'_>]) {
                 "chain": s(&j.leaf.chain_pem),
                 "pss": j.leaf.kind.uses_pss(),
                 "pades": j.pades,
+                "password": j.password,
             })
         })
         .collect();
@@ -100,6 +103,78 @@ fn job<'a>(input: &Path, output: &Path, leaf: &'a Leaf, field: &str, pades: bool
         leaf,
         field: field.to_owned(),
         pades,
+        password: None,
+    }
+}
+
+/// Like [`pyhanko_sign`], for an encrypted input that `password` opens; pyHanko keeps the
+/// document's encryption in the signed update.
+///
+/// # Panics
+///
+/// If pyHanko is not installed or fails to sign.
+pub fn pyhanko_sign_encrypted(
+    input: impl AsRef<Path>,
+    output: impl AsRef<Path>,
+    leaf: &Leaf,
+    field: &str,
+    password: &str,
+) {
+    let mut j = job(input.as_ref(), output.as_ref(), leaf, field, true);
+    j.password = Some(password.to_owned());
+    pyhanko_sign_batch(&[j]);
+}
+
+/// How [`qpdf_encrypt`] encrypts (the standard security handler, ISO 32000-2 §7.6.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encryption {
+    /// RC4 with a 40-bit key (revision 2).
+    Rc4_40,
+    /// RC4 with a 128-bit key (revision 3).
+    Rc4_128,
+    /// AES-128 (`AESV2`, revision 4).
+    Aes128,
+    /// AES-256 (`AESV3`, revision 6, PDF 2.0).
+    Aes256,
+}
+
+impl Encryption {
+    /// Every kind.
+    pub const ALL: [Encryption; 4] = [
+        Encryption::Rc4_40,
+        Encryption::Rc4_128,
+        Encryption::Aes128,
+        Encryption::Aes256,
+    ];
+}
+
+/// Encrypts `input` into `output` with `qpdf --encrypt USER OWNER …`.
+///
+/// # Panics
+///
+/// If qpdf is missing or fails.
+pub fn qpdf_encrypt(
+    input: impl AsRef<Path>,
+    output: impl AsRef<Path>,
+    encryption: Encryption,
+    user: &str,
+    owner: &str,
+) {
+    let spec: &[&str] = match encryption {
+        Encryption::Rc4_40 => &["40"],
+        Encryption::Rc4_128 => &["128", "--use-aes=n"],
+        Encryption::Aes128 => &["128", "--use-aes=y"],
+        Encryption::Aes256 => &["256"],
+    };
+    let mut args: Vec<std::ffi::OsString> = vec!["--allow-weak-crypto".into(), "--encrypt".into()];
+    args.extend([user.into(), owner.into()]);
+    args.extend(spec.iter().map(Into::into));
+    args.push("--".into());
+    args.push(input.as_ref().into());
+    args.push(output.as_ref().into());
+    let out = run("qpdf", args, None);
+    if !out.status.success() {
+        panic!("qpdf --encrypt failed:\n{}", combined(&out));
     }
 }
 

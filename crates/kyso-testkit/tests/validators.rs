@@ -59,6 +59,7 @@ fn pyhanko_signed_file_passes_every_validator() {
             leaf: pki.leaf(kind),
             field: "Sig1".into(),
             pades: true,
+            password: None,
         })
         .collect();
     pyhanko_sign_batch(&jobs);
@@ -146,6 +147,7 @@ fn every_corpus_file_can_be_signed_and_validated() {
             leaf,
             field: corpus::EMPTY_FIELD_NAME.into(),
             pades: true,
+            password: None,
         })
         .collect();
     pyhanko_sign_batch(&jobs);

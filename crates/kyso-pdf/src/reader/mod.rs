@@ -33,6 +33,7 @@
 //! [`MAX_OBJECT_LEN`], [`MAX_EOF_MARKERS`], [`crate::parser::MAX_NESTING_DEPTH`] and
 //! [`crate::parser::MAX_DECODED_STREAM_LEN`].
 
+mod crypt;
 mod objstm;
 mod pages;
 mod source;
@@ -153,6 +154,7 @@ pub struct PdfReader<S: Source> {
     repairs: Mutex<Vec<Repair>>,
     sections: Vec<u64>,
     info_refs: Vec<ObjRef>,
+    decryptor: Option<crypt::Decryptor>,
 }
 
 /// Most [`Repair`]s a reader remembers (enough to judge a file; the bound keeps memory flat).
@@ -195,6 +197,7 @@ impl<S: Source> PdfReader<S> {
             repairs: Mutex::new(Vec::new()),
             sections: Vec::new(),
             info_refs: Vec::new(),
+            decryptor: None,
         };
         let (header_offset, version) = reader.read_header()?;
         reader.header_offset = header_offset;
@@ -240,10 +243,49 @@ impl<S: Source> PdfReader<S> {
         self.version
     }
 
-    /// Whether the newest trailer has `/Encrypt` (ISO 32000-2 §7.6.1). The reader does
-    /// not decrypt strings and streams.
+    /// Whether the newest trailer has `/Encrypt` (ISO 32000-2 §7.6.1). Until
+    /// [`PdfReader::unlock`] succeeds, strings and streams come back as stored (encrypted).
     pub fn is_encrypted(&self) -> bool {
         self.trailer.get("Encrypt").is_some_and(|e| !e.is_null())
+    }
+
+    /// Opens an encrypted document with `password` (user or owner; most documents open with
+    /// the empty user password) under the standard security handler (ISO 32000-2 §7.6.4):
+    /// from then on, objects read from the file come back decrypted, except what §7.6.2
+    /// leaves in clear (a signature's /Contents among them). Does nothing for a document that
+    /// is not encrypted.
+    ///
+    /// Errors: [`Error::WrongPassword`], [`Error::UnsupportedEncryption`].
+    pub fn unlock(&mut self, password: &[u8]) -> Result<()> {
+        if !self.is_encrypted() {
+            return Ok(());
+        }
+        let (encrypt_ref, encrypt) = match self.trailer.get("Encrypt") {
+            Some(Object::Reference(r)) => (Some(*r), self.resolve(*r)?),
+            Some(other) => (None, other.clone()),
+            None => return Ok(()),
+        };
+        let Some(encrypt) = encrypt.as_dict() else {
+            return Err(Error::UnsupportedEncryption(
+                "/Encrypt is not a dictionary".into(),
+            ));
+        };
+        let id0 = match self.trailer.get("ID") {
+            Some(Object::Array(ids)) => ids
+                .first()
+                .and_then(Object::as_string_bytes)
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        self.decryptor = Some(crypt::Decryptor::open(
+            encrypt,
+            encrypt_ref,
+            &id0,
+            password,
+        )?);
+        self.objstm_cache = Mutex::new(objstm::Cache::default());
+        Ok(())
     }
 
     /// Where object `r` lives according to the newest cross-reference entry for its
@@ -568,8 +610,8 @@ impl<S: Source> PdfReader<S> {
                 }
             }
         };
-        match parsed {
-            Parsed::Object(o) => Ok(o),
+        let mut obj = match parsed {
+            Parsed::Object(o) => o,
             Parsed::StreamHead { dict, data_start } => {
                 let length = match dict.get("Length") {
                     Some(Object::Integer(n)) => u64::try_from(*n).ok(),
@@ -580,9 +622,13 @@ impl<S: Source> PdfReader<S> {
                     _ => None,
                 };
                 let data = self.read_stream_data(r, data_start, length)?;
-                Ok(Object::Stream(Stream::new(dict, data)))
+                Object::Stream(Stream::new(dict, data))
             }
+        };
+        if let Some(d) = &self.decryptor {
+            d.decrypt_object(r, &mut obj)?;
         }
+        Ok(obj)
     }
 
     /// The raw data of a stream starting at `data_start`: `length` bytes if `endstream`

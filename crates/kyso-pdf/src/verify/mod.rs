@@ -52,6 +52,9 @@ pub struct ValidationOptions {
     pub time: Option<SystemTime>,
     /// Which algorithms and key sizes can make a signature VALID.
     pub crypto: CryptoPolicy,
+    /// The password of an encrypted document (user or owner); `None` tries the empty user
+    /// password, which opens most encrypted documents.
+    pub password: Option<Password>,
     /// The most a later change may do for a signature to stay VALID, on top of what the
     /// document's own permissions (DocMDP, FieldMDP) allow: a portal that accepts no change
     /// after signing sets [`ModificationLevel::None`]. `None`: what the permissions allow.
@@ -66,8 +69,31 @@ impl ValidationOptions {
             intermediates: Vec::new(),
             time: None,
             crypto: CryptoPolicy::default(),
+            password: None,
             max_changes: None,
         }
+    }
+}
+
+/// A document password: kept out of `Debug` output and wiped from memory when dropped.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(zeroize::Zeroizing<Vec<u8>>);
+
+impl Password {
+    /// A password from its bytes (UTF-8 for AES-256 documents, PDFDocEncoding or Latin-1
+    /// for older ones).
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Self(zeroize::Zeroizing::new(bytes.into()))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(..)")
     }
 }
 
@@ -158,10 +184,7 @@ pub fn validate_file(path: &Path, options: &ValidationOptions) -> Result<Validat
 
 /// Validates every signature of the PDF `source` holds.
 pub fn validate<S: Source>(source: &S, options: &ValidationOptions) -> Result<ValidationReport> {
-    let reader = PdfReader::new(source)?;
-    if reader.is_encrypted() {
-        return Err(Error::Encrypted);
-    }
+    let reader = open(source, options)?;
     let located = locate::locate(&reader)?;
     let revision_ends = reader.revision_ends()?;
     let certification = certification(&reader)?;
@@ -194,6 +217,20 @@ pub fn validate<S: Source>(source: &S, options: &ValidationOptions) -> Result<Va
         reports.push(report);
     }
     Ok(ValidationReport::new(reports, doc_reasons, doc_warnings))
+}
+
+/// Opens `source`, unlocking it with the options' password when it is encrypted.
+fn open<S: Source>(source: S, options: &ValidationOptions) -> Result<PdfReader<S>> {
+    let mut reader = PdfReader::new(source)?;
+    if reader.is_encrypted() {
+        let password = options
+            .password
+            .as_ref()
+            .map(Password::bytes)
+            .unwrap_or_default();
+        reader.unlock(password)?;
+    }
+    Ok(reader)
 }
 
 /// The certification signature's object and its DocMDP /P (ISO 32000-2 §12.8.2.2), if any.
@@ -299,7 +336,7 @@ fn validate_one<S: Source>(
     report.coverage = if range.whole_file {
         Coverage::WholeFile
     } else {
-        let old = PdfReader::new(Prefix::new(*reader.source(), range.covered_end))?;
+        let old = open(Prefix::new(*reader.source(), range.covered_end), options)?;
         let docmdp = certification.map(|(_, p)| p);
         let permissions = Permissions {
             docmdp,
