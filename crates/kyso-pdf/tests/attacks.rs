@@ -1489,3 +1489,91 @@ fn annotation_refused_when_the_policy_accepts_only_signatures() {
     let report = kyso_pdf::verify::validate(&pdf_bytes, &options).expect("report");
     assert_modified(&report, 0, ModifiedAfterSigning);
 }
+
+// ===== tagged PDF: structure tree updates after signing =====
+
+fn tagged_signed() -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/pyhanko/minimal-two-fields-tagged.pdf");
+    let input = std::fs::read(path).expect("fixture");
+    kyso_pdf::PdfSigner::new(kyso_pdf::SignOptions {
+        field_name: Some("Sig1".into()),
+        ..kyso_pdf::SignOptions::default()
+    })
+    .sign_bytes(&input, &signer())
+    .expect("kyso signs the tagged form")
+}
+
+/// What Acrobat writes when it adds a comment to a tagged document: the annotation, a
+/// structure element for it, the parent tree entry, the section's kids, the next key.
+/// `element` is the new structure element's body.
+fn tagged_comment_update(signed: &[u8], element: impl Fn(ObjRef, ObjRef) -> Object) -> Vec<u8> {
+    let n = next_free(signed);
+    let (annot, elem, ap) = (r(n), r(n + 1), r(n + 2));
+    let page = r(4);
+    let mut page_dict = current_dict(signed, page);
+    page_dict.set("Annots", pdf(&format!("[6 0 R 7 0 R {annot}]")));
+    let mut sect = current_dict(signed, r(11));
+    sect.set("K", pdf(&format!("[13 0 R 14 0 R {elem}]")));
+    let mut root = current_dict(signed, r(9));
+    root.set("ParentTreeNextKey", Object::Integer(4));
+    append_update(
+        signed,
+        &[
+            (page, Object::Dict(page_dict)),
+            (r(9), Object::Dict(root)),
+            (r(11), Object::Dict(sect)),
+            (
+                r(15),
+                pdf(&format!(
+                    "<< /Nums [0 [12 0 R] 1 13 0 R 2 14 0 R 3 {elem}] >>"
+                )),
+            ),
+            (
+                annot,
+                pdf(&format!(
+                    "<< /Type /Annot /Subtype /Text /Rect [250 100 270 120] /P {page} \
+                     /Contents (Da xem) /T (Nguyen Van An) /StructParent 3 /F 4 /AP << /N {ap} >> >>"
+                )),
+            ),
+            (ap, form_xobject(20, 20, r(4), "0 0 1 rg 0 0 20 20 re f")),
+            (elem, element(annot, page)),
+        ],
+        &[],
+    )
+}
+
+#[test]
+fn structure_tree_updated_with_a_comment_keeps_the_signature_valid() {
+    let signed = tagged_signed();
+    assert_valid(&validate_bytes(&signed), 0, Coverage::WholeFile);
+    let updated = tagged_comment_update(&signed, |annot, page| {
+        pdf(&format!(
+            "<< /Type /StructElem /S /Annot /P 11 0 R /Pg {page} \
+             /K << /Type /OBJR /Obj {annot} /Pg {page} >> >>"
+        ))
+    });
+    let report = validate_bytes(&updated);
+    assert_valid(&report, 0, Coverage::RevisionPlusAllowedChanges);
+    assert!(
+        report.signatures[0].changes.iter().any(|c| matches!(
+            c.kind,
+            kyso_pdf::verify::ChangeKind::StructureTreeUpdated { .. }
+        )),
+        "{:?}",
+        report.signatures[0].changes
+    );
+}
+
+/// The structure tree is no hiding place: what it brings in must be structure, not a
+/// content stream.
+#[test]
+fn structure_tree_bringing_in_a_stream_is_modified() {
+    let updated = tagged_comment_update(&tagged_signed(), |_, _| {
+        stream(
+            "<< >>",
+            "BT /F1 24 Tf 10 10 Td (So tien: 900.000.000 VND) Tj ET",
+        )
+    });
+    assert_modified(&validate_bytes(&updated), 0, ModifiedAfterSigning);
+}

@@ -263,3 +263,36 @@ fn pyhanko_odd_but_sound_cms_structures_keep_their_integrity() {
         );
     }
 }
+
+/// pyHanko's file whose signature dictionaries have no /Type (ISO 32000-2 §12.8.1 makes it
+/// optional): both are read and judged; only trust is missing (pyHanko's test root is not
+/// among the anchors), and the second signature counts as an allowed change for the first,
+/// listed once.
+#[test]
+fn signature_dictionaries_without_type_are_read_and_judged() {
+    let report = check(
+        &fixture("minimal-signed-twice-no-sig-type.pdf"),
+        test_root(),
+    );
+    assert_eq!(report.signatures.len(), 2);
+    for (i, s) in report.signatures.iter().enumerate() {
+        assert!(s.integrity_ok, "signature {i}: {:?}", s.reasons);
+        assert_eq!(s.verdict, Verdict::Indeterminate);
+        assert_eq!(codes(&report, i), [ReasonCode::NoTrustAnchor]);
+    }
+    assert_eq!(
+        report.signatures[0].coverage,
+        Coverage::RevisionPlusAllowedChanges
+    );
+    let added = report.signatures[0]
+        .changes
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.kind,
+                kyso_pdf::verify::ChangeKind::SignatureFieldAdded { .. }
+            )
+        })
+        .count();
+    assert_eq!(added, 1, "{:?}", report.signatures[0].changes);
+}

@@ -257,6 +257,15 @@ pub fn analyse<A: Source, B: Source>(
 impl<A: Source, B: Source> Analysis<'_, A, B> {
     /// Records a change of `level`; a change the permissions do not allow is a violation.
     fn note(&mut self, level: ModificationLevel, kind: ChangeKind) {
+        // An object reached in two roles (a widget in /Fields and in /Annots) is one change.
+        if self
+            .outcome
+            .changes
+            .iter()
+            .any(|c| c.kind == kind && c.level == level)
+        {
+            return;
+        }
         self.outcome.level = self.outcome.level.max(level);
         let permitted = level != ModificationLevel::Other && self.permissions.allows(level);
         if !permitted {
