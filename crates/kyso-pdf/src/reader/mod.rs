@@ -41,7 +41,7 @@ mod xref;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use crate::error::{Error, Result};
 use crate::object::{Dict, ObjRef, Object, Stream};
@@ -84,8 +84,10 @@ const TAIL_SEARCH_LEN: u64 = 2048;
 /// How far from a recorded offset the reader looks for the section or object that
 /// should be there.
 const OFFSET_SLACK: u64 = 32;
-/// Chunk size for scans (`endstream`, `%%EOF`) and for cross-reference tables.
+/// Chunk size for cross-reference tables.
 const SCAN_CHUNK: usize = 64 << 10;
+/// Chunk size for whole-file scans (`%%EOF`, `/ByteRange`, `endstream`); one buffer is reused.
+const SCAN_BUFFER: usize = 1 << 20;
 
 /// The kind of the newest cross-reference section (ISO 32000-2 §7.5.4, §7.5.8). A hybrid
 /// file's newest section is a [`XrefKind::Table`] whose trailer has `/XRefStm`.
@@ -155,7 +157,20 @@ pub struct PdfReader<S: Source> {
     sections: Vec<u64>,
     info_refs: Vec<ObjRef>,
     decryptor: Option<crypt::Decryptor>,
+    landmarks: OnceLock<Landmarks>,
 }
+
+/// What one scan of the whole file finds, kept for the validator's later questions.
+#[derive(Debug, Clone, Default)]
+struct Landmarks {
+    /// Offsets just after each `%%EOF`.
+    eofs: Vec<u64>,
+    /// Offsets of each `/ByteRange`.
+    byte_ranges: Vec<u64>,
+}
+
+/// Most `/ByteRange` occurrences [`PdfReader::byte_range_offsets`] reports.
+pub const MAX_BYTE_RANGE_OCCURRENCES: usize = 10_000;
 
 /// Most [`Repair`]s a reader remembers (enough to judge a file; the bound keeps memory flat).
 const MAX_REPAIRS: usize = 64;
@@ -198,6 +213,7 @@ impl<S: Source> PdfReader<S> {
             sections: Vec::new(),
             info_refs: Vec::new(),
             decryptor: None,
+            landmarks: OnceLock::new(),
         };
         let (header_offset, version) = reader.read_header()?;
         reader.header_offset = header_offset;
@@ -381,18 +397,40 @@ impl<S: Source> PdfReader<S> {
     /// extra marker after its first-page section (Annex F), and a marker inside stream
     /// data would be reported too.
     pub fn revision_ends(&self) -> Result<Vec<u64>> {
-        let mut ends = Vec::new();
-        self.scan(0, b"%%EOF", |pos| {
-            if ends.len() >= MAX_EOF_MARKERS {
-                return Err(Error::LimitExceeded {
-                    what: "%%EOF markers",
-                    limit: MAX_EOF_MARKERS,
-                });
+        Ok(self.landmarks()?.eofs.clone())
+    }
+
+    /// Byte offsets of every `/ByteRange` in the file, ascending (at most
+    /// [`MAX_BYTE_RANGE_OCCURRENCES`]): where signature dictionaries may be, reachable or not.
+    /// Found by the same single scan as [`PdfReader::revision_ends`].
+    pub fn byte_range_offsets(&self) -> Result<Vec<u64>> {
+        Ok(self.landmarks()?.byte_ranges.clone())
+    }
+
+    /// The `%%EOF` markers and `/ByteRange` keys, found by one scan of the whole file the first
+    /// time either is asked for.
+    fn landmarks(&self) -> Result<&Landmarks> {
+        if let Some(l) = self.landmarks.get() {
+            return Ok(l);
+        }
+        let mut found = Landmarks::default();
+        self.scan_many(0, &[b"%%EOF", b"/ByteRange"], SCAN_BUFFER, |which, pos| {
+            let (list, limit, what) = if which == 0 {
+                (&mut found.eofs, MAX_EOF_MARKERS, "%%EOF markers")
+            } else {
+                (
+                    &mut found.byte_ranges,
+                    MAX_BYTE_RANGE_OCCURRENCES,
+                    "/ByteRange occurrences",
+                )
+            };
+            if list.len() >= limit {
+                return Err(Error::LimitExceeded { what, limit });
             }
-            ends.push(pos + 5);
+            list.push(if which == 0 { pos + 5 } else { pos });
             Ok(true)
         })?;
-        Ok(ends)
+        Ok(self.landmarks.get_or_init(|| found))
     }
 
     // ----- internals -----
@@ -446,26 +484,18 @@ impl<S: Source> PdfReader<S> {
         needle: &[u8],
         mut found: impl FnMut(u64) -> Result<bool>,
     ) -> Result<()> {
-        let mut pos = from;
-        while pos < self.len {
-            let (buf, complete) = self.read_window(pos, SCAN_CHUNK)?;
-            if buf.is_empty() {
-                break;
-            }
-            let mut i = 0;
-            while let Some(p) = find(&buf[i..], needle) {
-                if !found(pos + (i + p) as u64)? {
-                    return Ok(());
-                }
-                i += p + 1;
-            }
-            if complete || buf.len() < needle.len() {
-                break;
-            }
-            // Overlap so a needle across the chunk boundary is seen once.
-            pos += (buf.len() - (needle.len() - 1)) as u64;
-        }
-        Ok(())
+        self.scan_many(from, &[needle], SCAN_CHUNK, |_, pos| found(pos))
+    }
+
+    /// Like [`PdfReader::scan`] for several needles in one pass ([`scan_source`]).
+    fn scan_many(
+        &self,
+        from: u64,
+        needles: &[&[u8]],
+        chunk: usize,
+        found: impl FnMut(usize, u64) -> Result<bool>,
+    ) -> Result<()> {
+        scan_source(&self.source, self.len, from, needles, chunk, found)
     }
 
     fn read_header(&self) -> Result<(u64, (u8, u8))> {
@@ -706,6 +736,61 @@ impl<S: Source> PdfReader<S> {
     }
 }
 
+/// Scans `source` (of `len` bytes) from `from` for several needles in one pass: `found` gets the needle's
+/// index and the offset, each occurrence once, in offset order per chunk. One buffer of
+/// `chunk` bytes is reused; consecutive chunks overlap by the longest needle
+/// less one byte, and a match is reported from the chunk in which it starts before the
+/// overlap (or from the last chunk).
+fn scan_source<S: Source>(
+    source: &S,
+    len: u64,
+    from: u64,
+    needles: &[&[u8]],
+    chunk: usize,
+    mut found: impl FnMut(usize, u64) -> Result<bool>,
+) -> Result<()> {
+    let longest = needles.iter().map(|n| <[u8]>::len(n)).max().unwrap_or(0);
+    if longest == 0 {
+        return Ok(());
+    }
+    let finders: Vec<memchr::memmem::Finder<'_>> =
+        needles.iter().map(memchr::memmem::Finder::new).collect();
+    let overlap = longest - 1;
+    let mut buf = vec![0u8; chunk.max(2 * longest)];
+    let mut pos = from;
+    let mut hits: Vec<(usize, usize)> = Vec::new();
+    while pos < len {
+        let want = (len - pos).min(buf.len() as u64) as usize;
+        let got = read_full_at(source, pos, &mut buf[..want])?;
+        if got == 0 {
+            break;
+        }
+        let window = &buf[..got];
+        let last = pos + got as u64 >= len;
+        let limit = if last { got } else { got - overlap.min(got) };
+        hits.clear();
+        for (which, finder) in finders.iter().enumerate() {
+            hits.extend(
+                finder
+                    .find_iter(window)
+                    .take_while(|&p| p < limit)
+                    .map(|p| (p, which)),
+            );
+        }
+        hits.sort_unstable();
+        for &(p, which) in &hits {
+            if !found(which, pos + p as u64)? {
+                return Ok(());
+            }
+        }
+        if last || limit == 0 {
+            break;
+        }
+        pos += limit as u64;
+    }
+    Ok(())
+}
+
 impl<S: Source> PdfReader<S> {
     /// What the reader corrected so far: cross-reference sections and objects found a few
     /// bytes from their recorded offsets, object numbers listed twice in one section. Objects
@@ -763,5 +848,52 @@ impl<S: Source> PdfReader<S> {
             Ok(true)
         })?;
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod scan_tests {
+    use super::*;
+
+    /// Every occurrence of every needle, by brute force.
+    fn naive(hay: &[u8], needles: &[&[u8]]) -> Vec<(u64, usize)> {
+        let mut out = Vec::new();
+        for (which, n) in needles.iter().enumerate() {
+            for p in 0..hay.len().saturating_sub(<[u8]>::len(n) - 1) {
+                if hay[p..].starts_with(n) {
+                    out.push((p as u64, which));
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn one_pass_finds_each_occurrence_once_across_chunk_boundaries() {
+        let needles: [&[u8]; 2] = [b"%%EOF", b"/ByteRange"];
+        // Needles at every offset around several chunk boundaries, some overlapping.
+        let mut seed = 0x2545_f491_u32;
+        for round in 0..200 {
+            let len = 40 + round % 97;
+            let mut hay: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    b"%EOF/ByteRangex"[(seed >> 16) as usize % 15]
+                })
+                .collect();
+            let at = round % (len - 12);
+            hay[at..at + 10].copy_from_slice(b"/ByteRange");
+            for chunk in [16, 17, 23, 64] {
+                let mut got = Vec::new();
+                scan_source(&hay, hay.len() as u64, 0, &needles, chunk, |w, p| {
+                    got.push((p, w));
+                    Ok(true)
+                })
+                .expect("scan");
+                got.sort_unstable();
+                assert_eq!(got, naive(&hay, &needles), "round {round}, chunk {chunk}");
+            }
+        }
     }
 }

@@ -271,6 +271,48 @@ pub fn hash_ranges<S: Source>(
     })
 }
 
+/// The digest of a signature's byte ranges, computed before its checks run (beside the
+/// whole-file scan): used only if the checks then agree on the ranges and the algorithm.
+#[derive(Debug, Clone)]
+pub struct DigestAhead {
+    /// The digest algorithm the CMS names.
+    pub algorithm: kyso_cms::HashAlgorithm,
+    /// The /ByteRange hashed.
+    pub byte_range: [u64; 4],
+    /// The digest.
+    pub digest: Vec<u8>,
+}
+
+/// For each signature, the digest of its byte ranges with the algorithm its CMS names,
+/// when the /ByteRange is plausible (from 0, increasing, inside the file) and the CMS
+/// parses; `None` otherwise (the checks that follow will say why).
+pub fn digests_ahead<S: Source>(
+    reader: &PdfReader<S>,
+    signatures: &[LocatedSignature],
+) -> Vec<Option<DigestAhead>> {
+    let len = reader.source().len();
+    signatures
+        .iter()
+        .map(|sig| {
+            let (br, contents) = read_entries(&sig.sig).ok()?;
+            let end = br[2].checked_add(br[3])?;
+            if br[0] != 0 || br[1] >= br[2] || end > len {
+                return None;
+            }
+            let options = kyso_cms::verify::VerifyOptions::new().allow_sha1(true);
+            let info = kyso_cms::verify::SignedDataInfo::parse_with(&contents, options).ok()?;
+            let algorithm = info.digest_algorithm();
+            let mut hasher = algorithm.hasher();
+            hash_ranges(reader.source(), &br, &mut hasher).ok()?;
+            Some(DigestAhead {
+                algorithm,
+                byte_range: br,
+                digest: hasher.finalize(),
+            })
+        })
+        .collect()
+}
+
 /// Calls `f` with the bytes of the two ranges of `range`, in order, a chunk at a time.
 pub(crate) fn for_each_range_chunk<S: Source>(
     source: &S,

@@ -9,8 +9,7 @@ use crate::form::list_fields;
 use crate::object::{Dict, ObjRef, Object};
 use crate::reader::{PdfReader, Source, XrefEntry};
 
-/// Most `/ByteRange` occurrences looked at when searching for unreachable signatures.
-pub const MAX_BYTE_RANGE_OCCURRENCES: usize = 10_000;
+pub use crate::reader::MAX_BYTE_RANGE_OCCURRENCES;
 
 /// A signature field with a value.
 #[derive(Debug, Clone)]
@@ -37,8 +36,11 @@ pub struct Located {
     pub shared: Vec<(ObjRef, Vec<String>)>,
 }
 
-/// Lists the signatures of the document `reader` reads.
-pub fn locate<S: Source>(reader: &PdfReader<S>) -> Result<Located> {
+/// Lists the signatures of the document `reader` reads: the signature fields with a value
+/// and the dictionaries shared by several fields. [`unreachable_signature_dictionaries`]
+/// adds what no field reaches; it scans the whole file, so the validator runs that scan
+/// beside its first hashing pass.
+pub fn locate_fields<S: Source>(reader: &PdfReader<S>) -> Result<Located> {
     let mut located = Located::default();
     let catalog = reader.catalog()?;
     let acroform = match catalog.get("AcroForm") {
@@ -84,16 +86,15 @@ pub fn locate<S: Source>(reader: &PdfReader<S>) -> Result<Located> {
         .filter(|(_, fields)| fields.len() > 1)
         .collect();
 
-    located.unreachable = unreachable_signature_dictionaries(reader, &located.signatures)?;
     Ok(located)
 }
 
 /// Objects of the current document whose text holds `/ByteRange` but that no field reaches.
-fn unreachable_signature_dictionaries<S: Source>(
+pub fn unreachable_signature_dictionaries<S: Source>(
     reader: &PdfReader<S>,
     reachable: &[LocatedSignature],
 ) -> Result<Vec<ObjRef>> {
-    let hits = reader.find_all(0, b"/ByteRange", MAX_BYTE_RANGE_OCCURRENCES)?;
+    let hits = reader.byte_range_offsets()?;
     if hits.is_empty() {
         return Ok(Vec::new());
     }

@@ -185,8 +185,24 @@ pub fn validate_file(path: &Path, options: &ValidationOptions) -> Result<Validat
 /// Validates every signature of the PDF `source` holds.
 pub fn validate<S: Source>(source: &S, options: &ValidationOptions) -> Result<ValidationReport> {
     let reader = open(source, options)?;
-    let located = locate::locate(&reader)?;
-    let revision_ends = reader.revision_ends()?;
+    // The whole-file scan (revision ends, stray /ByteRange keys) runs on a second thread
+    // while this one hashes what the signatures cover: the two passes over a large file
+    // overlap instead of adding up.
+    let (located, digests, revision_ends) = std::thread::scope(|s| {
+        let scan = s.spawn(|| reader.revision_ends());
+        let located = locate::locate_fields(&reader);
+        let digests = match &located {
+            Ok(l) => coverage::digests_ahead(&reader, &l.signatures),
+            Err(_) => Vec::new(),
+        };
+        let ends = scan
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (located, digests, ends)
+    });
+    let mut located = located?;
+    let revision_ends = revision_ends?;
+    located.unreachable = locate::unreachable_signature_dictionaries(&reader, &located.signatures)?;
     let certification = certification(&reader)?;
     let mut doc_reasons = Vec::new();
     let doc_warnings = Vec::new();
@@ -200,9 +216,17 @@ pub fn validate<S: Source>(source: &S, options: &ValidationOptions) -> Result<Va
     }
     let store = trust::store(options);
     let mut reports = Vec::new();
-    for sig in &located.signatures {
-        let mut report =
-            validate_one(&reader, sig, &revision_ends, certification, &store, options)?;
+    for (i, sig) in located.signatures.iter().enumerate() {
+        let ahead = digests.get(i).and_then(Option::as_ref);
+        let mut report = validate_one(
+            &reader,
+            sig,
+            ahead,
+            &revision_ends,
+            certification,
+            &store,
+            options,
+        )?;
         if let Some((_, fields)) = located.shared.iter().find(|(r, _)| *r == sig.sig_ref) {
             report.reasons.push(Reason {
                 code: ReasonCode::SharedSignatureDictionary,
@@ -282,6 +306,7 @@ fn reason(code: ReasonCode, message: impl Into<String>) -> Reason {
 fn validate_one<S: Source>(
     reader: &PdfReader<&S>,
     sig: &locate::LocatedSignature,
+    ahead: Option<&coverage::DigestAhead>,
     revision_ends: &[u64],
     certification: Option<(crate::ObjRef, u8)>,
     store: &kyso_cert::TrustStore,
@@ -475,9 +500,15 @@ fn validate_one<S: Source>(
             }
         }
     } else {
-        let mut hasher = digest_algorithm.hasher();
-        coverage::hash_ranges(reader.source(), &range.byte_range, &mut hasher)?;
-        hasher.finalize()
+        match ahead.filter(|a| a.algorithm == digest_algorithm && a.byte_range == range.byte_range)
+        {
+            Some(a) => a.digest.clone(),
+            None => {
+                let mut hasher = digest_algorithm.hasher();
+                coverage::hash_ranges(reader.source(), &range.byte_range, &mut hasher)?;
+                hasher.finalize()
+            }
+        }
     };
     let verified = match info.verify(&content_digest) {
         Ok(v) => v,
