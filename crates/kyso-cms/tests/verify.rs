@@ -767,19 +767,8 @@ fn rejects_truncated_garbage_huge_and_deeply_nested_input_cleanly() {
 fn nest(depth: usize) -> Vec<u8> {
     let mut der = Vec::new();
     for _ in 0..depth {
-        let len = der.len();
         let mut header = vec![0x30];
-        if len < 0x80 {
-            header.push(len as u8);
-        } else {
-            let bytes: Vec<u8> = len
-                .to_be_bytes()
-                .into_iter()
-                .skip_while(|&b| b == 0)
-                .collect();
-            header.push(0x80 | bytes.len() as u8);
-            header.extend(bytes);
-        }
+        header.extend(kyso_testkit::ber::der_length(der.len()));
         header.extend(der);
         der = header;
     }

@@ -1577,3 +1577,79 @@ fn structure_tree_bringing_in_a_stream_is_modified() {
     });
     assert_modified(&validate_bytes(&updated), 0, ModifiedAfterSigning);
 }
+
+// ===== an existing empty signature field made to look signed =====
+
+/// A document with an empty signature field "Sig1", signed by kyso in another field.
+fn signed_with_empty_field() -> (Vec<u8>, ObjRef) {
+    let signed = genuine_signed(&corpus::with_empty_field().bytes());
+    let reader = PdfReader::new(signed.as_slice()).expect("readable");
+    let catalog = reader.catalog().expect("catalog");
+    let af = reader
+        .deref(catalog.get("AcroForm").expect("AcroForm"))
+        .expect("AcroForm");
+    let field = kyso_pdf::form::list_fields(&reader, af.as_dict().expect("dict"))
+        .expect("fields")
+        .into_iter()
+        .find(|f| f.name == corpus::EMPTY_FIELD_NAME)
+        .expect("the empty field");
+    (signed, field.reference)
+}
+
+/// Sneaky Signature Attack on an existing field: the empty field gets an appearance that
+/// shows a signature, and no signature value.
+#[test]
+fn ssa_empty_signature_field_given_an_appearance_without_a_value_is_modified() {
+    let (signed, field) = signed_with_empty_field();
+    let n = next_free(&signed);
+    let ap = r(n);
+    let mut dict = current_dict(&signed, field);
+    dict.set("AP", pdf(&format!("<< /N {ap} >>")));
+    let attacked = append_update(
+        &signed,
+        &[
+            (field, Object::Dict(dict)),
+            (ap, cover("Da ky: Giam doc So")),
+        ],
+        &[],
+    );
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}
+
+/// The twin: the empty field signed for real by a second signer.
+#[test]
+fn empty_signature_field_signed_later_keeps_the_first_signature_valid() {
+    let (signed, _) = signed_with_empty_field();
+    let twice = kyso_pdf::PdfSigner::new(kyso_pdf::SignOptions {
+        field_name: Some(corpus::EMPTY_FIELD_NAME.into()),
+        ..kyso_pdf::SignOptions::default()
+    })
+    .sign_bytes(&signed, &signer())
+    .expect("sign the empty field");
+    // Reported in field order: "Sig1" (the later signature) comes first.
+    let report = validate_bytes(&twice);
+    assert_valid(&report, 0, Coverage::WholeFile);
+    assert_valid(&report, 1, Coverage::RevisionPlusAllowedChanges);
+}
+
+/// A new (empty, invisible) signature field whose additional actions run JavaScript when
+/// the page is shown: active content, whatever the field.
+#[test]
+fn javascript_on_a_new_signature_fields_actions_is_modified() {
+    let attacked = add_widget_or_annotation(&signed_classic(), true, |page, _| {
+        pdf(&format!(
+            "<< /FT /Sig /T (ChuKy2) /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P {page} \
+             /F 4 /AA << /PO << /S /JavaScript /JS (app.alert\\('Da ky'\\)) >> >> >>"
+        ))
+    });
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+    let report = validate_bytes(&attacked);
+    assert!(
+        report.signatures[0]
+            .changes
+            .iter()
+            .any(|c| matches!(c.kind, kyso_pdf::verify::ChangeKind::ActiveContent { .. })),
+        "{:?}",
+        report.signatures[0].changes
+    );
+}

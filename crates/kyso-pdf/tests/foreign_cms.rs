@@ -47,16 +47,21 @@ fn sign_with_openssl<'a>(
     })
 }
 
+/// Prepares `input` for signing into `output`, with room for a foreign CMS.
+fn prepare(input: &Path, output: &Path) -> kyso_pdf::sign::PreparedPdf {
+    PdfSigner::new(sign_options())
+        .prepare(
+            input,
+            output,
+            SignedDataBuilder::for_signer(&builder_signer()),
+        )
+        .expect("prepare")
+}
+
 /// Prepares `input` for signing, has `make_cms` sign the byte ranges, and embeds its CMS.
 fn sign_with(input: &Path, dir: &Path, make_cms: impl FnOnce(&[u8]) -> Vec<u8>) -> PathBuf {
     let output = dir.join("signed.pdf");
-    let prepared = PdfSigner::new(sign_options())
-        .prepare(
-            input,
-            &output,
-            SignedDataBuilder::for_signer(&builder_signer()),
-        )
-        .expect("prepare");
+    let prepared = prepare(input, &output);
     let mut content = Vec::new();
     prepared
         .write_signed_content(&mut content)
@@ -128,13 +133,7 @@ fn ber_cms_from_openssl_stream_is_valid_on_every_kind_of_input() {
 fn an_external_cms_over_other_bytes_is_refused_before_embedding() {
     let dir = tempfile::tempdir().expect("temp dir");
     let output = dir.path().join("signed.pdf");
-    let prepared = PdfSigner::new(sign_options())
-        .prepare(
-            &corpus::classic().path,
-            &output,
-            SignedDataBuilder::for_signer(&builder_signer()),
-        )
-        .expect("prepare");
+    let prepared = prepare(&corpus::classic().path, &output);
     let cms = openssl_cms_sign(
         b"not the document",
         TestPki::get().leaf(LeafKind::Rsa2048),
@@ -143,6 +142,13 @@ fn an_external_cms_over_other_bytes_is_refused_before_embedding() {
     let err = prepared.finish_with_cms(&cms).expect_err("wrong content");
     assert!(err.to_string().contains("digest"), "{err}");
     assert!(!output.exists(), "no output for a refused CMS");
+}
+
+/// The classic input signed by kyso, with room for a foreign CMS.
+fn kyso_signed_classic() -> Vec<u8> {
+    PdfSigner::new(sign_options())
+        .sign_bytes(&corpus::classic().bytes(), &builder_signer())
+        .expect("sign")
 }
 
 /// `pdf`, signed by kyso, with its CMS replaced by `make_cms`'s over the same bytes: what
@@ -162,9 +168,7 @@ fn swap_cms(pdf: &[u8], make_cms: impl FnOnce(&[u8]) -> Vec<u8>) -> Vec<u8> {
 #[test]
 fn sha1_signature_is_indeterminate_for_crypto_constraints_unless_accepted() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let kyso_signed = PdfSigner::new(sign_options())
-        .sign_bytes(&corpus::classic().bytes(), &builder_signer())
-        .expect("sign");
+    let kyso_signed = kyso_signed_classic();
     let signed = dir.path().join("sha1.pdf");
     let sha1 = swap_cms(&kyso_signed, |content| {
         openssl_cms_sign(
@@ -287,25 +291,16 @@ fn rsa_1024_signer_is_indeterminate_for_crypto_constraints() {
 #[test]
 fn encapsulated_content_in_a_detached_signature_is_invalid() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let output = dir.path().join("signed.pdf");
-    let prepared = PdfSigner::new(sign_options())
-        .prepare(
-            &corpus::classic().path,
-            &output,
-            SignedDataBuilder::for_signer(&builder_signer()),
-        )
-        .expect("prepare");
-    let mut content = Vec::new();
-    prepared.write_signed_content(&mut content).expect("read");
     // The signature holds over the signed bytes, and carries them inside as well: a reader
     // that shows the encapsulated content would show something the ByteRange does not
     // govern.
-    let cms = openssl_cms_sign(
-        &content,
-        TestPki::get().leaf(LeafKind::Rsa2048),
-        &["-md", "sha256", "-nodetach"],
-    );
-    prepared.finish_with_cms(&cms).expect("embed");
+    let output = sign_with(&corpus::classic().path, dir.path(), |content| {
+        openssl_cms_sign(
+            content,
+            TestPki::get().leaf(LeafKind::Rsa2048),
+            &["-md", "sha256", "-nodetach"],
+        )
+    });
     let report = validate_file(&output, &options()).expect("report");
     let sig = &report.signatures[0];
     assert_eq!(sig.verdict, Verdict::Invalid, "{:?}", sig.reasons);
@@ -319,9 +314,7 @@ fn encapsulated_content_in_a_detached_signature_is_invalid() {
 fn a_cms_with_two_signer_infos_is_invalid_and_each_is_reported() {
     let pki = TestPki::get();
     let second = pki.leaf(LeafKind::P256);
-    let kyso_signed = PdfSigner::new(sign_options())
-        .sign_bytes(&corpus::classic().bytes(), &builder_signer())
-        .expect("sign");
+    let kyso_signed = kyso_signed_classic();
     let (cert, key) = (
         second.cert_pem.to_string_lossy().into_owned(),
         second.key_pem.to_string_lossy().into_owned(),
@@ -353,4 +346,63 @@ fn a_cms_with_two_signer_infos_is_invalid_and_each_is_reported() {
         "{:?}",
         sig.warnings
     );
+}
+
+/// `pdf` with its signature's /SubFilter rewritten in place (padded with spaces, so no
+/// offset moves) to `sub_filter`.
+fn with_sub_filter(pdf: &[u8], sub_filter: &str) -> Vec<u8> {
+    let old = b"/SubFilter /ETSI.CAdES.detached";
+    let at = pdf
+        .windows(old.len())
+        .position(|w| w == old)
+        .expect("kyso writes ETSI.CAdES.detached");
+    let mut new = format!("/SubFilter /{sub_filter}").into_bytes();
+    assert!(new.len() <= old.len());
+    new.resize(old.len(), b' ');
+    let mut out = pdf.to_vec();
+    out[at..at + old.len()].copy_from_slice(&new);
+    out
+}
+
+fn validate_bytes(pdf: Vec<u8>) -> kyso_pdf::verify::ValidationReport {
+    kyso_pdf::verify::validate(&pdf, &options()).expect("report")
+}
+
+/// `adbe.pkcs7.sha1` (ISO 32000-1 §12.8.3.3.1): the CMS encapsulates the SHA-1 digest of the
+/// signed bytes. Checked, then INDETERMINATE for the SHA-1 it rests on; with another digest
+/// inside, INVALID.
+#[test]
+fn adbe_pkcs7_sha1_is_checked_and_indeterminate_for_crypto_constraints() {
+    let kyso_signed = kyso_signed_classic();
+    let sha1_style = with_sub_filter(&kyso_signed, "adbe.pkcs7.sha1");
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    let encapsulate =
+        |digest: Vec<u8>| openssl_cms_sign(&digest, leaf, &["-md", "sha256", "-nodetach"]);
+
+    let honest = swap_cms(&sha1_style, |content| {
+        encapsulate(kyso_cms::HashAlgorithm::Sha1.digest(content))
+    });
+    let report = validate_bytes(honest);
+    let sig = &report.signatures[0];
+    assert_eq!(sig.verdict, Verdict::Indeterminate, "{:?}", sig.reasons);
+    assert!(sig.integrity_ok);
+    assert_eq!(codes(&report), [ReasonCode::CryptoConstraints]);
+
+    let forged = swap_cms(&sha1_style, |_| {
+        encapsulate(kyso_cms::HashAlgorithm::Sha1.digest(b"another document"))
+    });
+    let report = validate_bytes(forged);
+    assert_eq!(report.signatures[0].verdict, Verdict::Invalid);
+    assert_eq!(codes(&report), [ReasonCode::DigestMismatch]);
+}
+
+/// `adbe.x509.rsa_sha1` (a bare PKCS#1 signature, deprecated by ISO 32000-2): not verified,
+/// so INDETERMINATE with the reason — never VALID, never a crash.
+#[test]
+fn adbe_x509_rsa_sha1_is_indeterminate_unsupported() {
+    let kyso_signed = kyso_signed_classic();
+    let report = validate_bytes(with_sub_filter(&kyso_signed, "adbe.x509.rsa_sha1"));
+    let sig = &report.signatures[0];
+    assert_eq!(sig.verdict, Verdict::Indeterminate, "{:?}", sig.reasons);
+    assert_eq!(codes(&report), [ReasonCode::UnsupportedAlgorithm]);
 }

@@ -17,7 +17,7 @@ use kyso_pdf::verify::{
     validate_file,
 };
 use kyso_pdf::{PdfSigner, SignOptions};
-use kyso_testkit::corpus::{self, CorpusPdf};
+use kyso_testkit::corpus;
 use kyso_testkit::interop::{
     JavaVerifier, PdfboxEdit, PypdfEdit, SignRequest, Signer, SignpdfPlaceholder,
     java_verify_batch, pdfbox_edit, pypdf_edit, sign_batch,
@@ -27,16 +27,6 @@ use kyso_testkit::{LeafKind, TestPki};
 use kyso_token::SoftwareSigner;
 
 const LEAVES: [LeafKind; 3] = [LeafKind::Rsa2048, LeafKind::Rsa3072Pss, LeafKind::P256];
-
-fn inputs() -> Vec<CorpusPdf> {
-    vec![
-        corpus::classic(),
-        corpus::xref_stream(),
-        corpus::incremental(),
-        corpus::hybrid_xref(),
-        corpus::pages_300(),
-    ]
-}
 
 fn options() -> ValidationOptions {
     let root = std::fs::read(TestPki::get().root_pem()).expect("root");
@@ -59,7 +49,7 @@ fn signer_cannot(signer: Signer, input: &str, kind: LeafKind) -> bool {
 fn independent_signers_are_valid_on_every_input_and_key() {
     let pki = TestPki::get();
     let dir = tempfile::tempdir().expect("temp dir");
-    let inputs = inputs();
+    let inputs = corpus::interop_inputs();
     let mut requests = Vec::new();
     let mut cases = Vec::new();
     for signer in Signer::ALL {
@@ -285,7 +275,7 @@ fn real_editors_after_a_kyso_signature_get_the_policy_verdict() {
 fn kyso_output_is_accepted_by_pdfbox_and_itext() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut files = Vec::new();
-    for input in inputs() {
+    for input in corpus::interop_inputs() {
         for kind in LEAVES {
             files.push((input.name, kind, kyso_signed(&input.path, dir.path(), kind)));
         }

@@ -55,15 +55,21 @@ fn element(der: &[u8], at: usize, chunk: usize, out: &mut Vec<u8>) -> usize {
 }
 
 fn push_length(out: &mut Vec<u8>, len: usize) {
+    out.extend(der_length(len));
+}
+
+/// The DER length octets of `len` (X.690 §10.1: short form below 128, else the fewest
+/// long-form octets).
+pub fn der_length(len: usize) -> Vec<u8> {
     if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
+        return vec![len as u8];
     }
+    let bytes: Vec<u8> = len
+        .to_be_bytes()
+        .into_iter()
+        .skip_while(|&b| b == 0)
+        .collect();
+    let mut out = vec![0x80 | bytes.len() as u8];
+    out.extend(bytes);
+    out
 }

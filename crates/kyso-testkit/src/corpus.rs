@@ -75,6 +75,19 @@ pub fn all() -> Vec<CorpusPdf> {
     ]
 }
 
+/// The inputs every independent signer and verifier is tried on (kyso-pdf's and the test
+/// kit's interoperability tests): classic xref table, xref stream with object streams,
+/// incremental update, hybrid reference, 300 pages.
+pub fn interop_inputs() -> Vec<CorpusPdf> {
+    vec![
+        classic(),
+        xref_stream(),
+        incremental(),
+        hybrid_xref(),
+        pages_300(),
+    ]
+}
+
 /// One page, classic cross-reference table, `%PDF-1.7`; hand-written.
 pub fn classic() -> CorpusPdf {
     generated("classic-xref")

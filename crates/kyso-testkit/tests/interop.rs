@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use kyso_testkit::corpus::{self, CorpusPdf};
+use kyso_testkit::corpus;
 use kyso_testkit::interop::{
     JavaVerdict, JavaVerifier, PdfboxEdit, PypdfEdit, SignRequest, Signer, SignpdfPlaceholder,
     SubFilter, ber_len, indefinite_length_tags, java_verify_batch, openssl_cms_stream, pdfbox_edit,
@@ -21,17 +21,6 @@ use kyso_testkit::{LeafKind, TestPki};
 
 fn out_dir() -> PathBuf {
     tempfile::tempdir().unwrap().keep()
-}
-
-/// The inputs every signer is tried on.
-fn inputs() -> Vec<CorpusPdf> {
-    vec![
-        corpus::classic(),
-        corpus::xref_stream(),
-        corpus::incremental(),
-        corpus::hybrid_xref(),
-        corpus::pages_300(),
-    ]
 }
 
 const LEAVES: [LeafKind; 3] = [LeafKind::Rsa2048, LeafKind::Rsa3072Pss, LeafKind::P256];
@@ -145,7 +134,7 @@ fn check_signer(signer: Signer) {
     let pki = TestPki::get();
     let dir = out_dir();
     let mut cases = Vec::new();
-    for input in inputs() {
+    for input in corpus::interop_inputs() {
         for kind in LEAVES {
             cases.push((input.clone(), kind));
         }

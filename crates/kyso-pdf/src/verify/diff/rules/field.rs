@@ -73,23 +73,7 @@ impl ChangeRule for FieldRule {
                 a.appearance_roots(n);
                 a.replaced_appearances.push((r, appearance_refs(o)));
             }
-            if a.permissions.locked.locks(&name) {
-                a.note(
-                    ModificationLevel::Other,
-                    ChangeKind::FieldLocked {
-                        object: r,
-                        field: name,
-                    },
-                );
-            } else {
-                a.note(
-                    ModificationLevel::FormFilling,
-                    ChangeKind::SignatureFieldSigned {
-                        object: r,
-                        field: name,
-                    },
-                );
-            }
+            note_filled(a, r, name, true);
             return Ok(());
         }
         if !keys.iter().all(|k| matches!(k.as_str(), "V" | "AS" | "AP")) {
@@ -100,23 +84,7 @@ impl ChangeRule for FieldRule {
             a.appearance_roots(n);
             a.replaced_appearances.push((r, appearance_refs(o)));
         }
-        if a.permissions.locked.locks(&name) {
-            a.note(
-                ModificationLevel::Other,
-                ChangeKind::FieldLocked {
-                    object: r,
-                    field: name,
-                },
-            );
-        } else {
-            a.note(
-                ModificationLevel::FormFilling,
-                ChangeKind::FieldFilled {
-                    object: r,
-                    field: name,
-                },
-            );
-        }
+        note_filled(a, r, name, false);
         Ok(())
     }
 }
@@ -148,24 +116,34 @@ impl ChangeRule for FieldAppearanceRule {
             .unwrap_or_default();
         a.replaced_appearances.push((self.widget, vec![r]));
         a.roots.extend(super::follow(new, Role::Appearance));
-        if a.permissions.locked.locks(&name) {
-            a.note(
-                ModificationLevel::Other,
-                ChangeKind::FieldLocked {
-                    object: self.widget,
-                    field: name,
-                },
-            );
-        } else {
-            a.note(
-                ModificationLevel::FormFilling,
-                ChangeKind::FieldFilled {
-                    object: self.widget,
-                    field: name,
-                },
-            );
-        }
+        note_filled(a, self.widget, name, false);
         Ok(())
+    }
+}
+
+/// Notes that field `object` named `field` was filled (or, for a signature field, signed):
+/// form filling, unless the signature's FieldMDP or the field's /Lock forbids it.
+fn note_filled<A: Source, B: Source>(
+    a: &mut Analysis<'_, A, B>,
+    object: ObjRef,
+    field: String,
+    signed: bool,
+) {
+    if a.permissions.locked.locks(&field) {
+        a.note(
+            ModificationLevel::Other,
+            ChangeKind::FieldLocked { object, field },
+        );
+    } else if signed {
+        a.note(
+            ModificationLevel::FormFilling,
+            ChangeKind::SignatureFieldSigned { object, field },
+        );
+    } else {
+        a.note(
+            ModificationLevel::FormFilling,
+            ChangeKind::FieldFilled { object, field },
+        );
     }
 }
 
