@@ -1653,3 +1653,31 @@ fn javascript_on_a_new_signature_fields_actions_is_modified() {
         report.signatures[0].changes
     );
 }
+
+/// Acrobat-style housekeeping after an approval signature — the catalog's /Lang and
+/// /MarkInfo, the form's /DA and /NeedAppearances — changes nothing drawn: permitted and
+/// listed. Under DocMDP P=1 the same update is a violation.
+#[test]
+fn lang_and_form_defaults_updated_after_signing_stay_valid_and_are_listed() {
+    let update = |pdf_bytes: &[u8]| {
+        let catalog = catalog_ref(pdf_bytes);
+        let mut cat = current_dict(pdf_bytes, catalog);
+        cat.set("Lang", Object::text_string("vi-VN"));
+        cat.set("MarkInfo", pdf("<< /Marked true >>"));
+        let acroform = acroform_ref(pdf_bytes);
+        let mut af = current_dict(pdf_bytes, acroform);
+        af.set("DA", Object::text_string("/Helv 0 Tf 0 g"));
+        af.set("NeedAppearances", Object::Bool(true));
+        append_update(
+            pdf_bytes,
+            &[(catalog, Object::Dict(cat)), (acroform, Object::Dict(af))],
+            &[],
+        )
+    };
+    let report = validate_bytes(&update(&signed_classic()));
+    assert_valid(&report, 0, Coverage::RevisionPlusAllowedChanges);
+    let changes = &report.signatures[0].changes;
+    assert_eq!(changes.len(), 4, "{changes:?}");
+    assert!(changes.iter().all(|c| c.permitted));
+    assert_modified(&validate_bytes(&update(&certified(1))), 0, PermissionsViolated);
+}
