@@ -1679,5 +1679,9 @@ fn lang_and_form_defaults_updated_after_signing_stay_valid_and_are_listed() {
     let changes = &report.signatures[0].changes;
     assert_eq!(changes.len(), 4, "{changes:?}");
     assert!(changes.iter().all(|c| c.permitted));
-    assert_modified(&validate_bytes(&update(&certified(1))), 0, PermissionsViolated);
+    assert_modified(
+        &validate_bytes(&update(&certified(1))),
+        0,
+        PermissionsViolated,
+    );
 }

@@ -31,6 +31,27 @@ fn signed() -> &'static (Vec<u8>, ValidationOptions) {
     })
 }
 
+/// An AES-256 encrypted file (empty user password) signed by pyHanko: the decryption layer
+/// under the same damage.
+fn signed_encrypted() -> &'static Vec<u8> {
+    static SIGNED: OnceLock<Vec<u8>> = OnceLock::new();
+    SIGNED.get_or_init(|| {
+        use kyso_testkit::reference::{Encryption, pyhanko_sign_encrypted, qpdf_encrypt};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (encrypted, out) = (dir.path().join("enc.pdf"), dir.path().join("signed.pdf"));
+        qpdf_encrypt(
+            corpus::classic().path,
+            &encrypted,
+            Encryption::Aes256,
+            "",
+            "owner",
+        );
+        let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+        pyhanko_sign_encrypted(&encrypted, &out, leaf, "Sig1", "");
+        std::fs::read(&out).expect("read")
+    })
+}
+
 /// The unsigned gap (the /Contents hex string) of the signed file.
 fn gap(pdf: &[u8], options: &ValidationOptions) -> std::ops::Range<u64> {
     let report = validate(&pdf.to_vec(), options).expect("validate");
@@ -77,5 +98,22 @@ proptest! {
         damaged.extend_from_slice(&junk);
         damaged.extend_from_slice(&pdf[i..]);
         let _ = validate(&damaged, options);
+    }
+
+    #[test]
+    fn damaged_encrypted_files_never_panic_and_are_never_valid(
+        at in 0usize..usize::MAX, bit in 0u8..8
+    ) {
+        let (_, options) = signed();
+        let pdf = signed_encrypted();
+        let gap = gap(pdf, options);
+        let mut damaged = pdf.clone();
+        let i = at % damaged.len();
+        damaged[i] ^= 1 << bit;
+        if let Ok(report) = validate(&damaged, options)
+            && !gap.contains(&(i as u64))
+        {
+            prop_assert_ne!(report.verdict, Verdict::Valid, "byte {} bit {}", i, bit);
+        }
     }
 }
