@@ -1685,3 +1685,29 @@ fn lang_and_form_defaults_updated_after_signing_stay_valid_and_are_listed() {
         PermissionsViolated,
     );
 }
+
+/// The reasons a modified signature is refused read in Vietnamese too: each is the typed
+/// change, rendered in the reader's language.
+#[test]
+fn reasons_for_a_modification_are_rendered_in_vietnamese() {
+    use kyso_pdf::verify::{Lang, render_text};
+    let signed = signed_classic();
+    let content = page_content(&signed);
+    let attacked = append_update(
+        &signed,
+        &[(content, content_stream("Hoan tien: 1.000.000.000.000 USD"))],
+        &[],
+    );
+    let report = validate_bytes(&attacked);
+    let reason = &report.signatures[0].reasons[0];
+    assert!(reason.change.is_some(), "{reason:?}");
+    let vi = render_text(&report, Lang::Vi);
+    assert!(vi.contains(&format!("luồng {content}")), "{vi}");
+    assert!(vi.contains("bị thay đổi"), "{vi}");
+    assert!(
+        !vi.contains("was changed"),
+        "no English left in the Vietnamese report:\n{vi}"
+    );
+    let en = render_text(&report, Lang::En);
+    assert!(en.contains(&format!("stream {content}")), "{en}");
+}

@@ -36,6 +36,7 @@ fn problem(code: ReasonCode, message: impl Into<String>) -> Reason {
     Reason {
         code,
         message: message.into(),
+        change: None,
     }
 }
 

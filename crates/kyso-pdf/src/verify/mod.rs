@@ -212,6 +212,7 @@ pub fn validate<S: Source>(source: &S, options: &ValidationOptions) -> Result<Va
             message: format!(
                 "object {r} looks like a signature dictionary but no signature field uses it"
             ),
+            change: None,
         });
     }
     let store = trust::store(options);
@@ -228,14 +229,14 @@ pub fn validate<S: Source>(source: &S, options: &ValidationOptions) -> Result<Va
             options,
         )?;
         if let Some((_, fields)) = located.shared.iter().find(|(r, _)| *r == sig.sig_ref) {
-            report.reasons.push(Reason {
-                code: ReasonCode::SharedSignatureDictionary,
-                message: format!(
+            report.reasons.push(reason(
+                ReasonCode::SharedSignatureDictionary,
+                format!(
                     "signature dictionary {} is shared by fields {}",
                     sig.sig_ref,
                     fields.join(", ")
                 ),
-            });
+            ));
             report.verdict = Verdict::Invalid;
         }
         reports.push(report);
@@ -300,6 +301,7 @@ fn reason(code: ReasonCode, message: impl Into<String>) -> Reason {
     Reason {
         code,
         message: message.into(),
+        change: None,
     }
 }
 
@@ -398,7 +400,11 @@ fn validate_one<S: Source>(
                 } else {
                     ReasonCode::ModifiedAfterSigning
                 };
-                report.reasons.push(reason(code, v));
+                report.reasons.push(Reason {
+                    code,
+                    message: v.message,
+                    change: Some(v.change),
+                });
             }
             Coverage::Modified
         }

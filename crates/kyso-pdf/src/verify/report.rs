@@ -46,6 +46,10 @@ pub struct Reason {
     pub code: ReasonCode,
     /// What went wrong, with the object number or offset where it applies.
     pub message: String,
+    /// For a change after signing that no rule permits: the change itself, which reports
+    /// render in the reader's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<crate::verify::Change>,
 }
 
 /// Stable reason codes of the JSON report.
@@ -385,7 +389,16 @@ pub fn render_text(report: &ValidationReport, lang: Lang) -> String {
         if !s.reasons.is_empty() {
             let _ = writeln!(out, "  {}:", l.reasons);
             for r in &s.reasons {
-                let _ = writeln!(out, "    - {}", r.message);
+                let text = match (&r.change, lang) {
+                    (Some(c), Lang::Vi) => match s.certification {
+                        Some(p) if r.code == ReasonCode::PermissionsViolated => {
+                            format!("{} (chứng nhận DocMDP P={p} không cho phép)", c.text(lang))
+                        }
+                        _ => c.text(lang),
+                    },
+                    _ => r.message.clone(),
+                };
+                let _ = writeln!(out, "    - {text}");
             }
         }
         if !s.changes.is_empty() {

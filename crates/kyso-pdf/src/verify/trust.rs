@@ -44,7 +44,11 @@ pub fn check(
             } else {
                 e.to_string()
             };
-            Err(Reason { code, message })
+            Err(Reason {
+                code,
+                message,
+                change: None,
+            })
         }
     }
 }

@@ -72,6 +72,15 @@ impl ModificationLevel {
     }
 }
 
+/// A change the permissions do not allow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The change.
+    pub change: Change,
+    /// It in English, with the permission it breaks.
+    pub message: String,
+}
+
 /// The permissions in force for the changes after a signature.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Permissions {
@@ -170,7 +179,7 @@ pub struct DiffOutcome {
     /// Every change, allowed or not.
     pub changes: Vec<Change>,
     /// The changes the permissions do not allow; empty means the signature still holds.
-    pub violations: Vec<String>,
+    pub violations: Vec<Violation>,
     /// Harmless oddities.
     pub warnings: Vec<String>,
     /// Bytes after signing that no cross-reference section accounts for (hidden objects,
@@ -276,7 +285,15 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                 }
                 _ => message,
             };
-            self.outcome.violations.push(why);
+            let change = Change {
+                kind: kind.clone(),
+                level,
+                permitted,
+            };
+            self.outcome.violations.push(Violation {
+                change,
+                message: why,
+            });
         }
         self.outcome.changes.push(Change {
             kind,
