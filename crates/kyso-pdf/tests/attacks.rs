@@ -1711,3 +1711,37 @@ fn reasons_for_a_modification_are_rendered_in_vietnamese() {
     let en = render_text(&report, Lang::En);
     assert!(en.contains(&format!("stream {content}")), "{en}");
 }
+
+/// Signing an empty field may set its widget's Print and Locked flags, not its visibility:
+/// a value plus a NoView flip is a modification for the earlier signature.
+#[test]
+fn signing_an_empty_field_while_changing_its_visibility_flags_is_modified() {
+    let (signed, field) = signed_with_empty_field();
+    let n = next_free(&signed);
+    let value = r(n);
+    let mut dict = current_dict(&signed, field);
+    let flags = dict.get("F").and_then(Object::as_i64).unwrap_or(0);
+    dict.set("V", Object::Reference(value));
+    dict.set("F", Object::Integer(flags | 32 | 128));
+    let attacked = append_update(
+        &signed,
+        &[
+            (field, Object::Dict(dict)),
+            (
+                value,
+                pdf(
+                    "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached \
+                     /ByteRange [0 0 0 0] /Contents <00> >>",
+                ),
+            ),
+        ],
+        &[],
+    );
+    let report = validate_bytes(&attacked);
+    let kyso = report
+        .signatures
+        .iter()
+        .position(|s| s.field != corpus::EMPTY_FIELD_NAME)
+        .expect("kyso's signature");
+    assert_modified(&report, kyso, ModifiedAfterSigning);
+}

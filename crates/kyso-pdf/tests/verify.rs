@@ -296,3 +296,56 @@ fn signature_dictionaries_without_type_are_read_and_judged() {
         .count();
     assert_eq!(added, 1, "{:?}", report.signatures[0].changes);
 }
+
+/// Only trust is missing for every signature of a pyHanko fixture (its test root is not among
+/// the anchors, or the algorithm is one kyso does not verify): nothing is proven wrong.
+fn assert_nothing_proven_wrong(name: &str) -> ValidationReport {
+    let report = check(&fixture(name), test_root());
+    for (i, s) in report.signatures.iter().enumerate() {
+        assert_ne!(
+            s.verdict,
+            Verdict::Invalid,
+            "{name}, signature {i}: {:?}",
+            s.reasons
+        );
+        assert!(
+            s.reasons.iter().all(|r| r.code.is_indeterminate()),
+            "{name}, signature {i}: {:?}",
+            s.reasons
+        );
+    }
+    report
+}
+
+/// A later signer raising the developer extension level (/Extensions, ISO 32000-2 §7.12),
+/// in an indirect or direct extensions dictionary: permitted, listed.
+#[test]
+fn extension_level_raised_by_a_later_signer_is_permitted() {
+    for name in [
+        "extensions-update-indirect.pdf",
+        "extensions-indirect-not-all-paths.pdf",
+        "extensions-update-direct.pdf",
+    ] {
+        let report = assert_nothing_proven_wrong(name);
+        let first = report
+            .signatures
+            .iter()
+            .find(|s| s.coverage == Coverage::RevisionPlusAllowedChanges)
+            .unwrap_or_else(|| panic!("{name}: the first signature"));
+        assert!(first.integrity_ok, "{name}");
+    }
+}
+
+/// pyHanko sets the Locked flag of the widget it signs (/F 4 → 132): a signer's own
+/// flags, not a change to signed content.
+#[test]
+fn a_signer_locking_its_own_widget_is_permitted() {
+    let report = assert_nothing_proven_wrong("minimal-two-fields-signed-twice.pdf");
+    assert!(
+        report
+            .signatures
+            .iter()
+            .any(|s| s.coverage == Coverage::RevisionPlusAllowedChanges && s.integrity_ok),
+        "{report:#?}"
+    );
+}

@@ -465,6 +465,7 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             SignedObject::Page => rules::page::PageRule.judge(self, r, old, new),
             SignedObject::Info => rules::metadata::InfoRule.judge(self, r, old, new),
             SignedObject::XmpMetadata => rules::metadata::XmpRule.judge(self, r, old, new),
+            SignedObject::Extensions => rules::metadata::ExtensionsRule.judge(self, r, old, new),
             SignedObject::StructureTree => {
                 rules::structure::StructureTreeRule.judge(self, r, old, new)
             }
@@ -503,6 +504,8 @@ enum SignedObject {
     Page,
     Info,
     XmpMetadata,
+    /// The catalog's /Extensions dictionary (ISO 32000-2 §7.12) or one of its entries.
+    Extensions,
     StructureTree,
     FieldOrWidget,
     /// An appearance stream of this (non-signature) field widget.
@@ -521,6 +524,7 @@ struct SignedLayout {
     annots_arrays: HashSet<ObjRef>,
     info: Option<ObjRef>,
     xmp: Option<ObjRef>,
+    extensions: HashSet<ObjRef>,
     structure: HashSet<ObjRef>,
     /// Appearance streams of the form's non-signature widgets, with their widget.
     field_appearances: HashMap<ObjRef, ObjRef>,
@@ -563,6 +567,26 @@ impl SignedLayout {
             .and_then(Object::as_reference)
             .or(new_info.filter(|i| old.info_refs().contains(i)));
         let xmp = catalog_dict.get("Metadata").and_then(Object::as_reference);
+        // /Extensions and the developer extension dictionaries it holds, direct or not.
+        let mut extensions = HashSet::new();
+        if let Some(ext) = catalog_dict.get("Extensions") {
+            if let Some(r) = ext.as_reference() {
+                extensions.insert(r);
+            }
+            if let Some(d) = old.deref(ext)?.as_dict() {
+                for (_, v) in d.iter() {
+                    match v {
+                        Object::Reference(r) => {
+                            extensions.insert(*r);
+                        }
+                        Object::Array(items) => {
+                            extensions.extend(items.iter().filter_map(Object::as_reference));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
         let structure = rules::structure::members(old, catalog_dict)?;
         let mut field_appearances = HashMap::new();
         for &m in form_members {
@@ -584,6 +608,7 @@ impl SignedLayout {
             annots_arrays,
             info,
             xmp,
+            extensions,
             structure,
             field_appearances,
         })
@@ -609,6 +634,8 @@ impl SignedLayout {
             SignedObject::Info
         } else if Some(r) == self.xmp {
             SignedObject::XmpMetadata
+        } else if self.extensions.contains(&r) {
+            SignedObject::Extensions
         } else if self.structure.contains(&r) {
             SignedObject::StructureTree
         } else if form_members.contains(&r) && is_widget_or_field {

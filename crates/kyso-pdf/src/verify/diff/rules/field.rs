@@ -62,9 +62,15 @@ impl ChangeRule for FieldRule {
                 }
                 _ => false,
             };
-            let allowed_keys = keys
-                .iter()
-                .all(|k| matches!(k.as_str(), "V" | "AP" | "Lock" | "SV"));
+            // Signers may set the Print, Locked and LockedContents flags of the widget they
+            // sign (pyHanko locks it); Hidden, NoView and the rest stay as signed.
+            let flags = |d: &Dict| d.get("F").and_then(Object::as_i64).unwrap_or(0);
+            let flags_ok = (flags(o) ^ flags(n)) & !(4 | 128 | 512) == 0;
+            let allowed_keys = keys.iter().all(|k| match k.as_str() {
+                "V" | "AP" | "Lock" | "SV" => true,
+                "F" => flags_ok,
+                _ => false,
+            });
             if !(empty && allowed_keys && has_value) {
                 a.note(ModificationLevel::Other, super::changed(r, old, new));
                 return Ok(());

@@ -1,6 +1,8 @@
 //! Document metadata that nothing renders: the document information dictionary (/Info,
-//! ISO 32000-2 §14.3.3) and the catalog's XMP metadata stream (§14.3.2). Editors update
-//! them (pypdf, Acrobat, PDFBox on save); the change is listed and permitted.
+//! ISO 32000-2 §14.3.3), the catalog's XMP metadata stream (§14.3.2) and its developer
+//! extensions (/Extensions, §7.12: which extension levels the file uses). Editors update them
+//! (pypdf, Acrobat, PDFBox on save, signers raising the extension level); the change is
+//! listed and permitted.
 
 use super::super::{Analysis, ChangeKind, ModificationLevel, Role};
 use super::ChangeRule;
@@ -56,6 +58,41 @@ impl ChangeRule for XmpRule {
             a.note(
                 ModificationLevel::None,
                 ChangeKind::XmpMetadataUpdated { object: r },
+            );
+        } else {
+            a.note(ModificationLevel::Other, super::changed(r, old, new));
+        }
+        Ok(())
+    }
+}
+
+/// The rule for the catalog's /Extensions dictionary and the extension dictionaries in it.
+pub(in crate::verify::diff) struct ExtensionsRule;
+
+impl ChangeRule for ExtensionsRule {
+    fn judge<A: Source, B: Source>(
+        &self,
+        a: &mut Analysis<'_, A, B>,
+        r: ObjRef,
+        old: &Object,
+        new: &Object,
+    ) -> Result<()> {
+        // Extension dictionaries hold names, numbers and strings (/BaseVersion,
+        // /ExtensionLevel, /URL, …), directly or in arrays; nothing that draws or runs.
+        fn plain(o: &Object, depth: usize) -> bool {
+            match o {
+                Object::Stream(_) => false,
+                Object::Dict(d) => depth < 4 && d.iter().all(|(_, v)| plain(v, depth + 1)),
+                Object::Array(items) => depth < 4 && items.iter().all(|v| plain(v, depth + 1)),
+                _ => true,
+            }
+        }
+        if new.as_dict().is_some() && plain(new, 0) {
+            a.note(
+                ModificationLevel::None,
+                ChangeKind::CatalogEntryUpdated {
+                    key: "Extensions".into(),
+                },
             );
         } else {
             a.note(ModificationLevel::Other, super::changed(r, old, new));
