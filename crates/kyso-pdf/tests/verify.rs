@@ -349,3 +349,25 @@ fn a_signer_locking_its_own_widget_is_permitted() {
         "{report:#?}"
     );
 }
+
+/// pyHanko overriding the placeholder appearance stream of the empty field it signs, in
+/// place (the AP direct or indirect): permitted, as pyHanko judges it — while the sneaky
+/// twins, where the stream or its AP dictionary is also held elsewhere, stay modifications
+/// (`pyhanko_sneaky_form_updates_are_modifications`).
+#[test]
+fn pyhanko_overriding_the_appearance_of_the_field_it_signs_is_permitted() {
+    for name in [
+        "form-update-override-appearance-stream.pdf",
+        "form-update-override-appearance-stream-ap-indirect.pdf",
+        "form-update-no-override-appearance-stream-ap-indirect.pdf",
+    ] {
+        let report = assert_nothing_proven_wrong(name);
+        assert!(
+            report
+                .signatures
+                .iter()
+                .any(|s| s.coverage == Coverage::RevisionPlusAllowedChanges),
+            "{name}: {report:#?}"
+        );
+    }
+}

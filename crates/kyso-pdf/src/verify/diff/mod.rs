@@ -508,7 +508,7 @@ enum SignedObject {
     Extensions,
     StructureTree,
     FieldOrWidget,
-    /// An appearance stream of this (non-signature) field widget.
+    /// An appearance stream of this field widget.
     FieldAppearance(ObjRef),
     Annotation,
     /// No rule governs it: any change is a modification.
@@ -526,7 +526,7 @@ struct SignedLayout {
     xmp: Option<ObjRef>,
     extensions: HashSet<ObjRef>,
     structure: HashSet<ObjRef>,
-    /// Appearance streams of the form's non-signature widgets, with their widget.
+    /// Appearance streams of the form's widgets, with their widget.
     field_appearances: HashMap<ObjRef, ObjRef>,
 }
 
@@ -593,9 +593,6 @@ impl SignedLayout {
             let Ok(Object::Dict(d)) = old.resolve(m) else {
                 continue;
             };
-            if field_type(&d) == Some(b"Sig".as_slice()) {
-                continue;
-            }
             for ap in appearance_streams(old, &d) {
                 field_appearances.insert(ap, m);
             }

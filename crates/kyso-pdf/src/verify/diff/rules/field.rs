@@ -95,9 +95,11 @@ impl ChangeRule for FieldRule {
     }
 }
 
-/// The rule for an appearance stream of a (non-signature) field of the signed revision,
-/// rewritten in place when the field is filled (PDFBox, Acrobat): form filling, provided
-/// nothing but its widget uses it.
+/// The rule for an appearance stream of a field of the signed revision, rewritten in place
+/// when the field is filled (PDFBox, Acrobat) or, for an empty signature field, when it is
+/// signed (pyHanko overrides the placeholder appearance): form filling, provided nothing but
+/// its widget uses it. A signature field's appearance changed without a signature value is a
+/// modification (Sneaky Signature Attack).
 pub(in crate::verify::diff) struct FieldAppearanceRule {
     /// The widget the stream belongs to.
     pub(in crate::verify::diff) widget: ObjRef,
@@ -120,7 +122,28 @@ impl ChangeRule for FieldAppearanceRule {
             .as_dict()
             .map(|d| a.field_name(self.widget, d))
             .unwrap_or_default();
-        a.replaced_appearances.push((self.widget, vec![r]));
+        let is_signature = widget_dict
+            .as_dict()
+            .is_some_and(|d| field_type(d) == Some(b"Sig".as_slice()));
+        if is_signature {
+            let value = |o: &Object| {
+                o.as_dict()
+                    .and_then(|d| d.get("V"))
+                    .is_some_and(|v| !v.is_null())
+            };
+            let now_signed = !value(&widget_dict) && value(&a.new.resolve(self.widget)?);
+            if !now_signed {
+                a.note(ModificationLevel::Other, super::changed(r, old, new));
+                return Ok(());
+            }
+            a.replaced_appearances
+                .push((self.widget, self.rewritten(r, &widget_dict)));
+            a.roots.extend(super::follow(new, Role::Appearance));
+            note_filled(a, self.widget, name, true);
+            return Ok(());
+        }
+        a.replaced_appearances
+            .push((self.widget, self.rewritten(r, &widget_dict)));
         a.roots.extend(super::follow(new, Role::Appearance));
         note_filled(a, self.widget, name, false);
         Ok(())
@@ -150,6 +173,19 @@ fn note_filled<A: Source, B: Source>(
             ModificationLevel::FormFilling,
             ChangeKind::FieldFilled { object, field },
         );
+    }
+}
+
+impl FieldAppearanceRule {
+    /// What the in-place rewrite of stream `r` changes for whoever else holds it: the stream
+    /// and the widget's appearance dictionary (an indirect /AP, or the entries of a direct
+    /// one) — none may be used by anything but the widget.
+    fn rewritten(&self, r: ObjRef, widget: &Object) -> Vec<ObjRef> {
+        let mut out = vec![r];
+        if let Some(d) = widget.as_dict() {
+            out.extend(appearance_refs(d));
+        }
+        out
     }
 }
 
