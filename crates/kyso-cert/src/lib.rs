@@ -123,7 +123,7 @@ pub use key_usage::KeyUsage;
 pub use path::{ValidatedPath, ValidationPolicy, validate_path};
 pub use signature::{
     DigestAlgorithm, PublicKeyKind, SignatureAlgorithm, VerifyOptions, public_key_kind,
-    verify_signature, verify_signature_with,
+    verify_prehashed_with, verify_signature, verify_signature_with,
 };
 pub use trust::TrustStore;
 pub use vn_id::VnId;

@@ -420,6 +420,43 @@ pub fn verify_signature_with(
     if parsed.digest().is_legacy() && !options.allow_sha1 {
         return Err(Error::Sha1NotAllowed { oid: algorithm.oid });
     }
+    let hashed = parsed.digest().digest(message);
+    verify_hashed(key, algorithm, parsed, &hashed, signature)
+}
+
+/// Like [`verify_signature_with`], for a message the caller has already hashed with the
+/// algorithm's digest: `digest` is that hash (a CMS `SignerInfo` without signed attributes
+/// signs the content digest, which is all a streaming verifier keeps).
+///
+/// # Errors
+///
+/// As [`verify_signature_with`]; [`Error::SignatureMismatch`] also when `digest` has the
+/// wrong length for the algorithm.
+pub fn verify_prehashed_with(
+    key: &impl PublicKeySource,
+    algorithm: &AlgorithmIdentifierOwned,
+    digest: &[u8],
+    signature: &[u8],
+    options: &VerifyOptions,
+) -> Result<()> {
+    let parsed = SignatureAlgorithm::from_identifier(algorithm, options.digest)?;
+    if parsed.digest().is_legacy() && !options.allow_sha1 {
+        return Err(Error::Sha1NotAllowed { oid: algorithm.oid });
+    }
+    if digest.len() != parsed.digest().output_len() {
+        return Err(Error::SignatureMismatch);
+    }
+    verify_hashed(key, algorithm, parsed, digest, signature)
+}
+
+/// The signature check proper, over the message's hash.
+fn verify_hashed(
+    key: &impl PublicKeySource,
+    algorithm: &AlgorithmIdentifierOwned,
+    parsed: SignatureAlgorithm,
+    hashed: &[u8],
+    signature: &[u8],
+) -> Result<()> {
     let spki = key.subject_public_key_info();
     let key_oid = spki.algorithm.oid;
     let mismatch = || Error::KeyMismatch {
@@ -430,7 +467,6 @@ pub fn verify_signature_with(
         .subject_public_key
         .as_bytes()
         .ok_or_else(|| invalid_key("the public key BIT STRING has unused bits"))?;
-    let hashed = parsed.digest().digest(message);
     match parsed {
         SignatureAlgorithm::RsaPkcs1v15(digest) => {
             if key_oid != RSA_ENCRYPTION {
@@ -445,7 +481,7 @@ pub fn verify_signature_with(
                 DigestAlgorithm::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
             };
             public
-                .verify(scheme, &hashed, signature)
+                .verify(scheme, hashed, signature)
                 .map_err(|_| Error::SignatureMismatch)
         }
         SignatureAlgorithm::RsaPss { digest, salt_len } => {
@@ -458,19 +494,19 @@ pub fn verify_signature_with(
             let result = match digest {
                 DigestAlgorithm::Sha1 => {
                     rsa::pss::VerifyingKey::<sha1::Sha1>::new_with_salt_len(public, salt_len)
-                        .verify_prehash(&hashed, &sig)
+                        .verify_prehash(hashed, &sig)
                 }
                 DigestAlgorithm::Sha256 => {
                     rsa::pss::VerifyingKey::<sha2::Sha256>::new_with_salt_len(public, salt_len)
-                        .verify_prehash(&hashed, &sig)
+                        .verify_prehash(hashed, &sig)
                 }
                 DigestAlgorithm::Sha384 => {
                     rsa::pss::VerifyingKey::<sha2::Sha384>::new_with_salt_len(public, salt_len)
-                        .verify_prehash(&hashed, &sig)
+                        .verify_prehash(hashed, &sig)
                 }
                 DigestAlgorithm::Sha512 => {
                     rsa::pss::VerifyingKey::<sha2::Sha512>::new_with_salt_len(public, salt_len)
-                        .verify_prehash(&hashed, &sig)
+                        .verify_prehash(hashed, &sig)
                 }
             };
             result.map_err(|_| Error::SignatureMismatch)
@@ -491,7 +527,7 @@ pub fn verify_signature_with(
                     let sig = p256::ecdsa::Signature::from_der(signature)
                         .map_err(|_| Error::SignatureMismatch)?;
                     public
-                        .verify_prehash(&hashed, &sig)
+                        .verify_prehash(hashed, &sig)
                         .map_err(|_| Error::SignatureMismatch)
                 }
                 Some(SECP_384_R_1) => {
@@ -500,7 +536,7 @@ pub fn verify_signature_with(
                     let sig = p384::ecdsa::Signature::from_der(signature)
                         .map_err(|_| Error::SignatureMismatch)?;
                     public
-                        .verify_prehash(&hashed, &sig)
+                        .verify_prehash(hashed, &sig)
                         .map_err(|_| Error::SignatureMismatch)
                 }
                 _ => Err(mismatch()),

@@ -147,16 +147,6 @@ pub enum Error {
         used: String,
     },
 
-    /// The `SignerInfo` has no signed attributes, so its signature covers the content itself
-    /// ([RFC 5652 §5.4]); it can be verified from the content
-    /// (`SignedDataInfo::verify_content`), not from a digest.
-    ///
-    /// [RFC 5652 §5.4]: https://www.rfc-editor.org/rfc/rfc5652#section-5.4
-    #[error(
-        "the SignerInfo has no signed attributes: its signature covers the content itself, so the content (not only its digest) is needed to verify it"
-    )]
-    ContentRequired,
-
     // --- verification: the result ---
     /// The message-digest attribute is not the digest of the content: the content was
     /// changed after signing, or the wrong bytes were hashed.

@@ -371,3 +371,20 @@ fn pyhanko_overriding_the_appearance_of_the_field_it_signs_is_permitted() {
         );
     }
 }
+
+/// A SignerInfo without signed attributes signs the content digest itself (RFC 5652 §5.4,
+/// what older PKCS#7 signers write): verified from the digest the streaming pass computes,
+/// with a warning that nothing binds the certificate.
+#[test]
+fn a_signature_without_signed_attributes_is_verified_from_the_digest() {
+    let report = assert_nothing_proven_wrong("sig-no-signed-attrs.pdf");
+    let s = &report.signatures[0];
+    assert!(s.integrity_ok, "{:?}", s.reasons);
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("no signed attributes")),
+        "{:?}",
+        s.warnings
+    );
+}

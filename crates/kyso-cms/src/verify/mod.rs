@@ -743,8 +743,8 @@ impl SignedDataInfo {
     /// [`Error::DigestLength`], [`Error::BadSignature`], [`Error::DigestMismatch`],
     /// [`Error::MissingAttribute`], [`Error::MalformedAttribute`],
     /// [`Error::ContentTypeMismatch`], [`Error::AlgorithmProtectionMismatch`],
-    /// [`Error::SigningCertificateMismatch`], [`Error::UnsupportedAlgorithm`], and
-    /// [`Error::ContentRequired`] for a `SignerInfo` without signed attributes.
+    /// [`Error::SigningCertificateMismatch`], [`Error::UnsupportedAlgorithm`]. A `SignerInfo`
+    /// without signed attributes signs the content digest directly, so the digest is enough.
     pub fn verify(&self, content_digest: &[u8]) -> Result<VerifiedSignature> {
         self.verify_with(content_digest, None)
     }
@@ -813,8 +813,19 @@ impl SignedDataInfo {
                         self.scheme
                     )));
                 }
-                let content = content.ok_or(Error::ContentRequired)?;
-                check_signature(content)?;
+                // The signature is over the content's digest: what the caller gave, or the
+                // digest of the content it gave.
+                match content {
+                    Some(content) => check_signature(content)?,
+                    None => primitive::verify_prehashed(
+                        signer,
+                        &self.signature_algorithm_id,
+                        self.digest_algorithm,
+                        self.options.allow_sha1,
+                        content_digest,
+                        &self.signature,
+                    )?,
+                }
                 (EssBinding::Absent, false)
             }
         };
