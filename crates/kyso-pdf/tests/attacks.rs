@@ -1745,3 +1745,105 @@ fn signing_an_empty_field_while_changing_its_visibility_flags_is_modified() {
         .expect("kyso's signature");
     assert_modified(&report, kyso, ModifiedAfterSigning);
 }
+
+// ===== a field appearance rewritten in place that the page also draws =====
+
+/// A form whose text field's appearance stream (object 9) the page also draws as XObject
+/// /Fm1 through indirect resources (object 8) when `shared`.
+fn field_appearance_document(shared: bool) -> Vec<u8> {
+    let resources = if shared {
+        "<< /Font << /F1 4 0 R >> /XObject << /Fm1 9 0 R >> >>"
+    } else {
+        "<< /Font << /F1 4 0 R >> >>"
+    };
+    let content = if shared {
+        "BT /F1 12 Tf 72 740 Td (So tien:) Tj ET q 1 0 0 1 160 730 cm /Fm1 Do Q"
+    } else {
+        "BT /F1 12 Tf 72 740 Td (So tien:) Tj ET"
+    };
+    write_document(
+        &[
+            (
+                r(1),
+                pdf("<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R >>"),
+            ),
+            (r(2), pdf("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")),
+            (
+                r(3),
+                pdf(
+                    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources 8 0 R \
+                     /Contents 5 0 R /Annots [7 0 R] >>",
+                ),
+            ),
+            (
+                r(4),
+                pdf("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"),
+            ),
+            (r(5), stream("<< >>", content)),
+            (r(6), pdf("<< /Fields [7 0 R] /DA (/F1 12 Tf 0 g) >>")),
+            (
+                r(7),
+                pdf(
+                    "<< /Type /Annot /Subtype /Widget /FT /Tx /T (HoTen) /Rect [72 690 400 720] \
+                     /P 3 0 R /F 4 /AP << /N 9 0 R >> >>",
+                ),
+            ),
+            (r(8), pdf(resources)),
+            (
+                r(9),
+                form_xobject(
+                    328,
+                    30,
+                    r(4),
+                    "BT /F1 12 Tf 2 10 Td (100.000.000 VND) Tj ET",
+                ),
+            ),
+        ],
+        r(1),
+    )
+}
+
+/// Filling the field by rewriting its appearance stream in place (as PDFBox does).
+fn fill_in_place(signed: &[u8]) -> Vec<u8> {
+    let mut widget = current_dict(signed, r(7));
+    widget.set("V", Object::text_string("900.000.000 VND"));
+    append_update(
+        signed,
+        &[
+            (r(7), Object::Dict(widget)),
+            (
+                r(9),
+                form_xobject(
+                    328,
+                    30,
+                    r(4),
+                    "BT /F1 12 Tf 2 10 Td (900.000.000 VND) Tj ET",
+                ),
+            ),
+        ],
+        &[],
+    )
+}
+
+/// The page draws the field's appearance too: rewriting it changes the signed page.
+#[test]
+fn field_appearance_rewritten_in_place_that_the_page_draws_is_modified() {
+    let signed = genuine_signed(&field_appearance_document(true));
+    assert_modified(
+        &validate_bytes(&fill_in_place(&signed)),
+        0,
+        ModifiedAfterSigning,
+    );
+}
+
+/// The twin: the same in-place fill where only the widget uses the stream is form filling.
+#[test]
+fn field_appearance_rewritten_in_place_is_form_filling() {
+    let signed = genuine_signed(&field_appearance_document(false));
+    let report = validate_bytes(&fill_in_place(&signed));
+    assert_valid(&report, 0, Coverage::RevisionPlusAllowedChanges);
+    assert_eq!(
+        report.signatures[0].modification_level,
+        kyso_pdf::verify::ModificationLevel::FormFilling
+    );
+}

@@ -213,58 +213,64 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
     /// by anything else (another widget, a page, the trailer): changing what is shown there
     /// would not be form filling (pyHanko's "sneaky" appearance updates).
     pub(in crate::verify::diff) fn shared_appearances(&mut self) -> Result<()> {
-        if self.replaced_appearances.is_empty() {
-            return Ok(());
-        }
-        let mut holders: Vec<(String, Object)> = Vec::new();
-        for (k, v) in self.new.trailer().iter() {
-            if !matches!(
-                k.as_bytes(),
-                b"Root" | b"Info" | b"Prev" | b"Size" | b"ID" | b"XRefStm"
-            ) {
-                holders.push((
-                    format!("trailer /{}", String::from_utf8_lossy(k.as_bytes())),
-                    v.clone(),
-                ));
-            }
-        }
-        let catalog = self.new.catalog()?;
-        holders.push(("the catalog".into(), Object::Dict(catalog.clone())));
-        if let Some(af) = catalog.get("AcroForm") {
-            holders.push(("the AcroForm".into(), self.new.deref(af)?));
-        }
-        for page in self.new.page_refs()? {
-            let page_obj = self.new.resolve(page)?;
-            if let Some(annots) = page_obj.as_dict().and_then(|d| d.get("Annots")) {
-                for a in self.new.deref(annots)?.as_array().unwrap_or_default() {
-                    if let Some(ar) = a.as_reference() {
-                        holders.push((format!("annotation {ar}"), self.new.resolve(ar)?));
-                    }
-                }
-            }
-            holders.push((format!("page {page}"), page_obj));
-        }
         let replaced = std::mem::take(&mut self.replaced_appearances);
         for (field, old_refs) in replaced {
-            for (what, holder) in &holders {
-                if what == &format!("annotation {field}") {
-                    continue;
-                }
-                let mut refs = Vec::new();
-                collect_refs(holder, &mut refs, 0);
-                if let Some(shared) = old_refs.iter().find(|r| refs.contains(r)) {
-                    self.note(
-                        ModificationLevel::Other,
-                        ChangeKind::SharedAppearanceReplaced {
-                            field,
-                            appearance: *shared,
-                            holder: what.clone(),
-                        },
-                    );
-                }
+            if let Some((shared, holder)) = self.held_elsewhere(field, &old_refs)? {
+                self.note(
+                    ModificationLevel::Other,
+                    ChangeKind::SharedAppearanceReplaced {
+                        field,
+                        appearance: shared,
+                        holder,
+                    },
+                );
             }
         }
         Ok(())
+    }
+
+    /// Whether one of `targets` is reachable from the final trailer other than through
+    /// `field` — from a page's resources (direct or not), another annotation, the catalog, a
+    /// trailer entry — and from which object. A walk over the document's objects, bounded by
+    /// [`super::super::MAX_NEW_OBJECTS`]; past the bound the answer is "yes" (fail closed).
+    fn held_elsewhere(
+        &self,
+        field: ObjRef,
+        targets: &[ObjRef],
+    ) -> Result<Option<(ObjRef, String)>> {
+        let mut queue: std::collections::VecDeque<(ObjRef, String)> = Default::default();
+        for (k, v) in self.new.trailer().iter() {
+            if matches!(
+                k.as_bytes(),
+                b"Prev" | b"Size" | b"ID" | b"XRefStm" | b"Encrypt" | b"Info"
+            ) {
+                continue;
+            }
+            let mut refs = Vec::new();
+            collect_refs(v, &mut refs, 0);
+            let holder = format!("the trailer's /{}", String::from_utf8_lossy(k.as_bytes()));
+            queue.extend(refs.into_iter().map(|r| (r, holder.clone())));
+        }
+        let mut seen: HashSet<ObjRef> = HashSet::new();
+        while let Some((r, holder)) = queue.pop_front() {
+            if let Some(t) = targets.iter().find(|t| **t == r) {
+                return Ok(Some((*t, holder)));
+            }
+            if r == field || !seen.insert(r) {
+                continue;
+            }
+            if seen.len() > super::super::MAX_NEW_OBJECTS {
+                return Ok(Some((r, "an object past the analysis bound".into())));
+            }
+            let Ok(obj) = self.new.resolve(r) else {
+                continue;
+            };
+            let mut refs = Vec::new();
+            collect_refs(&obj, &mut refs, 0);
+            let holder = format!("object {r}");
+            queue.extend(refs.into_iter().map(|c| (c, holder.clone())));
+        }
+        Ok(None)
     }
 
     /// The fully qualified name of field `r` in the signed revision (§12.7.4.2).
