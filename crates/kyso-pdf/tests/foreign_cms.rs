@@ -27,6 +27,15 @@ fn sign_options() -> SignOptions {
     }
 }
 
+/// The same for a plain CMS (no ESS signing-certificate attribute): `adbe.pkcs7.detached`,
+/// since PAdES (`ETSI.CAdES.detached`) requires the attribute.
+fn pkcs7_options() -> SignOptions {
+    SignOptions {
+        sub_filter: kyso_pdf::SubFilter::Pkcs7Detached,
+        ..sign_options()
+    }
+}
+
 fn builder_signer() -> SoftwareSigner {
     let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
     SoftwareSigner::from_pem_files(&leaf.key_pem, &leaf.cert_pem, Some(&leaf.chain_pem), None)
@@ -47,9 +56,10 @@ fn sign_with_openssl<'a>(
     })
 }
 
-/// Prepares `input` for signing into `output`, with room for a foreign CMS.
+/// Prepares `input` for signing into `output` (`adbe.pkcs7.detached`), with room for a
+/// foreign CMS.
 fn prepare(input: &Path, output: &Path) -> kyso_pdf::sign::PreparedPdf {
-    PdfSigner::new(sign_options())
+    PdfSigner::new(pkcs7_options())
         .prepare(
             input,
             output,
@@ -174,7 +184,7 @@ fn sha1_signature_is_indeterminate_for_crypto_constraints_unless_accepted() {
         openssl_cms_sign(
             content,
             TestPki::get().leaf(LeafKind::Rsa2048),
-            &["-md", "sha1"],
+            &["-md", "sha1", "-cades"],
         )
     });
     std::fs::write(&signed, sha1).expect("write");
@@ -405,4 +415,29 @@ fn adbe_x509_rsa_sha1_is_indeterminate_unsupported() {
     let sig = &report.signatures[0];
     assert_eq!(sig.verdict, Verdict::Indeterminate, "{:?}", sig.reasons);
     assert_eq!(codes(&report), [ReasonCode::UnsupportedAlgorithm]);
+}
+
+/// PAdES (`ETSI.CAdES.detached`) requires the ESS signing-certificate attribute: a plain CMS
+/// under that /SubFilter holds, but is INDETERMINATE for its format; under
+/// `adbe.pkcs7.detached` the same CMS is VALID.
+#[test]
+fn a_pades_signature_without_ess_binding_is_a_format_failure() {
+    let plain = |content: &[u8]| {
+        openssl_cms_sign(
+            content,
+            TestPki::get().leaf(LeafKind::Rsa2048),
+            &["-md", "sha256"],
+        )
+    };
+    let pades = swap_cms(&kyso_signed_classic(), plain);
+    let report = validate_bytes(pades);
+    let sig = &report.signatures[0];
+    assert_eq!(sig.verdict, Verdict::Indeterminate, "{:?}", sig.reasons);
+    assert!(sig.integrity_ok && sig.trusted);
+    assert_eq!(codes(&report), [ReasonCode::FormatFailure]);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pkcs7 = sign_with(&corpus::classic().path, dir.path(), plain);
+    let report = validate_file(&pkcs7, &options()).expect("report");
+    assert_eq!(report.signatures[0].verdict, Verdict::Valid);
 }

@@ -542,6 +542,29 @@ fn validate_one<S: Source>(
             ),
         ));
     }
+    if sub_filter.as_deref() == Some("ETSI.CAdES.detached") {
+        // PAdES baseline (ETSI EN 319 142-1 §6.3): signed attributes with an ESS
+        // signing-certificate(-v2) binding the signer's certificate. Without them the
+        // signature may hold, but is not the form its /SubFilter claims (EN 319 102-1
+        // FORMAT_FAILURE).
+        use kyso_cms::verify::Warning;
+        let missing = if verified.warnings.contains(&Warning::NoSignedAttributes) {
+            Some("signed attributes")
+        } else if verified
+            .warnings
+            .contains(&Warning::NoSigningCertificateAttribute)
+        {
+            Some("the ESS signing-certificate(-v2) attribute")
+        } else {
+            None
+        };
+        if let Some(what) = missing {
+            report.reasons.push(reason(
+                ReasonCode::FormatFailure,
+                format!("ETSI.CAdES.detached (PAdES) requires {what}"),
+            ));
+        }
+    }
     for v in options.crypto.violations(sub_filter.as_deref(), &verified) {
         report
             .reasons

@@ -101,6 +101,10 @@ pub enum ReasonCode {
     CryptoConstraints,
     /// A detached signature's CMS encapsulates content (ISO 32000-2 §12.8.3.3).
     EncapsulatedContent,
+    /// The signature does not have the form its /SubFilter requires: a PAdES signature
+    /// (`ETSI.CAdES.detached`) without signed attributes or without the ESS
+    /// signing-certificate(-v2) attribute (ETSI EN 319 142-1, EN 319 102-1 FORMAT_FAILURE).
+    FormatFailure,
 }
 
 impl ReasonCode {
@@ -113,6 +117,7 @@ impl ReasonCode {
                 | Self::CertificateExpired
                 | Self::CryptoConstraints
                 | Self::UnsupportedAlgorithm
+                | Self::FormatFailure
         )
     }
 }
