@@ -32,165 +32,113 @@ impl Change {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 #[non_exhaustive]
-#[allow(missing_docs)] // each variant's text says what it is
+#[allow(missing_docs)] // the fields: the objects, names and keys the change's text shows
 pub enum ChangeKind {
     // --- signatures and form filling ---
-    SignatureFieldSigned {
-        object: ObjRef,
-        field: String,
-    },
-    SignatureFieldAdded {
-        object: ObjRef,
-        signed: bool,
-    },
-    FieldFilled {
-        object: ObjRef,
-        field: String,
-    },
-    FieldLocked {
-        object: ObjRef,
-        field: String,
-    },
-    FormEntryUpdated {
-        object: Option<ObjRef>,
-        key: String,
-    },
+    /// An empty signature field received its signature.
+    SignatureFieldSigned { object: ObjRef, field: String },
+    /// A signature field was added, signed or empty.
+    SignatureFieldAdded { object: ObjRef, signed: bool },
+    /// A form field was filled (value, state or appearance).
+    FieldFilled { object: ObjRef, field: String },
+    /// A field was changed that FieldMDP or its /Lock locks.
+    FieldLocked { object: ObjRef, field: String },
+    /// An AcroForm entry viewers build appearances with (/DA, /DR, /NeedAppearances).
+    FormEntryUpdated { object: Option<ObjRef>, key: String },
     // --- annotations ---
-    AnnotationAdded {
-        object: ObjRef,
-        subtype: String,
-    },
-    AnnotationChanged {
-        object: ObjRef,
-    },
-    SignatureWidgetOutsideForm {
-        object: ObjRef,
-    },
+    /// A markup annotation was added to a page.
+    AnnotationAdded { object: ObjRef, subtype: String },
+    /// A markup annotation of the signed revision was changed.
+    AnnotationChanged { object: ObjRef },
+    /// A signature widget was put on a page without joining the form.
+    SignatureWidgetOutsideForm { object: ObjRef },
     // --- what nothing renders ---
-    InfoUpdated {
-        object: ObjRef,
-    },
-    XmpMetadataUpdated {
-        object: ObjRef,
-    },
-    CatalogEntryUpdated {
-        key: String,
-    },
-    StructureTreeUpdated {
-        object: ObjRef,
-    },
+    /// The document information dictionary was updated.
+    InfoUpdated { object: ObjRef },
+    /// The XMP metadata stream was updated.
+    XmpMetadataUpdated { object: ObjRef },
+    /// A catalog entry nothing draws was updated (/Lang, /Extensions, …).
+    CatalogEntryUpdated { key: String },
+    /// An object of the structure tree (tagged PDF) was added or updated.
+    StructureTreeUpdated { object: ObjRef },
     // --- signature maintenance ---
-    DssAdded {
-        object: ObjRef,
-    },
+    /// Validation data (DSS) was added.
+    DssAdded { object: ObjRef },
     // --- modifications ---
-    CatalogEntryChanged {
-        key: String,
-    },
+    /// A catalog entry no rule permits was changed.
+    CatalogEntryChanged { key: String },
+    /// The catalog is no longer a dictionary.
     CatalogReplaced,
-    RootSwapped {
-        old: ObjRef,
-        new: ObjRef,
-    },
-    AcroFormEntryChanged {
-        object: Option<ObjRef>,
-        key: String,
-    },
-    AcroFormReplaced {
-        object: ObjRef,
-    },
+    /// The trailer points to another catalog.
+    RootSwapped { old: ObjRef, new: ObjRef },
+    /// An AcroForm entry no rule permits was changed.
+    AcroFormEntryChanged { object: Option<ObjRef>, key: String },
+    /// The AcroForm is no longer a dictionary.
+    AcroFormReplaced { object: ObjRef },
+    /// An array that may only grow lost or changed entries.
     ArrayRewritten {
         object: Option<ObjRef>,
         what: String,
     },
-    DirectObjectAdded {
-        what: String,
-    },
-    PageEntryChanged {
-        object: ObjRef,
-        key: String,
-    },
-    PageReplaced {
-        object: ObjRef,
-    },
+    /// A direct object was appended where references belong.
+    DirectObjectAdded { what: String },
+    /// A page entry other than /Annots changed (content, resources, boxes).
+    PageEntryChanged { object: ObjRef, key: String },
+    /// A page is no longer a dictionary.
+    PageReplaced { object: ObjRef },
+    /// A signed object no rule governs was changed.
     ObjectChanged {
         object: ObjRef,
         what: String,
         keys: Vec<String>,
     },
-    StreamChanged {
-        object: ObjRef,
-        what: String,
-    },
-    ObjectDeleted {
-        object: ObjRef,
-        what: String,
-    },
-    ObjectMissing {
-        number: u32,
-    },
-    ObjectUnreadable {
-        object: ObjRef,
-        error: String,
-    },
-    GenerationReplaced {
-        old: ObjRef,
-        new: ObjRef,
-    },
+    /// A signed stream was changed.
+    StreamChanged { object: ObjRef, what: String },
+    /// A signed object was deleted.
+    ObjectDeleted { object: ObjRef, what: String },
+    /// An object of the signed revision is missing from the final cross-reference data.
+    ObjectMissing { number: u32 },
+    /// A changed object cannot be read.
+    ObjectUnreadable { object: ObjRef, error: String },
+    /// A signed object was replaced by a new generation.
+    GenerationReplaced { old: ObjRef, new: ObjRef },
+    /// A field replaced or rewrote an appearance something else still draws.
     SharedAppearanceReplaced {
         field: ObjRef,
         appearance: ObjRef,
         holder: String,
     },
-    NotAMetadataStream {
-        object: ObjRef,
-    },
-    NotASignatureDictionary {
-        object: ObjRef,
-    },
-    NotDssContent {
-        object: ObjRef,
-        what: String,
-    },
-    AppearanceHoldsAnnotation {
-        object: ObjRef,
-    },
-    FieldAdded {
-        object: ObjRef,
-    },
-    UnexpectedObjectAdded {
-        object: ObjRef,
-        what: String,
-    },
-    WidgetUnderForeignField {
-        object: ObjRef,
-        parent: ObjRef,
-    },
-    SignatureValueReused {
-        object: ObjRef,
-        value: ObjRef,
-    },
-    SignatureValueNotReference {
-        object: ObjRef,
-    },
-    UnsignedVisibleSignatureField {
-        object: ObjRef,
-    },
-    ActiveContent {
-        object: ObjRef,
-        action: String,
-    },
-    LateObjectStream {
-        object: ObjRef,
-        stream: u32,
-    },
+    /// What the catalog gives as /Metadata is not a metadata stream.
+    NotAMetadataStream { object: ObjRef },
+    /// What a signature field gives as its value is not a signature dictionary.
+    NotASignatureDictionary { object: ObjRef },
+    /// Something reached from the DSS is not validation data.
+    NotDssContent { object: ObjRef, what: String },
+    /// An appearance brings in a field or an annotation.
+    AppearanceHoldsAnnotation { object: ObjRef },
+    /// A form field other than a signature field was added.
+    FieldAdded { object: ObjRef },
+    /// An object of an unexpected kind was added to the form, a page or the structure tree.
+    UnexpectedObjectAdded { object: ObjRef, what: String },
+    /// A widget was added under a field that is not a new signature field.
+    WidgetUnderForeignField { object: ObjRef, parent: ObjRef },
+    /// A new signature field reuses an existing signature value.
+    SignatureValueReused { object: ObjRef, value: ObjRef },
+    /// A new signature field has a value that is not a reference.
+    SignatureValueNotReference { object: ObjRef },
+    /// An unsigned signature field with a visible appearance was added or given one.
+    UnsignedVisibleSignatureField { object: ObjRef },
+    /// Something added carries an action (JavaScript, Launch, URI, …).
+    ActiveContent { object: ObjRef, action: String },
+    /// A signed object lives in an object stream defined only after signing.
+    LateObjectStream { object: ObjRef, stream: u32 },
+    /// An object that signed content referred to was defined only after signing.
     LateDefinition {
         object: ObjRef,
         referenced_by: ObjRef,
     },
-    TooManyObjects {
-        limit: usize,
-    },
+    /// The analysis stopped at a bound.
+    TooManyObjects { limit: usize },
 }
 
 impl ChangeKind {

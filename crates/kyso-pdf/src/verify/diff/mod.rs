@@ -13,13 +13,13 @@
 //! sneaky signature) of Mainka et al. (NDSS 2021, IEEE S&P 2021).
 //!
 //! The rules, one module each under `rules/`, in the spirit of pyHanko's
-//! `diff_analysis/rules`: [`rules::catalog`], [`rules::acroform`], [`rules::page`],
-//! [`rules::field`] (fields, widgets, new signature fields), [`rules::annotation`] (markup
-//! annotations), [`rules::structure`] (the structure tree of tagged PDF), [`rules::metadata`]
-//! (/Info and XMP), [`rules::dss`] (PAdES validation data) and [`rules::signature`] (signature
+//! `diff_analysis/rules`: `rules::catalog`, `rules::acroform`, `rules::page`,
+//! `rules::field` (fields, widgets, new signature fields), `rules::annotation` (markup
+//! annotations), `rules::structure` (the structure tree of tagged PDF), `rules::metadata`
+//! (/Info and XMP), `rules::dss` (PAdES validation data) and `rules::signature` (signature
 //! and document timestamp dictionaries). Each changed object of the signed revision goes to the
-//! one rule that governs its kind ([`SignedObject`]); each new object is judged in the role
-//! the change that brought it in gave it ([`Role`]). [`xref`] holds the structural checks
+//! one rule that governs its kind (`SignedObject`); each new object is judged in the role
+//! the change that brought it in gave it (`Role`). `xref` holds the structural checks
 //! that come before any object is judged. What they find is a typed list of [`Change`]s.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
