@@ -1712,6 +1712,17 @@ fn reasons_for_a_modification_are_rendered_in_vietnamese() {
     assert!(en.contains(&format!("stream {content}")), "{en}");
 }
 
+/// Reasons that are not changes get their code's Vietnamese meaning before the detail.
+#[test]
+fn other_reasons_carry_a_vietnamese_label() {
+    use kyso_pdf::verify::{Lang, render_text};
+    let signed = signed_classic();
+    let sig = sig_layout(&signed, 0);
+    let attacked = overwrite(&signed, sig.byte_range_span, "[0 0 0 0]");
+    let vi = render_text(&validate_bytes(&attacked), Lang::Vi);
+    assert!(vi.contains("/ByteRange không hợp lệ: "), "{vi}");
+}
+
 /// Signing an empty field may set its widget's Print and Locked flags, not its visibility:
 /// a value plus a NoView flip is a modification for the earlier signature.
 #[test]

@@ -108,6 +108,34 @@ pub enum ReasonCode {
 }
 
 impl ReasonCode {
+    /// What the code means, in Vietnamese, for the Vietnamese text report (the reason's
+    /// message, with object numbers and offsets, follows it).
+    pub fn vi(self) -> &'static str {
+        match self {
+            Self::MalformedSignatureDictionary => "Từ điển chữ ký không hợp lệ",
+            Self::ByteRangeInvalid => "/ByteRange không hợp lệ",
+            Self::CoverageUnclear => "Phần được ký không khớp với một phiên bản của tệp",
+            Self::ModifiedAfterSigning => "Nội dung đã ký bị thay đổi sau khi ký",
+            Self::UnaccountedBytes => "Dữ liệu sau khi ký không thuộc phiên bản nào",
+            Self::CmsMalformed => "Cấu trúc CMS không đọc được",
+            Self::DigestMismatch => "Giá trị băm không khớp",
+            Self::SignatureInvalid => "Chữ ký số không đúng",
+            Self::SigningCertificateMismatch => "Chứng thư ký không khớp thuộc tính ESS",
+            Self::MultipleSigners => "Có nhiều SignerInfo",
+            Self::NoTrustAnchor => "Không có đường dẫn tới CA tin cậy",
+            Self::CertificatePathInvalid => "Đường dẫn chứng thư không hợp lệ",
+            Self::CertificateExpired => "Chứng thư hết hạn hoặc chưa có hiệu lực",
+            Self::UnreachableSignatureDictionary => "Từ điển chữ ký không thuộc trường nào",
+            Self::SharedSignatureDictionary => "Một từ điển chữ ký dùng chung cho nhiều trường",
+            Self::PermissionsViolated => "Vi phạm quyền sửa đổi (DocMDP/FieldMDP)",
+            Self::ContentsPadding => "Phần đệm /Contents không phải số 0",
+            Self::UnsupportedAlgorithm => "Thuật toán không được hỗ trợ",
+            Self::CryptoConstraints => "Thuật toán hoặc độ dài khóa không còn được chấp nhận",
+            Self::EncapsulatedContent => "Chữ ký tách rời nhưng CMS chứa nội dung",
+            Self::FormatFailure => "Chữ ký không đúng định dạng /SubFilter yêu cầu",
+        }
+    }
+
     /// Whether this reason leaves the verdict open (INDETERMINATE) rather than proving the
     /// signature wrong (INVALID).
     pub fn is_indeterminate(self) -> bool {
@@ -344,7 +372,14 @@ pub fn render_text(report: &ValidationReport, lang: Lang) -> String {
         let _ = writeln!(out, "  {}", l.no_signatures);
     }
     for r in &report.reasons {
-        let _ = writeln!(out, "  ! {}", r.message);
+        match lang {
+            Lang::En => {
+                let _ = writeln!(out, "  ! {}", r.message);
+            }
+            Lang::Vi => {
+                let _ = writeln!(out, "  ! {}: {}", r.code.vi(), r.message);
+            }
+        }
     }
     for w in &report.warnings {
         let _ = writeln!(out, "  - {w}");
@@ -401,7 +436,8 @@ pub fn render_text(report: &ValidationReport, lang: Lang) -> String {
                         }
                         _ => c.text(lang),
                     },
-                    _ => r.message.clone(),
+                    (None, Lang::Vi) => format!("{}: {}", r.code.vi(), r.message),
+                    (_, Lang::En) => r.message.clone(),
                 };
                 let _ = writeln!(out, "    - {text}");
             }
