@@ -1858,3 +1858,55 @@ fn field_appearance_rewritten_in_place_is_form_filling() {
         kyso_pdf::verify::ModificationLevel::FormFilling
     );
 }
+
+/// An update that slips a new page annotation into an existing DSS array (pyHanko's B-LTA
+/// file, whose DSS arrays are indirect): not validation data, so a modification for the
+/// earlier signatures.
+#[test]
+fn dss_array_extended_with_a_page_annotation_is_modified() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/pyhanko/pades-lta-dss-indirect-arrs-test.pdf");
+    let lta = std::fs::read(path).expect("fixture");
+    let dss = current_dict(&lta, catalog_ref(&lta))
+        .get("DSS")
+        .and_then(Object::as_reference)
+        .expect("an indirect DSS");
+    let certs = current_dict(&lta, dss)
+        .get("Certs")
+        .and_then(Object::as_reference)
+        .expect("an indirect /Certs array");
+    let page = page_ref(&lta, 0);
+    let n = next_free(&lta);
+    let (annot, ap) = (r(n), r(n + 1));
+    let mut certs_array = current(&lta, certs).as_array().expect("array").to_vec();
+    certs_array.push(Object::Reference(annot));
+    let attacked = append_update(
+        &lta,
+        &[
+            (certs, Object::Array(certs_array)),
+            (
+                annot,
+                pdf(&format!(
+                    "<< /Type /Annot /Subtype /FreeText /Rect [10 10 290 134] /P {page} \
+                     /Contents (Da thanh toan) /F 4 /AP << /N {ap} >> >>"
+                )),
+            ),
+            (
+                ap,
+                form_xobject(280, 124, r(4), "1 1 1 rg 0 0 280 124 re f"),
+            ),
+            with_array_item(&lta, page, "Annots", annot),
+        ],
+        &[],
+    );
+    let report = validate_bytes(&attacked);
+    assert!(
+        report.signatures[0]
+            .changes
+            .iter()
+            .any(|c| matches!(c.kind, kyso_pdf::verify::ChangeKind::NotDssContent { .. })),
+        "{:?}",
+        report.signatures[0].changes
+    );
+    assert_eq!(report.signatures[0].coverage, Coverage::Modified);
+}

@@ -388,3 +388,40 @@ fn a_signature_without_signed_attributes_is_verified_from_the_digest() {
         s.warnings
     );
 }
+
+/// PAdES B-LTA by pyHanko: a document timestamp, then DSS updates that extend the DSS's
+/// indirect arrays (and a second signature): signature maintenance for every earlier
+/// signature. Document timestamps themselves are not validated yet (INDETERMINATE).
+#[test]
+fn dss_updates_extending_indirect_arrays_are_signature_maintenance() {
+    for name in [
+        "pades-lta-dss-indirect-arrs-test.pdf",
+        "pades-lta-dss-indirect-arrs-test-2.pdf",
+    ] {
+        let report = assert_nothing_proven_wrong(name);
+        assert_eq!(
+            report.signatures[0].coverage,
+            Coverage::RevisionPlusAllowedChanges,
+            "{name}"
+        );
+        // The document timestamp's revision already had the DSS: later updates extend it.
+        assert!(
+            report.signatures.iter().any(|s| s
+                .changes
+                .iter()
+                .any(|c| matches!(c.kind, kyso_pdf::verify::ChangeKind::DssUpdated { .. }))),
+            "{name}: {report:#?}"
+        );
+    }
+}
+
+/// A new signature field whose /Kids is an indirect array and whose widget has no /Parent:
+/// still that field's widget.
+#[test]
+fn a_new_signature_widget_listed_only_in_indirect_kids_belongs_to_its_field() {
+    let report = assert_nothing_proven_wrong("separate-annots-kids-indir.pdf");
+    assert_eq!(
+        report.signatures[0].coverage,
+        Coverage::RevisionPlusAllowedChanges
+    );
+}

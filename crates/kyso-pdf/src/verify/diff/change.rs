@@ -64,6 +64,8 @@ pub enum ChangeKind {
     // --- signature maintenance ---
     /// Validation data (DSS) was added.
     DssAdded { object: ObjRef },
+    /// The DSS of the signed revision, an array or a VRI dictionary in it, gained data.
+    DssUpdated { object: ObjRef },
     // --- modifications ---
     /// A catalog entry no rule permits was changed.
     CatalogEntryChanged { key: String },
@@ -209,6 +211,10 @@ impl ChangeKind {
             K::DssAdded { object } => t(
                 format!("validation data (DSS) {object} was added"),
                 format!("dữ liệu xác thực (DSS) {object} được thêm"),
+            ),
+            K::DssUpdated { object } => t(
+                format!("validation data (DSS) {object} was extended"),
+                format!("dữ liệu xác thực (DSS) {object} được bổ sung"),
             ),
             K::CatalogEntryChanged { key } => t(
                 format!("the catalog entry /{key} was changed"),

@@ -205,6 +205,9 @@ struct Analysis<'a, A: Source, B: Source> {
     new_numbers: HashSet<u32>,
     /// The signed revision's terminal fields and their widgets: what the form may change.
     form_members: HashSet<ObjRef>,
+    /// Widgets of new signature fields (listed in the field's /Kids, direct or not), with
+    /// their field: a widget without /Parent still belongs to the field that lists it.
+    new_widget_fields: HashMap<ObjRef, ObjRef>,
 }
 
 /// Why a new object was referenced by an allowed change.
@@ -253,6 +256,7 @@ pub fn analyse<A: Source, B: Source>(
         form_added: HashSet::new(),
         new_numbers: HashSet::new(),
         form_members: HashSet::new(),
+        new_widget_fields: HashMap::new(),
     };
     a.hidden_definitions(signed_end)?;
     a.changed_objects()?;
@@ -418,6 +422,21 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
     /// Every new object must be reachable from an allowed change and be of a kind that change
     /// may add. An object reached in several roles is judged in each.
     fn new_objects(&mut self) -> Result<()> {
+        for &r in &self.added {
+            let Ok(Object::Dict(d)) = self.new.resolve(r) else {
+                continue;
+            };
+            if field_type(&d) != Some(b"Sig".as_slice()) {
+                continue;
+            }
+            if let Some(kids) = d.get("Kids").and_then(|k| self.new.deref(k).ok())
+                && let Some(kids) = kids.as_array()
+            {
+                for k in kids.iter().filter_map(Object::as_reference) {
+                    self.new_widget_fields.insert(k, r);
+                }
+            }
+        }
         let mut seen: HashSet<(ObjRef, Role)> = HashSet::new();
         let mut reached: HashSet<ObjRef> = HashSet::new();
         let mut queue: VecDeque<(ObjRef, Role)> = self.roots.drain(..).collect();
@@ -466,6 +485,7 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             SignedObject::Info => rules::metadata::InfoRule.judge(self, r, old, new),
             SignedObject::XmpMetadata => rules::metadata::XmpRule.judge(self, r, old, new),
             SignedObject::Extensions => rules::metadata::ExtensionsRule.judge(self, r, old, new),
+            SignedObject::Dss => rules::dss::DssRule.judge(self, r, old, new),
             SignedObject::StructureTree => {
                 rules::structure::StructureTreeRule.judge(self, r, old, new)
             }
@@ -506,6 +526,8 @@ enum SignedObject {
     XmpMetadata,
     /// The catalog's /Extensions dictionary (ISO 32000-2 §7.12) or one of its entries.
     Extensions,
+    /// The DSS of the signed revision, its arrays or VRI dictionaries (PAdES B-LT).
+    Dss,
     StructureTree,
     FieldOrWidget,
     /// An appearance stream of this field widget.
@@ -525,6 +547,7 @@ struct SignedLayout {
     info: Option<ObjRef>,
     xmp: Option<ObjRef>,
     extensions: HashSet<ObjRef>,
+    dss: HashSet<ObjRef>,
     structure: HashSet<ObjRef>,
     /// Appearance streams of the form's widgets, with their widget.
     field_appearances: HashMap<ObjRef, ObjRef>,
@@ -588,6 +611,7 @@ impl SignedLayout {
             }
         }
         let structure = rules::structure::members(old, catalog_dict)?;
+        let dss = rules::dss::members(old, catalog_dict);
         let mut field_appearances = HashMap::new();
         for &m in form_members {
             let Ok(Object::Dict(d)) = old.resolve(m) else {
@@ -606,6 +630,7 @@ impl SignedLayout {
             info,
             xmp,
             extensions,
+            dss,
             structure,
             field_appearances,
         })
@@ -633,6 +658,8 @@ impl SignedLayout {
             SignedObject::XmpMetadata
         } else if self.extensions.contains(&r) {
             SignedObject::Extensions
+        } else if self.dss.contains(&r) {
+            SignedObject::Dss
         } else if self.structure.contains(&r) {
             SignedObject::StructureTree
         } else if form_members.contains(&r) && is_widget_or_field {

@@ -73,7 +73,10 @@ pub(in crate::verify::diff) fn judge_new<A: Source, B: Source>(
         );
     }
     let ft = field_type(d);
-    let parent = d.get("Parent").and_then(Object::as_reference);
+    let parent = d
+        .get("Parent")
+        .and_then(Object::as_reference)
+        .or_else(|| a.new_widget_fields.get(&r).copied());
     let is_widget = d.get("Subtype").is_some_and(|t| t.is_name("Widget"));
     if ft == Some(b"Sig".as_slice()) || ft.is_none() && is_widget && parent.is_some() {
         return a.judge_new_signature_field(r, d, role, parent);

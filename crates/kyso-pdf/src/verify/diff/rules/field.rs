@@ -403,7 +403,9 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             collect_refs(a, &mut ap, 0);
         }
         next.extend(ap.into_iter().map(|a| (a, Role::Appearance)));
-        if let Some(Object::Array(kids)) = d.get("Kids") {
+        if let Some(kids) = d.get("Kids").and_then(|k| self.new.deref(k).ok())
+            && let Some(kids) = kids.as_array()
+        {
             next.extend(
                 kids.iter()
                     .filter_map(Object::as_reference)
