@@ -1910,3 +1910,46 @@ fn dss_array_extended_with_a_page_annotation_is_modified() {
     );
     assert_eq!(report.signatures[0].coverage, Coverage::Modified);
 }
+
+// ===== "metadata" that the page draws =====
+
+/// A document whose trailer names the page's font dictionary (object 4) as its /Info.
+fn info_is_the_font_document() -> Vec<u8> {
+    let doc = write_document(
+        &[
+            (r(1), pdf("<< /Type /Catalog /Pages 2 0 R >>")),
+            (r(2), pdf("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")),
+            (
+                r(3),
+                pdf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+                     /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"),
+            ),
+            (
+                r(4),
+                pdf("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Title (Don) >>"),
+            ),
+            (
+                r(5),
+                stream(
+                    "<< >>",
+                    "BT /F1 24 Tf 72 770 Td (So tien: 100.000.000 VND) Tj ET",
+                ),
+            ),
+        ],
+        r(1),
+    );
+    let text = String::from_utf8_lossy(&doc).into_owned();
+    text.replacen("/Root 1 0 R", "/Root 1 0 R /Info 4 0 R", 1)
+        .into_bytes()
+}
+
+/// The "information dictionary" is the page's font: changing it as metadata would change
+/// what the signed page shows (another font, other glyphs).
+#[test]
+fn info_dictionary_that_is_also_drawn_cannot_change_as_metadata() {
+    let signed = genuine_signed(&info_is_the_font_document());
+    let mut font = current_dict(&signed, r(4));
+    font.set("BaseFont", pdf("/Courier"));
+    let attacked = append_update(&signed, &[(r(4), Object::Dict(font))], &[]);
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}

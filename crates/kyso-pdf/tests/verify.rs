@@ -318,12 +318,13 @@ fn assert_nothing_proven_wrong(name: &str) -> ValidationReport {
 }
 
 /// A later signer raising the developer extension level (/Extensions, ISO 32000-2 §7.12),
-/// in an indirect or direct extensions dictionary: permitted, listed.
+/// in an indirect or direct extensions dictionary: permitted, listed. When the extensions
+/// dictionary is also reachable by another catalog key (pyHanko's "not all paths" case,
+/// `/DontOverrideMe`), the same update changes more than extensions: a modification.
 #[test]
 fn extension_level_raised_by_a_later_signer_is_permitted() {
     for name in [
         "extensions-update-indirect.pdf",
-        "extensions-indirect-not-all-paths.pdf",
         "extensions-update-direct.pdf",
     ] {
         let report = assert_nothing_proven_wrong(name);
@@ -334,6 +335,12 @@ fn extension_level_raised_by_a_later_signer_is_permitted() {
             .unwrap_or_else(|| panic!("{name}: the first signature"));
         assert!(first.integrity_ok, "{name}");
     }
+    let report = check(
+        &fixture("extensions-indirect-not-all-paths.pdf"),
+        test_root(),
+    );
+    assert_eq!(report.signatures[0].coverage, Coverage::Modified);
+    assert_eq!(report.signatures[0].verdict, Verdict::Invalid);
 }
 
 /// pyHanko sets the Locked flag of the widget it signs (/F 4 → 132): a signer's own

@@ -208,6 +208,9 @@ struct Analysis<'a, A: Source, B: Source> {
     /// Widgets of new signature fields (listed in the field's /Kids, direct or not), with
     /// their field: a widget without /Parent still belongs to the field that lists it.
     new_widget_fields: HashMap<ObjRef, ObjRef>,
+    /// What the final document draws or runs, computed when a rule for something that is not
+    /// drawn (metadata, extensions, DSS, structure tree) is about to permit a change.
+    rendered: Option<HashSet<ObjRef>>,
 }
 
 /// Why a new object was referenced by an allowed change.
@@ -257,6 +260,7 @@ pub fn analyse<A: Source, B: Source>(
         new_numbers: HashSet::new(),
         form_members: HashSet::new(),
         new_widget_fields: HashMap::new(),
+        rendered: None,
     };
     a.hidden_definitions(signed_end)?;
     a.changed_objects()?;
@@ -268,6 +272,61 @@ pub fn analyse<A: Source, B: Source>(
 }
 
 impl<A: Source, B: Source> Analysis<'_, A, B> {
+    /// Whether object `r` of the final document is reachable from what it draws or runs:
+    /// the catalog (but not its /DSS, /Metadata, /StructTreeRoot or /Extensions), the page
+    /// tree, the form, the other trailer entries (not /Info). A rule for something nothing
+    /// draws asks this before permitting a change, so that an object that is both — an
+    /// /Info that is also a page's font — is never changed as "metadata". Past
+    /// [`MAX_SIGNED_OBJECTS_WALKED`] objects every object counts as drawn (fail closed).
+    fn is_rendered(&mut self, r: ObjRef) -> bool {
+        if self.rendered.is_none() {
+            self.rendered = Some(self.walk_rendered());
+        }
+        self.rendered
+            .as_ref()
+            .is_none_or(|set| set.is_empty() || set.contains(&r))
+    }
+
+    /// The objects [`Analysis::is_rendered`] counts; empty when the walk ran past its bound.
+    fn walk_rendered(&self) -> HashSet<ObjRef> {
+        let mut queue: VecDeque<ObjRef> = VecDeque::new();
+        let mut start = Vec::new();
+        for (k, v) in self.new.trailer().iter() {
+            if !matches!(
+                k.as_bytes(),
+                b"Root" | b"Info" | b"Prev" | b"Size" | b"ID" | b"XRefStm" | b"Encrypt"
+            ) {
+                collect_refs(v, &mut start, 0);
+            }
+        }
+        if let Ok(catalog) = self.new.catalog() {
+            for (k, v) in catalog.iter() {
+                if !matches!(
+                    k.as_bytes(),
+                    b"DSS" | b"Metadata" | b"StructTreeRoot" | b"Extensions"
+                ) {
+                    collect_refs(v, &mut start, 0);
+                }
+            }
+        }
+        queue.extend(start);
+        let mut seen: HashSet<ObjRef> = HashSet::new();
+        while let Some(r) = queue.pop_front() {
+            if !seen.insert(r) {
+                continue;
+            }
+            if seen.len() > MAX_SIGNED_OBJECTS_WALKED {
+                return HashSet::new();
+            }
+            if let Ok(obj) = self.new.resolve(r) {
+                let mut refs = Vec::new();
+                collect_refs(&obj, &mut refs, 0);
+                queue.extend(refs);
+            }
+        }
+        seen
+    }
+
     /// Records a change of `level`; a change the permissions do not allow is a violation.
     fn note(&mut self, level: ModificationLevel, kind: ChangeKind) {
         // An object reached in two roles (a widget in /Fields and in /Annots) is one change.

@@ -25,6 +25,7 @@ impl ChangeRule for DssRule {
         new: &Object,
     ) -> Result<()> {
         match not_validation_data(new) {
+            _ if a.is_rendered(r) => a.note(ModificationLevel::Other, super::changed(r, old, new)),
             Some(_) => a.note(ModificationLevel::Other, super::changed(r, old, new)),
             None => {
                 a.roots.extend(super::follow(new, Role::Dss));

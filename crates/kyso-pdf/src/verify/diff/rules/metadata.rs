@@ -31,7 +31,7 @@ impl ChangeRule for InfoRule {
                 )
             })
         });
-        if plain && new.as_stream().is_none() {
+        if plain && new.as_stream().is_none() && !a.is_rendered(r) {
             a.note(
                 ModificationLevel::None,
                 ChangeKind::InfoUpdated { object: r },
@@ -54,7 +54,7 @@ impl ChangeRule for XmpRule {
         old: &Object,
         new: &Object,
     ) -> Result<()> {
-        if is_metadata_stream(new) {
+        if is_metadata_stream(new) && !a.is_rendered(r) {
             a.note(
                 ModificationLevel::None,
                 ChangeKind::XmpMetadataUpdated { object: r },
@@ -87,7 +87,7 @@ impl ChangeRule for ExtensionsRule {
                 _ => true,
             }
         }
-        if new.as_dict().is_some() && plain(new, 0) {
+        if new.as_dict().is_some() && plain(new, 0) && !a.is_rendered(r) {
             a.note(
                 ModificationLevel::None,
                 ChangeKind::CatalogEntryUpdated {

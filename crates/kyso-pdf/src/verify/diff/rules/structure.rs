@@ -27,7 +27,7 @@ impl ChangeRule for StructureTreeRule {
         old: &Object,
         new: &Object,
     ) -> Result<()> {
-        if !is_structure_object(new) {
+        if !is_structure_object(new) || a.is_rendered(r) {
             a.note(ModificationLevel::Other, super::changed(r, old, new));
             return Ok(());
         }
