@@ -143,10 +143,10 @@ fn bad(offset: usize, reason: impl Into<String>) -> Error {
     }
 }
 
-/// Universal string types whose constructed form X.690 §10.2 forbids in DER: OCTET STRING
-/// and the character strings (tag numbers 12, 18–22, 25–30).
+/// Universal string types whose constructed form X.690 §10.2 forbids in DER: OCTET STRING,
+/// the character strings and the time types (tag numbers 12, 18–30).
 fn is_string_type(tag: u8) -> bool {
-    tag & 0xC0 == 0 && matches!(tag & 0x1F, 4 | 12 | 18..=22 | 25..=30)
+    tag & 0xC0 == 0 && matches!(tag & 0x1F, 4 | 12 | 18..=30)
 }
 
 impl Pass<'_> {

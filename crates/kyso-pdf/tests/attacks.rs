@@ -1953,3 +1953,82 @@ fn info_dictionary_that_is_also_drawn_cannot_change_as_metadata() {
     let attacked = append_update(&signed, &[(r(4), Object::Dict(font))], &[]);
     assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
 }
+
+// ===== signature widgets apart from their fields (review findings) =====
+
+/// A document with an empty signature field whose /FT sits on the field and whose widget
+/// is a separate kid, signed by kyso twice in other fields.
+fn signed_with_split_empty_field() -> Vec<u8> {
+    genuine_signed(&split_signature_field(&signed_classic(), false))
+}
+
+/// The widget of the still-empty split field is given a visible appearance that shows a
+/// signature, its field left without a value: every earlier signature is modified.
+#[test]
+fn ssa_widget_of_an_existing_empty_split_field_given_an_appearance_is_modified() {
+    let signed = signed_with_split_empty_field();
+    let reader = PdfReader::new(signed.as_slice()).expect("readable");
+    let page = page_ref(&signed, 0);
+    // The widget: the annotation of page 0 that has a /Parent.
+    let annots = current_dict(&signed, page)
+        .get("Annots")
+        .and_then(|a| reader.deref(a).ok())
+        .and_then(|a| a.as_array().map(<[Object]>::to_vec))
+        .expect("annots");
+    let widget = annots
+        .iter()
+        .filter_map(Object::as_reference)
+        .find(|w| current_dict(&signed, *w).contains_key("Parent"))
+        .expect("the split field's widget");
+    let n = next_free(&signed);
+    let ap = r(n);
+    let mut dict = current_dict(&signed, widget);
+    dict.set("Rect", pdf("[50 650 550 800]"));
+    dict.set("AP", pdf(&format!("<< /N {ap} >>")));
+    let attacked = append_update(
+        &signed,
+        &[
+            (widget, Object::Dict(dict)),
+            (ap, cover("Da ky: Giam doc So")),
+        ],
+        &[],
+    );
+    let report = validate_bytes(&attacked);
+    assert!(!report.signatures.is_empty());
+    for i in 0..report.signatures.len() {
+        assert_modified(&report, i, ModifiedAfterSigning);
+    }
+}
+
+/// A new visible widget whose "signature field" parent is in no form, with a value that is
+/// not a signature: not a signature field added, but a modification.
+#[test]
+fn ssa_widget_under_a_signature_field_outside_the_form_is_modified() {
+    let signed = signed_classic();
+    let page = page_ref(&signed, 0);
+    let n = next_free(&signed);
+    let (field, widget, ap, value) = (r(n), r(n + 1), r(n + 2), r(n + 3));
+    let attacked = append_update(
+        &signed,
+        &[
+            (
+                field,
+                pdf(&format!(
+                    "<< /FT /Sig /T (GiaMao) /Kids [{widget}] /V {value} >>"
+                )),
+            ),
+            (
+                widget,
+                pdf(&format!(
+                    "<< /Type /Annot /Subtype /Widget /Parent {field} /Rect [50 650 550 800] \
+                     /P {page} /F 4 /AP << /N {ap} >> >>"
+                )),
+            ),
+            (ap, cover("Da ky: Giam doc So")),
+            (value, pdf("<< /Type /Sig >>")),
+            with_array_item(&signed, page, "Annots", widget),
+        ],
+        &[],
+    );
+    assert_modified(&validate_bytes(&attacked), 0, ModifiedAfterSigning);
+}

@@ -65,6 +65,10 @@ use tlv::{Tlv, Walker, malformed};
 /// much.
 pub const MAX_CMS_LEN: usize = 16 * 1024 * 1024;
 
+/// The most `SignerInfo`s [`SignedDataInfo::parse_all_with`] reads (each shares the embedded
+/// certificates and CRLs; PAdES and CAdES baseline signatures have one).
+pub const MAX_SIGNER_INFOS: usize = 8;
+
 /// The most embedded certificates read from `SignedData.certificates`.
 pub const MAX_CERTIFICATES: usize = 100;
 
@@ -408,11 +412,8 @@ impl SignedDataInfo {
 
     /// Parses with `options`; see [`SignedDataInfo::parse`].
     pub fn parse_with(cms_der: &[u8], options: VerifyOptions) -> Result<Self> {
-        let mut signers = Self::parse_all_with(cms_der, options)?;
-        match signers.len() {
-            1 => signers.pop().ok_or(Error::SignerCount { count: 0 }),
-            count => Err(Error::SignerCount { count }),
-        }
+        let mut signers = Self::parse_signers(cms_der, options, 1)?;
+        signers.pop().ok_or(Error::SignerCount { count: 0 })
     }
 
     /// Parses a `SignedData` with any number of `SignerInfo`s (RFC 5652 allows several; PAdES
@@ -420,7 +421,15 @@ impl SignedDataInfo {
     /// input order, sharing the embedded certificates and CRLs, each to be verified on its
     /// own. Errors as [`SignedDataInfo::parse`], except that any number of signers but zero
     /// is accepted; one unreadable `SignerInfo` fails the whole parse.
+    ///
+    /// More than [`MAX_SIGNER_INFOS`] is refused with [`Error::SignerCount`].
     pub fn parse_all_with(cms_der: &[u8], options: VerifyOptions) -> Result<Vec<Self>> {
+        Self::parse_signers(cms_der, options, MAX_SIGNER_INFOS)
+    }
+
+    /// Parses a `SignedData` with 1 to `max` `SignerInfo`s; the count is checked before any
+    /// signer is built.
+    fn parse_signers(cms_der: &[u8], options: VerifyOptions, max: usize) -> Result<Vec<Self>> {
         if cms_der.len() > MAX_CMS_LEN {
             return Err(Error::TooLarge {
                 len: cms_der.len(),
@@ -484,8 +493,8 @@ impl SignedDataInfo {
         while !infos.is_empty() {
             found.push(infos.any("SignerInfo")?);
         }
-        if found.is_empty() {
-            return Err(Error::SignerCount { count: 0 });
+        if found.is_empty() || found.len() > max {
+            return Err(Error::SignerCount { count: found.len() });
         }
         if let Some(e) = &econtent {
             warnings.push(Warning::EncapsulatedContent { len: e.len() });

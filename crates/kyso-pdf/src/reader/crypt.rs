@@ -114,10 +114,13 @@ impl Decryptor {
         };
         let key = match r {
             2..=4 => {
+                // /Length applies to V 2 and 3 (default 40); with V 4 the crypt filters use
+                // 128-bit keys unless /Length says otherwise.
+                let default_bits = if v >= 4 { 128 } else { 40 };
                 let len_bits = if r == 2 {
                     40
                 } else {
-                    int("Length").unwrap_or(40)
+                    int("Length").unwrap_or(default_bits)
                 };
                 if !(40..=128).contains(&len_bits) || len_bits % 8 != 0 {
                     return Err(unsupported(format!("key length {len_bits} bits")));
@@ -466,10 +469,13 @@ fn hash_2b(r: i64, password: &[u8], salt: &[u8], udata: &[u8]) -> Vec<u8> {
 
 /// RC4 (ARCFOUR), encryption and decryption alike.
 fn rc4(key: &[u8], data: &[u8]) -> Vec<u8> {
+    if key.is_empty() {
+        return data.to_vec();
+    }
     let mut s: [u8; 256] = std::array::from_fn(|i| i as u8);
     let mut j: u8 = 0;
     for i in 0..256 {
-        j = j.wrapping_add(s[i]).wrapping_add(key[i % key.len().max(1)]);
+        j = j.wrapping_add(s[i]).wrapping_add(key[i % key.len()]);
         s.swap(i, usize::from(j));
     }
     let (mut i, mut j) = (0u8, 0u8);

@@ -206,6 +206,16 @@ pub fn validate<S: Source>(source: &S, options: &ValidationOptions) -> Result<Va
     let certification = certification(&reader)?;
     let mut doc_reasons = Vec::new();
     let doc_warnings = Vec::new();
+    let byte_ranges = reader.byte_range_offsets()?.len();
+    if byte_ranges >= locate::MAX_BYTE_RANGE_OCCURRENCES {
+        doc_reasons.push(reason(
+            ReasonCode::UnreachableSignatureDictionary,
+            format!(
+                "the file holds more than {} /ByteRange keys: not all could be examined",
+                locate::MAX_BYTE_RANGE_OCCURRENCES
+            ),
+        ));
+    }
     for r in &located.unreachable {
         doc_reasons.push(Reason {
             code: ReasonCode::UnreachableSignatureDictionary,

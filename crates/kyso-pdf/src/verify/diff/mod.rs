@@ -406,6 +406,22 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                 },
             );
         }
+        // How every string and stream decrypts: /Encrypt, and for an encrypted document the
+        // first file identifier, are part of what was signed.
+        let id0 = |t: &Dict| match t.get("ID") {
+            Some(Object::Array(ids)) => ids.first().cloned(),
+            _ => None,
+        };
+        let (ot, nt) = (self.old.trailer(), self.new.trailer());
+        if ot.get("Encrypt") != nt.get("Encrypt") || (self.old.is_encrypted() && id0(ot) != id0(nt))
+        {
+            self.note(
+                ModificationLevel::Other,
+                ChangeKind::CatalogEntryChanged {
+                    key: "Encrypt (trailer)".into(),
+                },
+            );
+        }
         let old_catalog_dict = self.old.catalog()?;
         self.form_members = match old_catalog_dict.get("AcroForm") {
             Some(af) => match self.old.deref(af)?.as_dict() {
@@ -481,7 +497,7 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
     /// Every new object must be reachable from an allowed change and be of a kind that change
     /// may add. An object reached in several roles is judged in each.
     fn new_objects(&mut self) -> Result<()> {
-        for &r in &self.added {
+        for &r in self.added.iter().filter(|r| self.form_added.contains(r)) {
             let Ok(Object::Dict(d)) = self.new.resolve(r) else {
                 continue;
             };
@@ -877,22 +893,34 @@ fn describe(obj: &Object) -> String {
 }
 
 fn collect_refs(obj: &Object, out: &mut Vec<ObjRef>, depth: usize) {
+    collect_refs_with(obj, out, depth, true);
+}
+
+/// Every reference `obj` holds, /P and /Parent included: for walks that must see where an
+/// object inherits from (a widget's field, an annotation's page).
+fn collect_every_ref(obj: &Object, out: &mut Vec<ObjRef>) {
+    collect_refs_with(obj, out, 0, false);
+}
+
+fn collect_refs_with(obj: &Object, out: &mut Vec<ObjRef>, depth: usize, skip_up: bool) {
     if depth > crate::parser::MAX_NESTING_DEPTH {
         return;
     }
     match obj {
         Object::Reference(r) => out.push(*r),
-        Object::Array(items) => items.iter().for_each(|i| collect_refs(i, out, depth + 1)),
+        Object::Array(items) => items
+            .iter()
+            .for_each(|i| collect_refs_with(i, out, depth + 1, skip_up)),
         Object::Dict(d) => d.iter().for_each(|(k, v)| {
             // /P (page) and /Parent point back into the signed document.
-            if *k != "P" && *k != "Parent" {
-                collect_refs(v, out, depth + 1)
+            if !skip_up || (*k != "P" && *k != "Parent") {
+                collect_refs_with(v, out, depth + 1, skip_up)
             }
         }),
         Object::Stream(s) => s
             .dict
             .iter()
-            .for_each(|(_, v)| collect_refs(v, out, depth + 1)),
+            .for_each(|(_, v)| collect_refs_with(v, out, depth + 1, skip_up)),
         _ => {}
     }
 }

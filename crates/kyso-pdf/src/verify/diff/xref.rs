@@ -8,7 +8,7 @@ use std::collections::{HashSet, VecDeque};
 
 use super::{
     Analysis, ChangeKind, MAX_NEW_OBJECTS, MAX_SIGNED_OBJECTS_WALKED, ModificationLevel,
-    collect_refs, object_header_before,
+    collect_every_ref, object_header_before,
 };
 use crate::Result;
 use crate::object::{ObjRef, Object};
@@ -119,7 +119,7 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
         let mut seen: HashSet<ObjRef> = HashSet::new();
         let mut queue: VecDeque<(ObjRef, ObjRef)> = VecDeque::new();
         let mut start = Vec::new();
-        collect_refs(&Object::Dict(self.old.trailer().clone()), &mut start, 0);
+        collect_every_ref(&Object::Dict(self.old.trailer().clone()), &mut start);
         queue.extend(start.into_iter().map(|r| (r, r)));
         let mut found = Vec::new();
         while let Some((r, from)) = queue.pop_front() {
@@ -148,7 +148,8 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                         continue;
                     };
                     let mut refs = Vec::new();
-                    collect_refs(&obj, &mut refs, 0);
+                    // /Parent too: a widget inherits /FT, /V and /DA from its field.
+                    collect_every_ref(&obj, &mut refs);
                     queue.extend(refs.into_iter().map(|c| (c, r)));
                 }
             }

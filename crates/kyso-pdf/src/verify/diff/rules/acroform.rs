@@ -83,11 +83,24 @@ pub(in crate::verify::diff) fn judge_dict<A: Source, B: Source>(
                 ),
             },
             "SigFlags" => {}
-            // How viewers build field appearances: part of filling the form.
-            "DA" | "DR" | "NeedAppearances" => a.note(
-                ModificationLevel::FormFilling,
-                ChangeKind::FormEntryUpdated { object, key },
-            ),
+            // How viewers build field appearances: part of filling the form — unless a
+            // signature locks fields, whose appearances viewers would then redraw too.
+            "DA" | "DR" | "NeedAppearances" => {
+                if a.permissions.locked != crate::verify::FieldLock::None {
+                    a.note(
+                        ModificationLevel::Other,
+                        ChangeKind::AcroFormEntryChanged { object, key },
+                    );
+                } else {
+                    if let Some(dr) = n.get("DR") {
+                        a.roots.extend(super::follow(dr, Role::Appearance));
+                    }
+                    a.note(
+                        ModificationLevel::FormFilling,
+                        ChangeKind::FormEntryUpdated { object, key },
+                    );
+                }
+            }
             _ => a.note(
                 ModificationLevel::Other,
                 ChangeKind::AcroFormEntryChanged { object, key },

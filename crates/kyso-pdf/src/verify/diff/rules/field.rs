@@ -38,6 +38,27 @@ impl ChangeRule for FieldRule {
         let keys = changed_keys(o, n);
         let is_sig_field = field_type(o) == Some(b"Sig".as_slice());
         let name = a.field_name(r, o);
+        if !is_sig_field && let Some(owner) = a.signature_owner(r, o) {
+            // A widget of a signature field that holds the value (and /FT) itself: it may
+            // change only while that field is being signed in the same update.
+            let flags = |d: &Dict| d.get("F").and_then(Object::as_i64).unwrap_or(0);
+            let flags_ok = (flags(o) ^ flags(n)) & !(4 | 128 | 512) == 0;
+            let keys_ok = keys.iter().all(|k| match k.as_str() {
+                "AP" | "AS" => true,
+                "F" => flags_ok,
+                _ => false,
+            });
+            if !keys_ok || !a.being_signed(owner)? {
+                a.note(ModificationLevel::Other, super::changed(r, old, new));
+                return Ok(());
+            }
+            if keys.iter().any(|k| k == "AP") {
+                a.appearance_roots(n);
+                a.replaced_appearances.push((r, appearance_refs(o)));
+            }
+            note_filled(a, owner, name, true);
+            return Ok(());
+        }
         if is_sig_field {
             // Only an empty signature field may change: it receives its value. "Was signed"
             // takes a signature value; an appearance alone claims a signer that never signed
@@ -122,17 +143,11 @@ impl ChangeRule for FieldAppearanceRule {
             .as_dict()
             .map(|d| a.field_name(self.widget, d))
             .unwrap_or_default();
-        let is_signature = widget_dict
+        let owner = widget_dict
             .as_dict()
-            .is_some_and(|d| field_type(d) == Some(b"Sig".as_slice()));
-        if is_signature {
-            let value = |o: &Object| {
-                o.as_dict()
-                    .and_then(|d| d.get("V"))
-                    .is_some_and(|v| !v.is_null())
-            };
-            let now_signed = !value(&widget_dict) && value(&a.new.resolve(self.widget)?);
-            if !now_signed {
+            .and_then(|d| a.signature_owner(self.widget, d));
+        if let Some(owner) = owner {
+            if !a.being_signed(owner)? {
                 a.note(ModificationLevel::Other, super::changed(r, old, new));
                 return Ok(());
             }
@@ -273,6 +288,28 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
         Ok(None)
     }
 
+    /// The signature field `r` (a field or widget of the signed revision, dictionary `d`)
+    /// belongs to: itself if it has /FT /Sig, its parent if that has (a widget inherits /FT,
+    /// ISO 32000-2 §12.7.4.1); `None` for other fields.
+    pub(in crate::verify::diff) fn signature_owner(&self, r: ObjRef, d: &Dict) -> Option<ObjRef> {
+        if let Some(ft) = field_type(d) {
+            return (ft == b"Sig").then_some(r);
+        }
+        let parent = d.get("Parent").and_then(Object::as_reference)?;
+        let pd = self.old.resolve(parent).ok()?;
+        (pd.as_dict().and_then(field_type) == Some(b"Sig".as_slice())).then_some(parent)
+    }
+
+    /// Whether signature field `owner` had no value in the signed revision and has one now.
+    pub(in crate::verify::diff) fn being_signed(&self, owner: ObjRef) -> Result<bool> {
+        let value = |o: &Object| {
+            o.as_dict()
+                .and_then(|d| d.get("V"))
+                .is_some_and(|v| !v.is_null())
+        };
+        Ok(!value(&self.old.resolve(owner)?) && value(&self.new.resolve(owner)?))
+    }
+
     /// The fully qualified name of field `r` in the signed revision (§12.7.4.2).
     pub(in crate::verify::diff) fn field_name(&self, r: ObjRef, dict: &Dict) -> String {
         let mut parts = Vec::new();
@@ -331,7 +368,8 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
                 .ok()
                 .and_then(|o| o.as_dict().cloned())
                 .filter(|pd| field_type(pd) == Some(b"Sig".as_slice()));
-            let parent_ok = self.added.contains(&p) && parent_dict.is_some();
+            let parent_ok =
+                self.added.contains(&p) && self.form_added.contains(&p) && parent_dict.is_some();
             field_value = parent_dict.and_then(|pd| pd.get("V").cloned());
             if !parent_ok {
                 self.note(

@@ -14,10 +14,16 @@ pub(in crate::verify::diff) fn judge_new<A: Source, B: Source>(
     r: ObjRef,
     obj: &Object,
 ) -> Vec<(ObjRef, Role)> {
+    // /ByteRange and /Contents always: a "signature" without them is never validated, yet
+    // its field's widget would show it.
     let is_signature = obj.as_stream().is_none()
-        && obj.as_dict().is_some_and(|d| match d.get("Type") {
-            None | Some(Object::Null) => d.contains_key("ByteRange") && d.contains_key("Contents"),
-            Some(t) => t.is_name("Sig") || t.is_name("DocTimeStamp"),
+        && obj.as_dict().is_some_and(|d| {
+            d.contains_key("ByteRange")
+                && d.contains_key("Contents")
+                && match d.get("Type") {
+                    None | Some(Object::Null) => true,
+                    Some(t) => t.is_name("Sig") || t.is_name("DocTimeStamp"),
+                }
         });
     if !is_signature {
         a.note(

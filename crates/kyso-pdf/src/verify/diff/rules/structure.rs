@@ -27,7 +27,19 @@ impl ChangeRule for StructureTreeRule {
         old: &Object,
         new: &Object,
     ) -> Result<()> {
-        if !is_structure_object(new) || a.is_rendered(r) {
+        // What an added element or annotation needs: kids, the parent tree and its number
+        // tree nodes. /ActualText, /Alt, /E, /Lang and the role map change what is read out
+        // or copied, and stay as signed.
+        let keys_ok = match (old.as_dict(), new.as_dict()) {
+            (Some(o), Some(n)) => super::super::changed_keys(o, n).iter().all(|k| {
+                matches!(
+                    k.as_str(),
+                    "K" | "ParentTree" | "ParentTreeNextKey" | "Nums" | "Kids" | "Limits"
+                )
+            }),
+            _ => old.as_array().is_some() && new.as_array().is_some(),
+        };
+        if !is_structure_object(new) || !keys_ok || a.is_rendered(r) {
             a.note(ModificationLevel::Other, super::changed(r, old, new));
             return Ok(());
         }
