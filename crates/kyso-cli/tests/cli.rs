@@ -137,22 +137,9 @@ fn signs_with_p12_password_from_env_and_file() {
 #[test]
 fn signs_with_pem_key_cert_and_chain() {
     let w = work();
-    let leaf = TestPki::get().leaf(LeafKind::P256);
     let input = copy_in(&w, &corpus::xref_stream().path, "in.pdf");
     let out = w.path.join("out.pdf");
-    let o = kyso(&[
-        "sign",
-        s(&input),
-        "-o",
-        s(&out),
-        "--key",
-        s(&leaf.key_pem),
-        "--cert",
-        s(&leaf.cert_pem),
-        "--chain",
-        s(&leaf.chain_pem),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    sign_with_leaf(LeafKind::P256, &input, &out);
     let sigs = validators::pdfsig_verify(&out, TestPki::get().nss_db());
     assert!(
         sigs[0].signature_valid && sigs[0].certificate_trusted,
@@ -406,22 +393,9 @@ fn assert_matches_report_schema(json: &str) {
 #[test]
 fn verify_exits_0_for_a_valid_signature_and_its_json_matches_the_schema() {
     let w = work();
-    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
     let input = copy_in(&w, &corpus::classic().path, "in.pdf");
     let signed = w.path.join("signed.pdf");
-    let o = kyso(&[
-        "sign",
-        s(&input),
-        "-o",
-        s(&signed),
-        "--key",
-        s(&leaf.key_pem),
-        "--cert",
-        s(&leaf.cert_pem),
-        "--chain",
-        s(&leaf.chain_pem),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    sign_with_leaf(LeafKind::Rsa2048, &input, &signed);
     let root = TestPki::get().root_pem();
     let o = kyso(&["verify", s(&signed), "--trust", s(root)]);
     assert_eq!(
@@ -443,9 +417,10 @@ fn verify_exits_0_for_a_valid_signature_and_its_json_matches_the_schema() {
     assert_matches_report_schema(&json);
 }
 
-/// `kyso sign` with the RSA-2048 test leaf.
-fn sign_with_leaf(input: &Path, output: &Path) {
-    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+/// `kyso sign input -o output --key … --cert … --chain …` with test leaf `kind`; asserts it
+/// succeeds.
+fn sign_with_leaf(kind: LeafKind, input: &Path, output: &Path) {
+    let leaf = TestPki::get().leaf(kind);
     let o = kyso(&[
         "sign",
         s(input),
@@ -466,8 +441,8 @@ fn verify_lists_typed_changes_in_both_languages_and_max_changes_refuses_them() {
     let w = work();
     let input = copy_in(&w, &corpus::classic().path, "in.pdf");
     let (once, twice) = (w.path.join("once.pdf"), w.path.join("twice.pdf"));
-    sign_with_leaf(&input, &once);
-    sign_with_leaf(&once, &twice);
+    sign_with_leaf(LeafKind::Rsa2048, &input, &once);
+    sign_with_leaf(LeafKind::Rsa2048, &once, &twice);
     let root = TestPki::get().root_pem();
 
     let o = kyso(&["verify", s(&twice), "--trust", s(root), "--json"]);

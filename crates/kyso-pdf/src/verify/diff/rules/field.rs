@@ -41,21 +41,16 @@ impl ChangeRule for FieldRule {
         if !is_sig_field && let Some(owner) = a.signature_owner(r, o) {
             // A widget of a signature field that holds the value (and /FT) itself: it may
             // change only while that field is being signed in the same update.
-            let flags = |d: &Dict| d.get("F").and_then(Object::as_i64).unwrap_or(0);
-            let flags_ok = (flags(o) ^ flags(n)) & !(4 | 128 | 512) == 0;
             let keys_ok = keys.iter().all(|k| match k.as_str() {
                 "AP" | "AS" => true,
-                "F" => flags_ok,
+                "F" => signer_flags_only(o, n),
                 _ => false,
             });
             if !keys_ok || !a.being_signed(owner)? {
                 a.note(ModificationLevel::Other, super::changed(r, old, new));
                 return Ok(());
             }
-            if keys.iter().any(|k| k == "AP") {
-                a.appearance_roots(n);
-                a.replaced_appearances.push((r, appearance_refs(o)));
-            }
+            a.replace_appearance(r, o, n, &keys);
             note_filled(a, owner, name, true);
             return Ok(());
         }
@@ -83,23 +78,16 @@ impl ChangeRule for FieldRule {
                 }
                 _ => false,
             };
-            // Signers may set the Print, Locked and LockedContents flags of the widget they
-            // sign (pyHanko locks it); Hidden, NoView and the rest stay as signed.
-            let flags = |d: &Dict| d.get("F").and_then(Object::as_i64).unwrap_or(0);
-            let flags_ok = (flags(o) ^ flags(n)) & !(4 | 128 | 512) == 0;
             let allowed_keys = keys.iter().all(|k| match k.as_str() {
                 "V" | "AP" | "Lock" | "SV" => true,
-                "F" => flags_ok,
+                "F" => signer_flags_only(o, n),
                 _ => false,
             });
             if !(empty && allowed_keys && has_value) {
                 a.note(ModificationLevel::Other, super::changed(r, old, new));
                 return Ok(());
             }
-            if keys.iter().any(|k| k == "AP") {
-                a.appearance_roots(n);
-                a.replaced_appearances.push((r, appearance_refs(o)));
-            }
+            a.replace_appearance(r, o, n, &keys);
             note_filled(a, r, name, true);
             return Ok(());
         }
@@ -107,10 +95,7 @@ impl ChangeRule for FieldRule {
             a.note(ModificationLevel::Other, super::changed(r, old, new));
             return Ok(());
         }
-        if keys.iter().any(|k| k == "AP") {
-            a.appearance_roots(n);
-            a.replaced_appearances.push((r, appearance_refs(o)));
-        }
+        a.replace_appearance(r, o, n, &keys);
         note_filled(a, r, name, false);
         Ok(())
     }
@@ -163,6 +148,14 @@ impl ChangeRule for FieldAppearanceRule {
         note_filled(a, self.widget, name, false);
         Ok(())
     }
+}
+
+/// Whether a widget's /F changed only in the flags a signer may set on the widget it signs:
+/// Print, Locked and LockedContents (pyHanko locks it); Hidden, NoView and the rest stay
+/// as signed.
+fn signer_flags_only(o: &Dict, n: &Dict) -> bool {
+    let flags = |d: &Dict| d.get("F").and_then(Object::as_i64).unwrap_or(0);
+    (flags(o) ^ flags(n)) & !(4 | 128 | 512) == 0
 }
 
 /// Notes that field `object` named `field` was filled (or, for a signature field, signed):
@@ -286,6 +279,15 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             queue.extend(refs.into_iter().map(|c| (c, holder.clone())));
         }
         Ok(None)
+    }
+
+    /// When field or widget `r` changed its /AP (`o` → `n`): the new appearance is judged as
+    /// appearance, and the old one must not be held elsewhere ([`Self::shared_appearances`]).
+    fn replace_appearance(&mut self, r: ObjRef, o: &Dict, n: &Dict, keys: &[String]) {
+        if keys.iter().any(|k| k == "AP") {
+            self.appearance_roots(n);
+            self.replaced_appearances.push((r, appearance_refs(o)));
+        }
     }
 
     /// The signature field `r` (a field or widget of the signed revision, dictionary `d`)
