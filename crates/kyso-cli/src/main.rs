@@ -24,9 +24,11 @@ mod remote;
 mod tokens;
 mod verify;
 mod verify_cms;
+mod visible;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::SystemTime;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use kyso_cms::{DigestAlgorithm, SignatureAlgorithm, Signer};
@@ -109,6 +111,8 @@ struct SignArgs {
     /// Flush the signed file to disk before it replaces the output path.
     #[arg(long)]
     sync: bool,
+    #[command(flatten)]
+    visible: visible::VisibleArgs,
 }
 
 #[derive(Args, Debug)]
@@ -216,8 +220,42 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
             )?),
         },
     };
+    let page = args
+        .page
+        .checked_sub(1)
+        .ok_or(CliError::Usage("--page counts from 1".to_string()))?;
+    // `--field PAGE/X1,Y1,X2,Y2/NAME` (pyHanko's form) is a new visible field, not a name.
+    let spec = match &args.field {
+        Some(f) => visible::FieldSpec::parse(f)?,
+        None => None,
+    };
+    let field_name = match &spec {
+        Some(s) => Some(s.name.clone()),
+        None => args.field.clone(),
+    };
+    let signing_time = SystemTime::now();
+    let subject = signer.certificate().subject();
+    let signer_name = args
+        .name
+        .clone()
+        .or(subject.common_name.clone())
+        .unwrap_or_default();
+    let visible = if args.visible.wanted() || spec.is_some() {
+        Some(args.visible.build(
+            page,
+            spec.as_ref(),
+            spec.is_none() && args.field.is_some(),
+            &signer_name,
+            signing_time,
+        )?)
+    } else {
+        None
+    };
     let options = SignOptions {
-        field_name: args.field,
+        field_name,
+        visible,
+        lock_fields: args.visible.lock,
+        signing_time: Some(signing_time),
         sub_filter: if args.pkcs7 {
             SubFilter::Pkcs7Detached
         } else {
@@ -227,15 +265,11 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
         location: args.location,
         contact_info: args.contact,
         signer_name: args.name,
-        page: args
-            .page
-            .checked_sub(1)
-            .ok_or(CliError::Usage("--page counts from 1".to_string()))?,
+        page,
         sync_to_disk: args.sync,
         ..SignOptions::default()
     };
     PdfSigner::new(options).sign_file(&args.input, &args.output, &*signer)?;
-    let subject = signer.certificate().subject();
     eprintln!(
         "signed {} as {} -> {}",
         args.input.display(),

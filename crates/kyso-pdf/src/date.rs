@@ -19,6 +19,25 @@ pub fn pdf_date(time: SystemTime) -> String {
     )
 }
 
+/// Formats `time` in Vietnam time (UTC+07:00, no daylight saving) as Decree 30/2020 shows a
+/// signing time: `hh:mm:ss dd/mm/yyyy +07:00` (hours, minutes, seconds; day, month, year; the
+/// ISO 8601 offset).
+pub fn vietnam_time(time: SystemTime) -> String {
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+        + 7 * 3600;
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{:02}:{:02}:{:02} {d:02}/{m:02}/{y:04} +07:00",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day): H. Hinnant's algorithm.
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -90,6 +109,13 @@ pub fn parse_pdf_date(text: &str) -> Option<String> {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn vietnam_time_is_utc_plus_seven_across_midnight() {
+        // 2026-11-30T20:15:09Z is 03:15:09 on 1 December in Hà Nội.
+        let t = UNIX_EPOCH + std::time::Duration::from_secs(1_796_069_709);
+        assert_eq!(vietnam_time(t), "03:15:09 01/12/2026 +07:00");
+    }
 
     #[test]
     fn formats_known_instants() {

@@ -125,6 +125,56 @@ pub enum Error {
     /// A deferred-signing state does not match its pending file or cannot be decoded.
     #[error("deferred signing state is unusable: {0}")]
     State(String),
+    /// The font file cannot be used.
+    #[error("font: {0}")]
+    Font(String),
+
+    /// The appearance text has a character the font does not have.
+    #[error("the font {font} has no glyph for '{character}' (U+{:04X}); choose a font that has it (--font)", *character as u32)]
+    MissingGlyph {
+        /// The character.
+        character: char,
+        /// The font's name.
+        font: String,
+    },
+
+    /// The signature or seal image cannot be used.
+    #[error("image: {0}")]
+    Image(String),
+
+    /// The appearance cannot be drawn as asked.
+    #[error("appearance: {0}")]
+    Appearance(String),
+
+    /// The text does not fit its box.
+    #[error("the text does not fit a {width:.1} × {height:.1} pt box at {size} pt; enlarge the box or shorten the text")]
+    TextDoesNotFit {
+        /// Box width, points.
+        width: f64,
+        /// Box height, points.
+        height: f64,
+        /// The smallest size tried, points.
+        size: f64,
+    },
+
+    /// The signature's rectangle is not on the page.
+    #[error("the signature box {rect:?} is not on page {} (visible area {visible:?}, user space)", page + 1)]
+    RectOffPage {
+        /// Page index (0-based).
+        page: usize,
+        /// The rectangle asked for, user space.
+        rect: [f64; 4],
+        /// The page's visible box.
+        visible: [f64; 4],
+    },
+
+    /// The anchor text is on no page searched.
+    #[error("the anchor text \"{text}\" was not found on the page")]
+    AnchorNotFound {
+        /// The text looked for.
+        text: String,
+    },
+
     /// Building the CMS signature failed (including the signer's own failure).
     #[error(transparent)]
     Cms(#[from] kyso_cms::Error),

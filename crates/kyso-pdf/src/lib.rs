@@ -44,6 +44,7 @@ pub use error::{Error, Result};
 pub use object::{Dict, Name, ObjRef, Object, PdfString, Stream, decode_text_string};
 pub use reader::{PdfReader, Prefix, Source, XrefEntry, XrefKind};
 
+pub mod appearance;
 mod certification;
 mod date;
 pub mod form;
@@ -54,5 +55,5 @@ pub mod verify;
 pub use form::{FoundField, MAX_FIELD_TREE_DEPTH, MAX_FIELDS};
 pub use sign::{
     BatchEvent, BatchJob, BatchReport, DeferredState, PdfSigner, PreparedPdf, SignOptions,
-    SubFilter,
+    SubFilter, VisibleSignature,
 };

@@ -77,13 +77,99 @@ pub fn plan_field<S: Source>(
     })
 }
 
+/// What a visible widget gets: its rectangle and its normal appearance (§12.5.5).
+#[derive(Clone, Copy, Debug)]
+pub struct WidgetLook {
+    /// /Rect in user space.
+    pub rect: [f64; 4],
+    /// The /AP /N form XObject.
+    pub appearance: ObjRef,
+}
+
+/// The widget of a terminal field: the field itself when merged (it has /Rect), else its first
+/// kid, with that widget's dictionary.
+pub fn widget_of<S: Source>(reader: &PdfReader<S>, field: &FoundField) -> Result<(ObjRef, Dict)> {
+    if field.dict.contains_key("Rect") {
+        return Ok((field.reference, field.dict.clone()));
+    }
+    if let Some(kids) = field.dict.get("Kids").map(|k| reader.deref(k)).transpose()?
+        && let Some(first) = kids.as_array().and_then(|a| a.first()).and_then(Object::as_reference)
+    {
+        return Ok((first, dict_of(reader.resolve(first)?, first)?));
+    }
+    Err(Error::Appearance(format!(
+        "signature field '{}' has no widget annotation",
+        field.name
+    )))
+}
+
+/// The page index a widget is on: its /P, else the page whose /Annots lists it.
+pub fn widget_page<S: Source>(reader: &PdfReader<S>, widget: ObjRef, dict: &Dict) -> Result<usize> {
+    let pages = reader.page_refs()?;
+    if let Some(p) = dict.get("P").and_then(Object::as_reference)
+        && let Some(i) = pages.iter().position(|r| *r == p)
+    {
+        return Ok(i);
+    }
+    for (i, page) in pages.iter().enumerate() {
+        let page_dict = reader.resolve_dict(*page)?;
+        if let Some(annots) = page_dict.get("Annots").map(|a| reader.deref(a)).transpose()?
+            && annots
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x.as_reference() == Some(widget)))
+        {
+            return Ok(i);
+        }
+    }
+    Err(Error::Appearance(format!("widget {widget} is on no page")))
+}
+
+/// The widget rectangle (user space) and page of a signed signature field: `name`, or the last
+/// signed one in form order whose widget has an area.
+pub fn signed_widget<S: Source>(reader: &PdfReader<S>, name: Option<&str>) -> Result<(usize, [f64; 4])> {
+    let catalog = reader.catalog()?;
+    let fields = match catalog.get("AcroForm").map(|a| reader.deref(a)).transpose()? {
+        Some(Object::Dict(af)) => list_fields(reader, &af)?,
+        _ => Vec::new(),
+    };
+    let signed = fields.iter().filter(|f| {
+        f.field_type.as_deref() == Some(b"Sig")
+            && f.dict.get("V").is_some_and(|v| !v.is_null())
+            && name.is_none_or(|n| f.name == n)
+    });
+    let mut found = None;
+    for f in signed {
+        let (widget, dict) = widget_of(reader, f)?;
+        let rect = dict
+            .get("Rect")
+            .map(|r| reader.deref(r))
+            .transpose()?
+            .as_ref()
+            .and_then(crate::appearance::page::rect_of);
+        if let Some(rect) = rect.filter(|r| r[2] - r[0] > 1.0 && r[3] - r[1] > 1.0) {
+            found = Some((widget_page(reader, widget, &dict)?, rect));
+        }
+    }
+    found.ok_or_else(|| {
+        Error::Appearance(match name {
+            Some(n) => format!("no signed signature field '{n}' with a visible widget"),
+            None => "the document has no signed signature with a visible widget to put the seal over"
+                .into(),
+        })
+    })
+}
+
 /// Adds the objects and rewrites that put signature dictionary `sig` into the form:
-/// the field's /V, the widget on its page, /Fields and /SigFlags 3 (§12.7.3) in the AcroForm.
+/// the field's /V, the widget on its page (with `look`, its rectangle and appearance, for a
+/// visible signature), /Fields and /SigFlags 3 (§12.7.3) in the AcroForm; with `lock`, the
+/// field's /Lock (§12.7.5.5: every other field locked once it is signed).
 pub fn apply<S: Source>(
     reader: &PdfReader<S>,
     update: &mut IncrementalUpdate,
     plan: FieldPlan,
     sig: ObjRef,
+    look: Option<WidgetLook>,
+    lock: bool,
 ) -> Result<()> {
     let catalog_ref = reader.catalog_ref()?;
     let mut catalog = reader.catalog()?;
@@ -99,6 +185,18 @@ pub fn apply<S: Source>(
     match plan {
         FieldPlan::Existing(mut field) => {
             field.dict.set("V", Object::Reference(sig));
+            if lock {
+                field.dict.set("Lock", Object::Dict(lock_dict()));
+            }
+            if let Some(look) = look {
+                let (widget, mut dict) = widget_of(reader, &field)?;
+                if widget == field.reference {
+                    field.dict.set("AP", appearance_dict(look.appearance));
+                } else {
+                    dict.set("AP", appearance_dict(look.appearance));
+                    update.put(widget, &Object::Dict(dict));
+                }
+            }
             update.put(field.reference, &Object::Dict(field.dict));
         }
         FieldPlan::New { name, page } => {
@@ -109,8 +207,25 @@ pub fn apply<S: Source>(
             widget.set("FT", Object::Name(Name::new("Sig")));
             widget.set("T", Object::text_string(&name));
             widget.set("V", Object::Reference(sig));
-            widget.set("Rect", Object::Array(vec![Object::Integer(0); 4]));
-            // Print (4) + Locked (128): ISO 32000-2 §12.5.3; an invisible signature widget.
+            match look {
+                Some(look) => {
+                    widget.set(
+                        "Rect",
+                        Object::Array(
+                            look.rect
+                                .iter()
+                                .map(|v| crate::appearance::font::number(*v))
+                                .collect(),
+                        ),
+                    );
+                    widget.set("AP", appearance_dict(look.appearance));
+                }
+                None => widget.set("Rect", Object::Array(vec![Object::Integer(0); 4])),
+            }
+            if lock {
+                widget.set("Lock", Object::Dict(lock_dict()));
+            }
+            // Print (4) + Locked (128): ISO 32000-2 §12.5.3; the widget cannot be moved.
             widget.set("F", Object::Integer(132));
             widget.set("P", Object::Reference(page));
             update.put(field_ref, &Object::Dict(widget));
@@ -137,6 +252,20 @@ pub fn apply<S: Source>(
         }
     }
     Ok(())
+}
+
+fn appearance_dict(normal: ObjRef) -> Object {
+    let mut ap = Dict::new();
+    ap.set("N", Object::Reference(normal));
+    Object::Dict(ap)
+}
+
+/// A signature field lock dictionary locking every field (Table 236: /Action /All).
+fn lock_dict() -> Dict {
+    let mut d = Dict::new();
+    d.set("Type", Object::Name(Name::new("SigFieldLock")));
+    d.set("Action", Object::Name(Name::new("All")));
+    d
 }
 
 /// Appends `item` to the array at `dict[key]`. An indirect array is rewritten as its own

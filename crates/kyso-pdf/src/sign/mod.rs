@@ -28,12 +28,15 @@ use kyso_cert::Certificate;
 use kyso_cms::{Hasher, SignatureAlgorithm, SignedAttributes, SignedDataBuilder, Signer};
 use serde::{Deserialize, Serialize};
 
+use crate::appearance::preset::Preset;
+use crate::appearance::{Appearance, Layout, Placement};
 use crate::object::{Dict, Name, Object};
 use crate::reader::{PdfReader, Source};
 use crate::update::IncrementalUpdate;
 use crate::{Error, Result};
 
 pub use batch::{BatchEvent, BatchJob, BatchReport};
+pub(crate) use fields::signed_widget;
 use placeholder::{SignatureDictionary, byte_range_text};
 
 /// The /SubFilter of the signature dictionary (ISO 32000-2 §12.8.3.3, ETSI EN 319 142-1 §5).
@@ -74,8 +77,13 @@ pub struct SignOptions {
     pub signer_name: Option<String>,
     /// The claimed signing time written to /M; `None`: now.
     pub signing_time: Option<SystemTime>,
-    /// Page (0-based) that gets the widget of a new field.
+    /// Page (0-based) that gets the widget of a new invisible field.
     pub page: usize,
+    /// A visible signature: what it shows and where. `None`: invisible.
+    pub visible: Option<VisibleSignature>,
+    /// Lock every form field once this signature is made (the field's /Lock with /Action
+    /// /All, and a FieldMDP signature reference, ISO 32000-2 §12.7.5.5, §12.8.2.4).
+    pub lock_fields: bool,
     /// Bytes reserved for the CMS in /Contents; `None`: computed from the chain.
     pub contents_capacity: Option<usize>,
     /// Flush the output to disk (fsync) before renaming it into place, so that it survives
@@ -83,6 +91,48 @@ pub struct SignOptions {
     /// the flush costs about half a SHA-256 pass over a large file (see benches/README.md).
     /// [`DeferredState::finish`] always flushes: its pending file has waited on disk.
     pub sync_to_disk: bool,
+}
+
+/// A visible signature: its appearance, where it goes, and the box size for placements that
+/// do not fix one (anchors, the seal over a signature).
+#[derive(Clone, Debug)]
+pub struct VisibleSignature {
+    /// What the widget shows.
+    pub appearance: Appearance,
+    /// Where it goes.
+    pub placement: Placement,
+    /// Width and height in points (as displayed) for [`Placement::Anchor`],
+    /// [`Placement::Between`] and [`Placement::SealOver`].
+    pub size: (f64, f64),
+}
+
+impl VisibleSignature {
+    /// A Decree 30/2020 preset for a signature made at `time`, placed where the preset puts
+    /// it unless `placement` says otherwise.
+    ///
+    /// # Errors
+    ///
+    /// The preset's errors; [`Error::Appearance`] when the preset has no place of its own
+    /// ([`Preset::Personal`]) and none is given.
+    pub fn from_preset(
+        preset: &Preset,
+        time: SystemTime,
+        placement: Option<Placement>,
+    ) -> Result<Self> {
+        let built = preset.build(time)?;
+        let placement = placement.or(built.placement).ok_or_else(|| {
+            Error::Appearance(
+                "the official's signature goes between the signer's title and name: give a \
+                 placement (a rectangle, an anchor, or the title and the name)"
+                    .into(),
+            )
+        })?;
+        Ok(VisibleSignature {
+            appearance: built.appearance,
+            placement,
+            size: built.size,
+        })
+    }
 }
 
 /// Signs PDF documents by incremental update with the options given.
@@ -204,7 +254,14 @@ impl PdfSigner {
 
         let mut update = IncrementalUpdate::new(reader);
         let sig_ref = update.allocate();
-        fields::apply(reader, &mut update, field, sig_ref)?;
+        let (field, look) = match &opts.visible {
+            Some(v) => {
+                let (field, look) = visible_widget(reader, &mut update, field, v)?;
+                (field, Some(look))
+            }
+            None => (field, None),
+        };
+        fields::apply(reader, &mut update, field, sig_ref, look, opts.lock_fields)?;
 
         let capacity = opts
             .contents_capacity
@@ -270,6 +327,17 @@ impl PdfSigner {
             "M",
             Object::text_string(&crate::date::pdf_date(self.signing_time())),
         );
+        if opts.lock_fields {
+            let mut params = Dict::new();
+            params.set("Type", Object::Name(Name::new("TransformParams")));
+            params.set("Action", Object::Name(Name::new("All")));
+            params.set("V", Object::Name(Name::new("1.2")));
+            let mut reference = Dict::new();
+            reference.set("Type", Object::Name(Name::new("SigRef")));
+            reference.set("TransformMethod", Object::Name(Name::new("FieldMDP")));
+            reference.set("TransformParams", Object::Dict(params));
+            d.set("Reference", Object::Array(vec![Object::Dict(reference)]));
+        }
         for (key, value) in [
             ("Name", &opts.signer_name),
             ("Reason", &opts.reason),
@@ -282,6 +350,68 @@ impl PdfSigner {
         }
         d
     }
+}
+
+/// Works out where the visible signature `v` goes, writes its appearance, and returns the
+/// field plan (a new field moves to the placement's page) with the widget's look.
+fn visible_widget<S: Source>(
+    reader: &PdfReader<S>,
+    update: &mut IncrementalUpdate,
+    field: fields::FieldPlan,
+    v: &VisibleSignature,
+) -> Result<(fields::FieldPlan, fields::WidgetLook)> {
+    use crate::appearance::PageGeometry;
+    let (field, rect, geometry) = match field {
+        fields::FieldPlan::Existing(found) => {
+            let (widget, dict) = fields::widget_of(reader, &found)?;
+            let rect = dict
+                .get("Rect")
+                .map(|r| reader.deref(r))
+                .transpose()?
+                .as_ref()
+                .and_then(crate::appearance::page::rect_of)
+                .filter(|r| r[2] - r[0] > 1.0 && r[3] - r[1] > 1.0)
+                .ok_or_else(|| {
+                    Error::Appearance(format!(
+                        "signature field '{}' has no area on the page; sign it invisibly, or \
+                         name a new field",
+                        found.name
+                    ))
+                })?;
+            let page = fields::widget_page(reader, widget, &dict)?;
+            let geometry = PageGeometry::read(reader, reader.page_ref(page)?)?;
+            (fields::FieldPlan::Existing(found), rect, geometry)
+        }
+        fields::FieldPlan::New { name, .. } => {
+            if v.placement == Placement::Field {
+                return Err(Error::Appearance(format!(
+                    "there is no empty signature field '{name}' whose rectangle to use"
+                )));
+            }
+            let resolved = v.placement.resolve(reader, v.size)?;
+            (
+                fields::FieldPlan::New {
+                    name,
+                    page: resolved.page_ref,
+                },
+                resolved.rect,
+                resolved.geometry,
+            )
+        }
+    };
+    let mut box_d = geometry.user_rect_to_displayed(rect);
+    let (mut w, mut h) = (box_d[2] - box_d[0], box_d[3] - box_d[1]);
+    // An image alone: the widget is the image's own rectangle, so a seal placed over it later
+    // covers the third of the image the decree means, not of an empty margin.
+    if v.appearance.layout == Layout::Image
+        && let Some([ix, iy, iw, ih]) = v.appearance.layout(w, h)?.image
+    {
+        box_d = [box_d[0] + ix, box_d[1] + iy, box_d[0] + ix + iw, box_d[1] + iy + ih];
+        (w, h) = (iw, ih);
+    }
+    let rect = geometry.displayed_rect_to_user(box_d);
+    let appearance = v.appearance.write_form(update, w, h, geometry.rotate)?;
+    Ok((field, fields::WidgetLook { rect, appearance }))
 }
 
 /// Everything known once the prepared file is written.

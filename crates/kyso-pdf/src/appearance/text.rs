@@ -1,0 +1,741 @@
+//! Text on a page, with where each character is: enough of the content-stream interpreter
+//! (ISO 32000-2 §9.3, §9.4: text state, text positioning and showing, `cm`, `q`/`Q`, form
+//! XObjects) to find an anchor such as "[ky-so]" or "Nơi nhận:".
+//!
+//! Content streams are parsed with lopdf's content module. A font's codes become text through
+//! its /ToUnicode CMap (§9.10.3, also parsed with lopdf's content parser: a CMap is PostScript
+//! of the same lexical shape), else its simple encoding (WinAnsi, MacRoman, Standard and
+//! /Differences with common glyph names); widths come from /Widths or /W.
+
+use std::collections::HashMap;
+
+use lopdf::content::Content;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::object::{Dict, ObjRef, Object};
+use crate::reader::{PdfReader, Source};
+use crate::{Error, Result};
+
+/// Content-stream operations interpreted per page (all streams and forms together).
+pub const MAX_OPERATIONS: usize = 1_000_000;
+/// Nesting of form XObjects followed.
+pub const MAX_FORM_DEPTH: usize = 8;
+/// Characters kept per page.
+pub const MAX_GLYPHS: usize = 1_000_000;
+
+/// One shown character (or the several a ligature stands for) and its box in user space.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Glyph {
+    /// The text the glyph stands for.
+    pub text: String,
+    /// Its box `[x1, y1, x2, y2]` in the page's user space.
+    pub bbox: [f64; 4],
+    /// The font size as shown (the text matrix's vertical scale included).
+    pub size: f64,
+}
+
+/// The text of a page in content order.
+#[derive(Clone, Debug, Default)]
+pub struct PageText {
+    /// The glyphs, in the order they are shown.
+    pub glyphs: Vec<Glyph>,
+}
+
+impl PageText {
+    /// The page's text: glyphs in order, a space where two are apart on a line, a line break
+    /// where the baseline changes.
+    pub fn text(&self) -> String {
+        self.chars().into_iter().map(|(c, _)| c).collect()
+    }
+
+    /// Characters (NFD) each with the index of its glyph, virtual spaces and breaks with none.
+    fn chars(&self) -> Vec<(char, Option<usize>)> {
+        let mut out = Vec::new();
+        let mut prev: Option<&Glyph> = None;
+        for (i, g) in self.glyphs.iter().enumerate() {
+            if let Some(p) = prev {
+                let same_line = (p.bbox[1] - g.bbox[1]).abs() < 0.5 * p.size.max(g.size);
+                if !same_line {
+                    out.push(('\n', None));
+                } else if g.bbox[0] - p.bbox[2] > 0.2 * g.size
+                    && !p.text.ends_with(' ')
+                    && !g.text.starts_with(' ')
+                {
+                    out.push((' ', None));
+                }
+            }
+            out.extend(g.text.nfd().map(|c| (c, Some(i))));
+            prev = Some(g);
+        }
+        out
+    }
+
+    /// Every place `needle` occurs (compared in NFD, any run of white space matching any
+    /// other), as the box around its glyphs, in content order.
+    pub fn find(&self, needle: &str) -> Vec<[f64; 4]> {
+        let needle: Vec<char> = collapse(needle.nfd());
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        let chars = self.chars();
+        let hay: Vec<(char, Option<usize>)> = {
+            let mut v: Vec<(char, Option<usize>)> = Vec::with_capacity(chars.len());
+            for (c, g) in chars {
+                // Line breaks stay: an anchor is found within one line.
+                let c = if c.is_whitespace() && c != '\n' { ' ' } else { c };
+                if c == ' ' && v.last().is_some_and(|(p, _)| *p == ' ') {
+                    continue;
+                }
+                v.push((c, g));
+            }
+            v
+        };
+        let mut hits = Vec::new();
+        let mut start = 0;
+        while start + needle.len() <= hay.len() {
+            if hay[start..start + needle.len()]
+                .iter()
+                .zip(&needle)
+                .all(|((h, _), n)| h == n)
+            {
+                let mut bbox: Option<[f64; 4]> = None;
+                for (_, g) in &hay[start..start + needle.len()] {
+                    if let Some(i) = g {
+                        let b = self.glyphs[*i].bbox;
+                        bbox = Some(match bbox {
+                            None => b,
+                            Some(a) => [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])],
+                        });
+                    }
+                }
+                if let Some(b) = bbox {
+                    hits.push(b);
+                }
+                start += needle.len();
+            } else {
+                start += 1;
+            }
+        }
+        hits
+    }
+}
+
+fn collapse(chars: impl Iterator<Item = char>) -> Vec<char> {
+    let mut out: Vec<char> = Vec::new();
+    for c in chars {
+        let c = if c.is_whitespace() { ' ' } else { c };
+        if c == ' ' && (out.is_empty() || out.last() == Some(&' ')) {
+            continue;
+        }
+        out.push(c);
+    }
+    while out.last() == Some(&' ') {
+        out.pop();
+    }
+    out
+}
+
+/// Extracts the text of page `page`.
+pub fn extract<S: Source>(reader: &PdfReader<S>, page: ObjRef) -> Result<PageText> {
+    let page_dict = reader.resolve_dict(page)?;
+    let resources = inherited_resources(reader, page)?;
+    let mut data = Vec::new();
+    match page_dict.get("Contents").map(|c| reader.deref(c)).transpose()? {
+        Some(Object::Stream(s)) => data = s.decoded_data()?,
+        Some(Object::Array(items)) => {
+            for item in items {
+                if let Object::Stream(s) = reader.deref(&item)? {
+                    data.extend_from_slice(&s.decoded_data()?);
+                    data.push(b'\n');
+                }
+            }
+        }
+        _ => {}
+    }
+    let mut interp = Interpreter {
+        reader,
+        fonts: HashMap::new(),
+        out: PageText::default(),
+        operations: 0,
+    };
+    interp.run(&data, &resources, IDENTITY, 0)?;
+    Ok(interp.out)
+}
+
+fn inherited_resources<S: Source>(reader: &PdfReader<S>, page: ObjRef) -> Result<Dict> {
+    let mut node = reader.resolve_dict(page)?;
+    for _ in 0..crate::reader::MAX_PAGE_TREE_DEPTH {
+        if let Some(r) = node.get("Resources") {
+            return Ok(reader.deref(r)?.as_dict().cloned().unwrap_or_default());
+        }
+        match node.get("Parent") {
+            Some(Object::Reference(p)) => node = reader.resolve_dict(*p)?,
+            _ => break,
+        }
+    }
+    Ok(Dict::new())
+}
+
+type Matrix = [f64; 6];
+const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+/// `a` then `b`: the matrix product a × b of §8.3.4.
+fn mul(a: Matrix, b: Matrix) -> Matrix {
+    [
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    ]
+}
+
+fn apply(m: Matrix, x: f64, y: f64) -> (f64, f64) {
+    (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+}
+
+#[derive(Clone)]
+struct State {
+    ctm: Matrix,
+    font: Option<ObjRef>,
+    font_key: Vec<u8>,
+    size: f64,
+    char_spacing: f64,
+    word_spacing: f64,
+    scale: f64,
+    leading: f64,
+}
+
+struct Interpreter<'r, S: Source> {
+    reader: &'r PdfReader<S>,
+    fonts: HashMap<(Option<ObjRef>, Vec<u8>), std::rc::Rc<FontCodes>>,
+    out: PageText,
+    operations: usize,
+}
+
+fn num(o: &lopdf::Object) -> f64 {
+    match o {
+        lopdf::Object::Integer(i) => *i as f64,
+        lopdf::Object::Real(r) => f64::from(*r),
+        _ => 0.0,
+    }
+}
+
+impl<S: Source> Interpreter<'_, S> {
+    fn run(&mut self, data: &[u8], resources: &Dict, ctm: Matrix, depth: usize) -> Result<()> {
+        let mut state = State {
+            ctm,
+            font: None,
+            font_key: Vec::new(),
+            size: 0.0,
+            char_spacing: 0.0,
+            word_spacing: 0.0,
+            scale: 1.0,
+            leading: 0.0,
+        };
+        let mut stack: Vec<State> = Vec::new();
+        let (mut tm, mut tlm) = (IDENTITY, IDENTITY);
+        let fonts = match resources.get("Font") {
+            Some(f) => self.reader.deref(f)?.as_dict().cloned().unwrap_or_default(),
+            None => Dict::new(),
+        };
+        for op in Content::decode_iter(data) {
+            // A damaged tail ends the page's text; what came before is kept.
+            let Ok(op) = op else { break };
+            self.operations += 1;
+            if self.operations > MAX_OPERATIONS {
+                return Err(Error::LimitExceeded {
+                    what: "content-stream operations on a page",
+                    limit: MAX_OPERATIONS,
+                });
+            }
+            let a = &op.operands;
+            let n = |i: usize| a.get(i).map(num).unwrap_or(0.0);
+            match op.operator.as_str() {
+                "q" if stack.len() < 256 => stack.push(state.clone()),
+                "Q" => {
+                    if let Some(s) = stack.pop() {
+                        state = s;
+                    }
+                }
+                "cm" if a.len() == 6 => state.ctm = mul([n(0), n(1), n(2), n(3), n(4), n(5)], state.ctm),
+                "BT" => {
+                    tm = IDENTITY;
+                    tlm = IDENTITY;
+                }
+                "Tf" => {
+                    if let Some(lopdf::Object::Name(key)) = a.first() {
+                        state.font_key = key.clone();
+                        state.font = fonts.get(key.as_slice()).and_then(Object::as_reference);
+                    }
+                    state.size = n(1);
+                }
+                "Tc" => state.char_spacing = n(0),
+                "Tw" => state.word_spacing = n(0),
+                "Tz" => state.scale = n(0) / 100.0,
+                "TL" => state.leading = n(0),
+                "Td" | "TD" => {
+                    if op.operator == "TD" {
+                        state.leading = -n(1);
+                    }
+                    tlm = mul([1.0, 0.0, 0.0, 1.0, n(0), n(1)], tlm);
+                    tm = tlm;
+                }
+                "Tm" if a.len() == 6 => {
+                    tlm = [n(0), n(1), n(2), n(3), n(4), n(5)];
+                    tm = tlm;
+                }
+                "T*" => {
+                    tlm = mul([1.0, 0.0, 0.0, 1.0, 0.0, -state.leading], tlm);
+                    tm = tlm;
+                }
+                "Tj" | "'" | "\"" => {
+                    if op.operator != "Tj" {
+                        if op.operator == "\"" {
+                            state.word_spacing = n(0);
+                            state.char_spacing = n(1);
+                        }
+                        tlm = mul([1.0, 0.0, 0.0, 1.0, 0.0, -state.leading], tlm);
+                        tm = tlm;
+                    }
+                    if let Some(lopdf::Object::String(bytes, _)) = a.last() {
+                        self.show(&state, &fonts, &mut tm, bytes)?;
+                    }
+                }
+                "TJ" => {
+                    if let Some(lopdf::Object::Array(items)) = a.first() {
+                        for item in items {
+                            match item {
+                                lopdf::Object::String(bytes, _) => {
+                                    self.show(&state, &fonts, &mut tm, bytes)?
+                                }
+                                other => {
+                                    let tx = -num(other) / 1000.0 * state.size * state.scale;
+                                    tm = mul([1.0, 0.0, 0.0, 1.0, tx, 0.0], tm);
+                                }
+                            }
+                        }
+                    }
+                }
+                "Do" if depth < MAX_FORM_DEPTH => {
+                    if let Some(lopdf::Object::Name(key)) = a.first() {
+                        self.form(resources, key, state.ctm, depth)?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a form XObject `key` of `resources`.
+    fn form(&mut self, resources: &Dict, key: &[u8], ctm: Matrix, depth: usize) -> Result<()> {
+        let Some(xobjects) = resources.get("XObject") else {
+            return Ok(());
+        };
+        let xobjects = self.reader.deref(xobjects)?;
+        let Some(x) = xobjects.as_dict().and_then(|d| d.get(key)) else {
+            return Ok(());
+        };
+        let Object::Stream(form) = self.reader.deref(x)? else {
+            return Ok(());
+        };
+        if !form.dict.get("Subtype").is_some_and(|s| s.is_name("Form")) {
+            return Ok(());
+        }
+        let matrix = form
+            .dict
+            .get("Matrix")
+            .and_then(Object::as_array)
+            .filter(|m| m.len() == 6)
+            .map(|m| {
+                let v: Vec<f64> = m.iter().map(|o| o.as_f64().unwrap_or(0.0)).collect();
+                [v[0], v[1], v[2], v[3], v[4], v[5]]
+            })
+            .unwrap_or(IDENTITY);
+        let own = match form.dict.get("Resources") {
+            Some(r) => self.reader.deref(r)?.as_dict().cloned(),
+            None => None,
+        };
+        let data = form.decoded_data()?;
+        self.run(&data, own.as_ref().unwrap_or(resources), mul(matrix, ctm), depth + 1)
+    }
+
+    fn font(&mut self, state: &State, fonts: &Dict) -> Result<std::rc::Rc<FontCodes>> {
+        let key = (state.font, state.font_key.clone());
+        if let Some(f) = self.fonts.get(&key) {
+            return Ok(f.clone());
+        }
+        let dict = match fonts.get(state.font_key.as_slice()) {
+            Some(f) => self.reader.deref(f)?.as_dict().cloned().unwrap_or_default(),
+            None => Dict::new(),
+        };
+        let f = std::rc::Rc::new(FontCodes::read(self.reader, &dict)?);
+        self.fonts.insert(key, f.clone());
+        Ok(f)
+    }
+
+    fn show(&mut self, state: &State, fonts: &Dict, tm: &mut Matrix, bytes: &[u8]) -> Result<()> {
+        let font = self.font(state, fonts)?;
+        let size = state.size;
+        let mut i = 0;
+        while i < bytes.len() {
+            let width = if font.two_byte { 2 } else { 1 };
+            let code = bytes[i..(i + width).min(bytes.len())]
+                .iter()
+                .fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
+            i += width;
+            let w0 = font.width(code) / 1000.0;
+            let advance = (w0 * size
+                + state.char_spacing
+                + if width == 1 && code == 32 { state.word_spacing } else { 0.0 })
+                * state.scale;
+            let m = mul(*tm, state.ctm);
+            let corners = [
+                apply(m, 0.0, font.descent * size),
+                apply(m, w0 * size * state.scale, font.descent * size),
+                apply(m, 0.0, font.ascent * size),
+                apply(m, w0 * size * state.scale, font.ascent * size),
+            ];
+            let xs = corners.map(|c| c.0);
+            let ys = corners.map(|c| c.1);
+            let bbox = [
+                xs.iter().copied().fold(f64::INFINITY, f64::min),
+                ys.iter().copied().fold(f64::INFINITY, f64::min),
+                xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                ys.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            ];
+            let shown = (m[1].hypot(m[3])) * size;
+            if self.out.glyphs.len() < MAX_GLYPHS {
+                self.out.glyphs.push(Glyph {
+                    text: font.text(code),
+                    bbox,
+                    size: shown,
+                });
+            }
+            *tm = mul([1.0, 0.0, 0.0, 1.0, advance, 0.0], *tm);
+        }
+        Ok(())
+    }
+}
+
+/// What a font's codes mean: text, width, and the code length.
+struct FontCodes {
+    two_byte: bool,
+    to_unicode: HashMap<u32, String>,
+    encoding: Option<[char; 256]>,
+    widths: HashMap<u32, f64>,
+    default_width: f64,
+    ascent: f64,
+    descent: f64,
+}
+
+impl FontCodes {
+    fn read<S: Source>(reader: &PdfReader<S>, font: &Dict) -> Result<Self> {
+        let type0 = font.get("Subtype").is_some_and(|s| s.is_name("Type0"));
+        let mut widths = HashMap::new();
+        let mut default_width = if type0 { 1000.0 } else { 500.0 };
+        let mut descriptor = font.get("FontDescriptor").cloned();
+        if type0 {
+            let descendant = match font.get("DescendantFonts").map(|d| reader.deref(d)).transpose()? {
+                Some(Object::Array(a)) => match a.first() {
+                    Some(d) => reader.deref(d)?.as_dict().cloned().unwrap_or_default(),
+                    None => Dict::new(),
+                },
+                _ => Dict::new(),
+            };
+            if let Some(dw) = descendant.get("DW").and_then(Object::as_f64) {
+                default_width = dw;
+            }
+            if let Some(Object::Array(w)) = descendant.get("W").map(|w| reader.deref(w)).transpose()? {
+                read_cid_widths(reader, &w, &mut widths)?;
+            }
+            descriptor = descendant.get("FontDescriptor").cloned();
+        } else {
+            let first = font.get("FirstChar").and_then(Object::as_i64).unwrap_or(0);
+            if let Some(Object::Array(w)) = font.get("Widths").map(|w| reader.deref(w)).transpose()? {
+                for (i, v) in w.iter().enumerate().take(256) {
+                    if let Some(v) = reader.deref(v)?.as_f64() {
+                        widths.insert((first + i as i64).clamp(0, 255) as u32, v);
+                    }
+                }
+            }
+        }
+        let (mut ascent, mut descent) = (0.8, -0.2);
+        if let Some(d) = descriptor {
+            let d = reader.deref(&d)?;
+            if let Some(d) = d.as_dict() {
+                if let Some(a) = d.get("Ascent").and_then(Object::as_f64).filter(|a| *a > 0.0) {
+                    ascent = (a / 1000.0).min(1.5);
+                }
+                if let Some(a) = d.get("Descent").and_then(Object::as_f64).filter(|a| *a < 0.0) {
+                    descent = (a / 1000.0).max(-1.0);
+                }
+            }
+        }
+        let to_unicode = match font.get("ToUnicode").map(|t| reader.deref(t)).transpose()? {
+            Some(Object::Stream(s)) => parse_to_unicode(&s.decoded_data()?),
+            _ => HashMap::new(),
+        };
+        let encoding = if type0 {
+            None
+        } else {
+            Some(simple_encoding(reader, font)?)
+        };
+        Ok(FontCodes {
+            two_byte: type0,
+            to_unicode,
+            encoding,
+            widths,
+            default_width,
+            ascent,
+            descent,
+        })
+    }
+
+    fn width(&self, code: u32) -> f64 {
+        self.widths.get(&code).copied().unwrap_or(self.default_width)
+    }
+
+    fn text(&self, code: u32) -> String {
+        if let Some(t) = self.to_unicode.get(&code) {
+            return t.clone();
+        }
+        match (&self.encoding, u8::try_from(code)) {
+            (Some(table), Ok(b)) => table[usize::from(b)].to_string(),
+            _ => char::REPLACEMENT_CHARACTER.to_string(),
+        }
+    }
+}
+
+fn read_cid_widths<S: Source>(
+    reader: &PdfReader<S>,
+    w: &[Object],
+    widths: &mut HashMap<u32, f64>,
+) -> Result<()> {
+    let mut i = 0;
+    while i < w.len() && widths.len() < 65_536 {
+        let first = reader.deref(&w[i])?.as_i64().unwrap_or(0).clamp(0, 65_535) as u32;
+        match w.get(i + 1).map(|o| reader.deref(o)).transpose()? {
+            Some(Object::Array(list)) => {
+                for (k, v) in list.iter().enumerate().take(65_536) {
+                    if let Some(v) = v.as_f64() {
+                        widths.insert(first + k as u32, v);
+                    }
+                }
+                i += 2;
+            }
+            Some(last) => {
+                let last = last.as_i64().unwrap_or(0).clamp(0, 65_535) as u32;
+                let v = w.get(i + 2).and_then(Object::as_f64).unwrap_or(1000.0);
+                for c in first..=last.min(first + 65_535) {
+                    widths.insert(c, v);
+                }
+                i += 3;
+            }
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+/// Code → text from a ToUnicode CMap: `bfchar` and `bfrange` (both forms).
+fn parse_to_unicode(data: &[u8]) -> HashMap<u32, String> {
+    let code = |b: &[u8]| b.iter().take(4).fold(0u32, |a, x| (a << 8) | u32::from(*x));
+    let utf16 = |b: &[u8]| {
+        let units: Vec<u16> = b.chunks(2).map(|c| (u16::from(c[0]) << 8) | u16::from(*c.get(1).unwrap_or(&0))).collect();
+        String::from_utf16_lossy(&units)
+    };
+    let mut map = HashMap::new();
+    for op in Content::decode_iter(data).take(MAX_OPERATIONS) {
+        let Ok(op) = op else { break };
+        let s = |o: &lopdf::Object| match o {
+            lopdf::Object::String(b, _) => Some(b.clone()),
+            _ => None,
+        };
+        match op.operator.as_str() {
+            "endbfchar" => {
+                for pair in op.operands.chunks(2) {
+                    if let (Some(src), Some(dst)) = (pair.first().and_then(s), pair.get(1).and_then(s)) {
+                        map.insert(code(&src), utf16(&dst));
+                    }
+                }
+            }
+            "endbfrange" => {
+                for triple in op.operands.chunks(3) {
+                    let (Some(lo), Some(hi)) = (triple.first().and_then(s), triple.get(1).and_then(s)) else {
+                        continue;
+                    };
+                    let (lo, hi) = (code(&lo), code(&hi));
+                    if hi < lo || hi - lo > 65_535 {
+                        continue;
+                    }
+                    match triple.get(2) {
+                        Some(lopdf::Object::String(dst, _)) => {
+                            let base: Vec<u16> = utf16(dst).encode_utf16().collect();
+                            for (k, c) in (lo..=hi).enumerate() {
+                                let mut units = base.clone();
+                                if let Some(last) = units.last_mut() {
+                                    *last = last.wrapping_add(k as u16);
+                                }
+                                map.insert(c, String::from_utf16_lossy(&units));
+                            }
+                        }
+                        Some(lopdf::Object::Array(list)) => {
+                            for (c, d) in (lo..=hi).zip(list) {
+                                if let Some(d) = s(d) {
+                                    map.insert(c, utf16(&d));
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        if map.len() > 65_536 {
+            break;
+        }
+    }
+    map
+}
+
+/// The 256 characters of a simple font's codes: its base encoding and /Differences.
+fn simple_encoding<S: Source>(reader: &PdfReader<S>, font: &Dict) -> Result<[char; 256]> {
+    let mut table = WIN_ANSI;
+    let enc = font.get("Encoding").map(|e| reader.deref(e)).transpose()?;
+    let (base, differences) = match &enc {
+        Some(Object::Name(n)) => (Some(n.as_bytes().to_vec()), None),
+        Some(Object::Dict(d)) => (
+            d.get("BaseEncoding").and_then(Object::as_name).map(<[u8]>::to_vec),
+            d.get("Differences").and_then(Object::as_array).map(<[Object]>::to_vec),
+        ),
+        _ => (None, None),
+    };
+    if base.as_deref() == Some(b"MacRomanEncoding") {
+        for (i, c) in MAC_ROMAN_HIGH.chars().enumerate() {
+            table[128 + i] = c;
+        }
+    }
+    if let Some(diff) = differences {
+        let mut code = 0usize;
+        for item in diff {
+            match item {
+                Object::Integer(i) => code = i.clamp(0, 255) as usize,
+                Object::Name(n) => {
+                    if code < 256
+                        && let Some(c) = glyph_name_char(n.as_bytes())
+                    {
+                        table[code] = c;
+                    }
+                    code += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(table)
+}
+
+/// The character of a glyph name: `uniXXXX`, `uXXXX[XX]`, single letters and digits, and the
+/// common Adobe Glyph List names.
+fn glyph_name_char(name: &[u8]) -> Option<char> {
+    let name = std::str::from_utf8(name).ok()?;
+    let hex = |h: &str| u32::from_str_radix(h, 16).ok().and_then(char::from_u32);
+    if let Some(h) = name.strip_prefix("uni").filter(|h| h.len() == 4) {
+        return hex(h);
+    }
+    if let Some(h) = name.strip_prefix('u').filter(|h| (4..=6).contains(&h.len())) {
+        return hex(h);
+    }
+    let mut chars = name.chars();
+    if let (Some(c), None) = (chars.next(), chars.next())
+        && c.is_ascii_alphabetic()
+    {
+        return Some(c);
+    }
+    let named = [
+        ("space", ' '), ("zero", '0'), ("one", '1'), ("two", '2'), ("three", '3'),
+        ("four", '4'), ("five", '5'), ("six", '6'), ("seven", '7'), ("eight", '8'),
+        ("nine", '9'), ("period", '.'), ("comma", ','), ("colon", ':'), ("semicolon", ';'),
+        ("hyphen", '-'), ("bracketleft", '['), ("bracketright", ']'), ("parenleft", '('),
+        ("parenright", ')'), ("slash", '/'), ("quotesingle", '\''), ("quotedbl", '"'),
+        ("underscore", '_'), ("Dcroat", 'Đ'), ("dcroat", 'đ'), ("Ohorn", 'Ơ'), ("ohorn", 'ơ'),
+        ("Uhorn", 'Ư'), ("uhorn", 'ư'), ("Abreve", 'Ă'), ("abreve", 'ă'),
+    ];
+    named.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
+}
+
+/// WinAnsiEncoding (ISO 32000-2 Annex D): Latin-1 with the cp1252 characters in 0x80–0x9F.
+const WIN_ANSI: [char; 256] = {
+    let mut t = ['\u{FFFD}'; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = match char::from_u32(i as u32) {
+            Some(c) => c,
+            None => '\u{FFFD}',
+        };
+        i += 1;
+    }
+    let high = [
+        '€', '\u{FFFD}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{FFFD}', 'Ž',
+        '\u{FFFD}', '\u{FFFD}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ',
+        '\u{FFFD}', 'ž', 'Ÿ',
+    ];
+    let mut k = 0;
+    while k < 32 {
+        t[0x80 + k] = high[k];
+        k += 1;
+    }
+    t
+};
+
+/// MacRomanEncoding, codes 128–255.
+const MAC_ROMAN_HIGH: &str = "ÄÅÇÉÑÖÜáàâäãåçéèêëíìîïñóòôöõúùûü†°¢£§•¶ß®©™´¨≠ÆØ∞±≤≥¥µ∂∑∏π∫ªºΩæø¿¡¬√ƒ≈∆«»… ÀÃÕŒœ–—“”‘’÷◊ÿŸ⁄€‹›ﬁﬂ‡·‚„‰ÂÊÁËÈÍÎÏÌÓÔ\u{F8FF}ÒÚÛÙıˆ˜¯˘˙˚¸˝˛ˇ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn to_unicode_cmap_forms_are_read() {
+        let cmap = b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n\
+            1 begincodespacerange <0000> <FFFF> endcodespacerange\n\
+            2 beginbfchar <0003> <0020> <0010> <1EC5> endbfchar\n\
+            2 beginbfrange <0020> <0022> <0041> <0030> <0031> [<0110> <01B0>] endbfrange\n\
+            endcmap CMapName currentdict /CMap defineresource pop end end";
+        let m = parse_to_unicode(cmap);
+        assert_eq!(m[&0x10], "ễ");
+        assert_eq!(m[&0x03], " ");
+        assert_eq!(m[&0x22], "C");
+        assert_eq!(m[&0x31], "ư");
+    }
+
+    fn glyphs(s: &str, x0: f64, y: f64) -> Vec<Glyph> {
+        s.chars()
+            .enumerate()
+            .map(|(i, c)| Glyph {
+                text: c.to_string(),
+                bbox: [x0 + 6.0 * i as f64, y, x0 + 6.0 * (i + 1) as f64, y + 10.0],
+                size: 10.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn find_spans_runs_and_ignores_normalisation_and_spacing() {
+        let mut page = PageText::default();
+        page.glyphs.extend(glyphs("Nơi", 100.0, 500.0));
+        // "nhận:" shown decomposed, after a gap: a virtual space joins the two runs.
+        page.glyphs.extend(glyphs("nha\u{323}\u{302}n:", 130.0, 500.0));
+        page.glyphs.extend(glyphs("[ky-so]", 300.0, 200.0));
+        let hit = page.find("Nơi  nhận:");
+        assert_eq!(hit.len(), 1);
+        assert_eq!(hit[0][0], 100.0);
+        assert_eq!(page.find("[ky-so]"), vec![[300.0, 200.0, 342.0, 210.0]]);
+        assert!(page.find("Nơi nhận: [ky-so]").is_empty());
+        assert!(page.find("không có").is_empty());
+    }
+}
