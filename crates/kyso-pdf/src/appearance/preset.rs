@@ -26,7 +26,7 @@ pub const TEXT_SIZE: f64 = 10.0;
 pub const DEFAULT_SEAL_DIAMETER_MM: f64 = 36.0;
 /// Distance of the copy and attachment stamps from the top and right edges, in millimetres:
 /// inside the 20–25 mm top margin and 15–20 mm right margin of Appendix I, Phần I, Mục I.
-pub const STAMP_MARGIN_MM: (f64, f64) = (15.0, 5.0);
+pub const STAMP_MARGIN_MM: (f64, f64) = (15.0, 3.0);
 /// Widest a copy or attachment stamp grows before its lines wrap, in millimetres.
 pub const STAMP_MAX_WIDTH_MM: f64 = 80.0;
 /// Default height of the official's signature image, in millimetres.

@@ -842,6 +842,49 @@ fn field_type(d: &Dict) -> Option<&[u8]> {
     d.get("FT").and_then(Object::as_name)
 }
 
+impl<A: Source, B: Source> Analysis<'_, A, B> {
+    /// The signed revision's text that widget `d` of a later signature lies over: glyphs at
+    /// least [`COVERED_GLYPH_SHARE`] inside its /Rect on its page (/P), with the page number
+    /// (1-based). `Ok(None)` when it covers none.
+    fn signed_text_under(&self, d: &Dict) -> Result<Option<(usize, String)>> {
+        let rect = d
+            .get("Rect")
+            .and_then(crate::appearance::page::rect_of)
+            .ok_or_else(|| crate::Error::Appearance("no /Rect".into()))?;
+        let page = d
+            .get("P")
+            .and_then(Object::as_reference)
+            .ok_or_else(|| crate::Error::Appearance("no /P".into()))?;
+        let index = self
+            .old
+            .page_refs()?
+            .iter()
+            .position(|p| *p == page)
+            .ok_or_else(|| crate::Error::Appearance("/P is not a signed page".into()))?;
+        let text = crate::appearance::text::extract(self.old, page)?;
+        let mut covered = String::new();
+        for g in &text.glyphs {
+            let b = g.bbox;
+            let area = (b[2] - b[0]) * (b[3] - b[1]);
+            let ix = (b[2].min(rect[2]) - b[0].max(rect[0])).max(0.0);
+            let iy = (b[3].min(rect[3]) - b[1].max(rect[1])).max(0.0);
+            if area > 0.0 && ix * iy >= COVERED_GLYPH_SHARE * area {
+                covered.push_str(&g.text);
+                if covered.chars().count() >= 60 {
+                    covered.push('…');
+                    break;
+                }
+            }
+        }
+        let covered = covered.trim().to_string();
+        Ok((!covered.is_empty()).then_some((index + 1, covered)))
+    }
+}
+
+/// The part of a glyph's box a later signature widget must cover for the glyph to count as
+/// hidden: a seal touching the edge of a name is not hiding it.
+const COVERED_GLYPH_SHARE: f64 = 0.6;
+
 fn has_visible_appearance(d: &Dict) -> bool {
     let area = d
         .get("Rect")
