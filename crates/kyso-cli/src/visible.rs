@@ -26,7 +26,12 @@ pub(crate) struct VisibleArgs {
     rect: Option<String>,
     /// The box in millimetres from --corner of the page as displayed: x,y,w,h (x,y from the
     /// corner to the box's nearest edges) on --page.
-    #[arg(long, value_name = "X,Y,W,H", requires = "visible", conflicts_with = "rect")]
+    #[arg(
+        long,
+        value_name = "X,Y,W,H",
+        requires = "visible",
+        conflicts_with = "rect"
+    )]
     rect_mm: Option<String>,
     /// The corner --rect-mm measures from.
     #[arg(long, value_enum, default_value_t = CornerArg::TopLeft)]
@@ -190,8 +195,7 @@ impl VisibleArgs {
         }
         let placement = placement.ok_or_else(|| {
             CliError::Usage(
-                "--visible needs a place: --rect, --rect-mm, --field, --anchor or --between"
-                    .into(),
+                "--visible needs a place: --rect, --rect-mm, --field, --anchor or --between".into(),
             )
         })?;
         let text = self.text.clone().unwrap_or_else(|| {

@@ -147,7 +147,9 @@ pub enum Error {
     Appearance(String),
 
     /// The text does not fit its box.
-    #[error("the text does not fit a {width:.1} × {height:.1} pt box at {size} pt; enlarge the box or shorten the text")]
+    #[error(
+        "the text does not fit a {width:.1} × {height:.1} pt box at {size} pt; enlarge the box or shorten the text"
+    )]
     TextDoesNotFit {
         /// Box width, points.
         width: f64,

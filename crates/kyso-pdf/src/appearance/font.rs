@@ -275,7 +275,10 @@ impl FontSubset {
         // /W: one run of consecutive CIDs (the new glyph ids are dense from 1).
         let mut widths = Vec::new();
         for (&new, &(old, _)) in &self.used {
-            let w = f64::from(face.glyph_hor_advance(ttf_parser::GlyphId(old)).unwrap_or(0));
+            let w = f64::from(
+                face.glyph_hor_advance(ttf_parser::GlyphId(old))
+                    .unwrap_or(0),
+            );
             widths.push(Object::Integer(i64::from(new)));
             widths.push(Object::Array(vec![number(w * scale)]));
         }
@@ -404,7 +407,16 @@ mod tests {
     #[test]
     fn missing_character_is_named() {
         let err = Font::bundled().check_covers("Chữ ký 中").unwrap_err();
-        assert!(matches!(err, Error::MissingGlyph { character: '中', .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                Error::MissingGlyph {
+                    character: '中',
+                    ..
+                }
+            ),
+            "{err}"
+        );
         assert!(err.to_string().contains("U+4E2D"), "{err}");
     }
 

@@ -346,7 +346,13 @@ mod tests {
     #[test]
     fn png_alpha_becomes_a_soft_mask_and_density_a_size() {
         // 2×1 RGBA: one opaque red pixel, one transparent; 1000 px/m = 1 px/mm.
-        let bytes = png(png::ColorType::Rgba, &[255, 0, 0, 255, 0, 0, 0, 0], 2, 1, Some(1000));
+        let bytes = png(
+            png::ColorType::Rgba,
+            &[255, 0, 0, 255, 0, 0, 0, 0],
+            2,
+            1,
+            Some(1000),
+        );
         let img = Image::from_bytes(&bytes).unwrap();
         assert_eq!(img.pixel_size(), (2, 1));
         assert!(img.has_alpha());
@@ -378,8 +384,16 @@ mod tests {
 
     #[test]
     fn other_formats_and_damage_are_refused() {
-        for bytes in [&b"GIF89a...."[..], b"BM\0\0", b"\x89PNG\r\n\x1a\nbroken", &[0xFF, 0xD8, 0xFF, 0xD9]] {
-            assert!(matches!(Image::from_bytes(bytes), Err(Error::Image(_))), "{bytes:?}");
+        for bytes in [
+            &b"GIF89a...."[..],
+            b"BM\0\0",
+            b"\x89PNG\r\n\x1a\nbroken",
+            &[0xFF, 0xD8, 0xFF, 0xD9],
+        ] {
+            assert!(
+                matches!(Image::from_bytes(bytes), Err(Error::Image(_))),
+                "{bytes:?}"
+            );
         }
     }
 }

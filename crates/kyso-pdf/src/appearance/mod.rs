@@ -220,7 +220,10 @@ impl Appearance {
                 "cm",
                 [iw, 0.0, 0.0, ih, ix, iy].map(real).to_vec(),
             ));
-            ops.push(Operation::new("Do", vec![lopdf::Object::Name(b"Im1".to_vec())]));
+            ops.push(Operation::new(
+                "Do",
+                vec![lopdf::Object::Name(b"Im1".to_vec())],
+            ));
             ops.push(Operation::new("Q", vec![]));
         }
         if let Some(block) = &drawing.text {
@@ -268,7 +271,10 @@ impl Appearance {
             ]),
         );
         if let Some(m) = page::unrotate_matrix(rotate) {
-            form.set("Matrix", Object::Array(m.iter().map(|&v| font::number(v)).collect()));
+            form.set(
+                "Matrix",
+                Object::Array(m.iter().map(|&v| font::number(v)).collect()),
+            );
         }
         form.set("Resources", Object::Dict(resources));
         form.set("Filter", Object::name("FlateDecode"));
@@ -301,7 +307,10 @@ fn real(v: f64) -> lopdf::Object {
 pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
     use flate2::{Compression, write::ZlibEncoder};
     use std::io::Write;
-    let mut e = ZlibEncoder::new(Vec::with_capacity(data.len() / 2 + 64), Compression::default());
+    let mut e = ZlibEncoder::new(
+        Vec::with_capacity(data.len() / 2 + 64),
+        Compression::default(),
+    );
     // Writing into a Vec cannot fail.
     let _ = e.write_all(data);
     e.finish().unwrap_or_default()
@@ -313,8 +322,14 @@ mod tests {
 
     #[test]
     fn image_keeps_its_aspect_and_is_centred() {
-        assert_eq!(fit_aspect(2.0, [0.0, 0.0, 100.0, 100.0]), [0.0, 25.0, 100.0, 50.0]);
-        assert_eq!(fit_aspect(0.5, [0.0, 0.0, 100.0, 100.0]), [25.0, 0.0, 50.0, 100.0]);
+        assert_eq!(
+            fit_aspect(2.0, [0.0, 0.0, 100.0, 100.0]),
+            [0.0, 25.0, 100.0, 50.0]
+        );
+        assert_eq!(
+            fit_aspect(0.5, [0.0, 0.0, 100.0, 100.0]),
+            [25.0, 0.0, 50.0, 100.0]
+        );
     }
 
     #[test]

@@ -28,7 +28,10 @@ impl PageGeometry {
                 object: page,
                 message: "the page has no valid /MediaBox".into(),
             })?;
-        let visible = match inherited(reader, page, "CropBox")?.as_ref().and_then(rect_of) {
+        let visible = match inherited(reader, page, "CropBox")?
+            .as_ref()
+            .and_then(rect_of)
+        {
             Some(c) => {
                 let i = [
                     c[0].max(media[0]),
@@ -57,7 +60,11 @@ impl PageGeometry {
             self.visible[2] - self.visible[0],
             self.visible[3] - self.visible[1],
         );
-        if self.rotate % 180 == 0 { (w, h) } else { (h, w) }
+        if self.rotate % 180 == 0 {
+            (w, h)
+        } else {
+            (h, w)
+        }
     }
 
     /// User-space point for a point of the displayed page (origin at its bottom-left, y up).
@@ -262,7 +269,11 @@ impl Resolved {
     /// The appearance box as displayed: width and height in points.
     pub fn displayed_size(&self) -> (f64, f64) {
         let (w, h) = (self.rect[2] - self.rect[0], self.rect[3] - self.rect[1]);
-        if self.geometry.rotate % 180 == 0 { (w, h) } else { (h, w) }
+        if self.geometry.rotate % 180 == 0 {
+            (w, h)
+        } else {
+            (h, w)
+        }
     }
 }
 
@@ -353,7 +364,11 @@ impl Placement {
                 'pages: for p in pages {
                     let (r, g) = page_at(p)?;
                     let text = super::text::extract(reader, r)?;
-                    for top in text.find(above).into_iter().map(|t| g.user_rect_to_displayed(t)) {
+                    for top in text
+                        .find(above)
+                        .into_iter()
+                        .map(|t| g.user_rect_to_displayed(t))
+                    {
                         // The nearest `below` under this `above`.
                         let under = text
                             .find(below)
@@ -402,7 +417,7 @@ impl Placement {
                 ));
             }
         };
-        if !(rect[2] - rect[0] > 0.5 && rect[3] - rect[1] > 0.5) || !geometry.contains(rect) {
+        if !(rect[2] - rect[0] > 0.5 && rect[3] - rect[1] > 0.5 && geometry.contains(rect)) {
             return Err(Error::RectOffPage {
                 page,
                 rect,

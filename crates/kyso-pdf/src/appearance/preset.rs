@@ -192,12 +192,7 @@ fn seal_size_pt(seal: &Image, diameter_mm: Option<f64>) -> (f64, f64) {
     (w_mm * POINTS_PER_MM, h_mm * POINTS_PER_MM)
 }
 
-fn check_ink(
-    image: &Image,
-    what: &str,
-    colour: &str,
-    ok: impl Fn([u8; 3]) -> bool,
-) -> Result<()> {
+fn check_ink(image: &Image, what: &str, colour: &str, ok: impl Fn([u8; 3]) -> bool) -> Result<()> {
     match image.ink() {
         None => Err(Error::Appearance(format!(
             "Decree 30/2020 wants the {what} image as a PNG with a transparent background; \
@@ -225,7 +220,9 @@ fn text_stamp(text: String) -> Result<PresetAppearance> {
     let lines = layout::wrap(&appearance.font, &appearance.text, max_w, TEXT_SIZE)?;
     let text_w = lines.iter().map(|(_, w)| *w).fold(0.0, f64::max);
     let w = text_w.ceil() + 2.0 * appearance.padding + 1.0;
-    let h = layout::block_height(&appearance.font, lines.len(), TEXT_SIZE) + 2.0 * appearance.padding + 1.0;
+    let h = layout::block_height(&appearance.font, lines.len(), TEXT_SIZE)
+        + 2.0 * appearance.padding
+        + 1.0;
     let (right, top) = STAMP_MARGIN_MM;
     Ok(PresetAppearance {
         placement: Some(Placement::Millimetres {

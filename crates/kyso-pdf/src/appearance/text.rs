@@ -82,7 +82,11 @@ impl PageText {
             let mut v: Vec<(char, Option<usize>)> = Vec::with_capacity(chars.len());
             for (c, g) in chars {
                 // Line breaks stay: an anchor is found within one line.
-                let c = if c.is_whitespace() && c != '\n' { ' ' } else { c };
+                let c = if c.is_whitespace() && c != '\n' {
+                    ' '
+                } else {
+                    c
+                };
                 if c == ' ' && v.last().is_some_and(|(p, _)| *p == ' ') {
                     continue;
                 }
@@ -104,7 +108,12 @@ impl PageText {
                         let b = self.glyphs[*i].bbox;
                         bbox = Some(match bbox {
                             None => b,
-                            Some(a) => [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])],
+                            Some(a) => [
+                                a[0].min(b[0]),
+                                a[1].min(b[1]),
+                                a[2].max(b[2]),
+                                a[3].max(b[3]),
+                            ],
                         });
                     }
                 }
@@ -140,7 +149,11 @@ pub fn extract<S: Source>(reader: &PdfReader<S>, page: ObjRef) -> Result<PageTex
     let page_dict = reader.resolve_dict(page)?;
     let resources = inherited_resources(reader, page)?;
     let mut data = Vec::new();
-    match page_dict.get("Contents").map(|c| reader.deref(c)).transpose()? {
+    match page_dict
+        .get("Contents")
+        .map(|c| reader.deref(c))
+        .transpose()?
+    {
         Some(Object::Stream(s)) => data = s.decoded_data()?,
         Some(Object::Array(items)) => {
             for item in items {
@@ -259,7 +272,9 @@ impl<S: Source> Interpreter<'_, S> {
                         state = s;
                     }
                 }
-                "cm" if a.len() == 6 => state.ctm = mul([n(0), n(1), n(2), n(3), n(4), n(5)], state.ctm),
+                "cm" if a.len() == 6 => {
+                    state.ctm = mul([n(0), n(1), n(2), n(3), n(4), n(5)], state.ctm)
+                }
                 "BT" => {
                     tm = IDENTITY;
                     tlm = IDENTITY;
@@ -359,7 +374,12 @@ impl<S: Source> Interpreter<'_, S> {
             None => None,
         };
         let data = form.decoded_data()?;
-        self.run(&data, own.as_ref().unwrap_or(resources), mul(matrix, ctm), depth + 1)
+        self.run(
+            &data,
+            own.as_ref().unwrap_or(resources),
+            mul(matrix, ctm),
+            depth + 1,
+        )
     }
 
     fn font(&mut self, state: &State, fonts: &Dict) -> Result<std::rc::Rc<FontCodes>> {
@@ -389,7 +409,11 @@ impl<S: Source> Interpreter<'_, S> {
             let w0 = font.width(code) / 1000.0;
             let advance = (w0 * size
                 + state.char_spacing
-                + if width == 1 && code == 32 { state.word_spacing } else { 0.0 })
+                + if width == 1 && code == 32 {
+                    state.word_spacing
+                } else {
+                    0.0
+                })
                 * state.scale;
             let m = mul(*tm, state.ctm);
             let corners = [
@@ -438,7 +462,11 @@ impl FontCodes {
         let mut default_width = if type0 { 1000.0 } else { 500.0 };
         let mut descriptor = font.get("FontDescriptor").cloned();
         if type0 {
-            let descendant = match font.get("DescendantFonts").map(|d| reader.deref(d)).transpose()? {
+            let descendant = match font
+                .get("DescendantFonts")
+                .map(|d| reader.deref(d))
+                .transpose()?
+            {
                 Some(Object::Array(a)) => match a.first() {
                     Some(d) => reader.deref(d)?.as_dict().cloned().unwrap_or_default(),
                     None => Dict::new(),
@@ -448,13 +476,17 @@ impl FontCodes {
             if let Some(dw) = descendant.get("DW").and_then(Object::as_f64) {
                 default_width = dw;
             }
-            if let Some(Object::Array(w)) = descendant.get("W").map(|w| reader.deref(w)).transpose()? {
+            if let Some(Object::Array(w)) =
+                descendant.get("W").map(|w| reader.deref(w)).transpose()?
+            {
                 read_cid_widths(reader, &w, &mut widths)?;
             }
             descriptor = descendant.get("FontDescriptor").cloned();
         } else {
             let first = font.get("FirstChar").and_then(Object::as_i64).unwrap_or(0);
-            if let Some(Object::Array(w)) = font.get("Widths").map(|w| reader.deref(w)).transpose()? {
+            if let Some(Object::Array(w)) =
+                font.get("Widths").map(|w| reader.deref(w)).transpose()?
+            {
                 for (i, v) in w.iter().enumerate().take(256) {
                     if let Some(v) = reader.deref(v)?.as_f64() {
                         widths.insert((first + i as i64).clamp(0, 255) as u32, v);
@@ -466,10 +498,18 @@ impl FontCodes {
         if let Some(d) = descriptor {
             let d = reader.deref(&d)?;
             if let Some(d) = d.as_dict() {
-                if let Some(a) = d.get("Ascent").and_then(Object::as_f64).filter(|a| *a > 0.0) {
+                if let Some(a) = d
+                    .get("Ascent")
+                    .and_then(Object::as_f64)
+                    .filter(|a| *a > 0.0)
+                {
                     ascent = (a / 1000.0).min(1.5);
                 }
-                if let Some(a) = d.get("Descent").and_then(Object::as_f64).filter(|a| *a < 0.0) {
+                if let Some(a) = d
+                    .get("Descent")
+                    .and_then(Object::as_f64)
+                    .filter(|a| *a < 0.0)
+                {
                     descent = (a / 1000.0).max(-1.0);
                 }
             }
@@ -495,7 +535,10 @@ impl FontCodes {
     }
 
     fn width(&self, code: u32) -> f64 {
-        self.widths.get(&code).copied().unwrap_or(self.default_width)
+        self.widths
+            .get(&code)
+            .copied()
+            .unwrap_or(self.default_width)
     }
 
     fn text(&self, code: u32) -> String {
@@ -544,7 +587,10 @@ fn read_cid_widths<S: Source>(
 fn parse_to_unicode(data: &[u8]) -> HashMap<u32, String> {
     let code = |b: &[u8]| b.iter().take(4).fold(0u32, |a, x| (a << 8) | u32::from(*x));
     let utf16 = |b: &[u8]| {
-        let units: Vec<u16> = b.chunks(2).map(|c| (u16::from(c[0]) << 8) | u16::from(*c.get(1).unwrap_or(&0))).collect();
+        let units: Vec<u16> = b
+            .chunks(2)
+            .map(|c| (u16::from(c[0]) << 8) | u16::from(*c.get(1).unwrap_or(&0)))
+            .collect();
         String::from_utf16_lossy(&units)
     };
     let mut map = HashMap::new();
@@ -557,14 +603,18 @@ fn parse_to_unicode(data: &[u8]) -> HashMap<u32, String> {
         match op.operator.as_str() {
             "endbfchar" => {
                 for pair in op.operands.chunks(2) {
-                    if let (Some(src), Some(dst)) = (pair.first().and_then(s), pair.get(1).and_then(s)) {
+                    if let (Some(src), Some(dst)) =
+                        (pair.first().and_then(s), pair.get(1).and_then(s))
+                    {
                         map.insert(code(&src), utf16(&dst));
                     }
                 }
             }
             "endbfrange" => {
                 for triple in op.operands.chunks(3) {
-                    let (Some(lo), Some(hi)) = (triple.first().and_then(s), triple.get(1).and_then(s)) else {
+                    let (Some(lo), Some(hi)) =
+                        (triple.first().and_then(s), triple.get(1).and_then(s))
+                    else {
                         continue;
                     };
                     let (lo, hi) = (code(&lo), code(&hi));
@@ -609,8 +659,12 @@ fn simple_encoding<S: Source>(reader: &PdfReader<S>, font: &Dict) -> Result<[cha
     let (base, differences) = match &enc {
         Some(Object::Name(n)) => (Some(n.as_bytes().to_vec()), None),
         Some(Object::Dict(d)) => (
-            d.get("BaseEncoding").and_then(Object::as_name).map(<[u8]>::to_vec),
-            d.get("Differences").and_then(Object::as_array).map(<[Object]>::to_vec),
+            d.get("BaseEncoding")
+                .and_then(Object::as_name)
+                .map(<[u8]>::to_vec),
+            d.get("Differences")
+                .and_then(Object::as_array)
+                .map(<[Object]>::to_vec),
         ),
         _ => (None, None),
     };
@@ -647,7 +701,10 @@ fn glyph_name_char(name: &[u8]) -> Option<char> {
     if let Some(h) = name.strip_prefix("uni").filter(|h| h.len() == 4) {
         return hex(h);
     }
-    if let Some(h) = name.strip_prefix('u').filter(|h| (4..=6).contains(&h.len())) {
+    if let Some(h) = name
+        .strip_prefix('u')
+        .filter(|h| (4..=6).contains(&h.len()))
+    {
         return hex(h);
     }
     let mut chars = name.chars();
@@ -657,13 +714,38 @@ fn glyph_name_char(name: &[u8]) -> Option<char> {
         return Some(c);
     }
     let named = [
-        ("space", ' '), ("zero", '0'), ("one", '1'), ("two", '2'), ("three", '3'),
-        ("four", '4'), ("five", '5'), ("six", '6'), ("seven", '7'), ("eight", '8'),
-        ("nine", '9'), ("period", '.'), ("comma", ','), ("colon", ':'), ("semicolon", ';'),
-        ("hyphen", '-'), ("bracketleft", '['), ("bracketright", ']'), ("parenleft", '('),
-        ("parenright", ')'), ("slash", '/'), ("quotesingle", '\''), ("quotedbl", '"'),
-        ("underscore", '_'), ("Dcroat", 'Đ'), ("dcroat", 'đ'), ("Ohorn", 'Ơ'), ("ohorn", 'ơ'),
-        ("Uhorn", 'Ư'), ("uhorn", 'ư'), ("Abreve", 'Ă'), ("abreve", 'ă'),
+        ("space", ' '),
+        ("zero", '0'),
+        ("one", '1'),
+        ("two", '2'),
+        ("three", '3'),
+        ("four", '4'),
+        ("five", '5'),
+        ("six", '6'),
+        ("seven", '7'),
+        ("eight", '8'),
+        ("nine", '9'),
+        ("period", '.'),
+        ("comma", ','),
+        ("colon", ':'),
+        ("semicolon", ';'),
+        ("hyphen", '-'),
+        ("bracketleft", '['),
+        ("bracketright", ']'),
+        ("parenleft", '('),
+        ("parenright", ')'),
+        ("slash", '/'),
+        ("quotesingle", '\''),
+        ("quotedbl", '"'),
+        ("underscore", '_'),
+        ("Dcroat", 'Đ'),
+        ("dcroat", 'đ'),
+        ("Ohorn", 'Ơ'),
+        ("ohorn", 'ơ'),
+        ("Uhorn", 'Ư'),
+        ("uhorn", 'ư'),
+        ("Abreve", 'Ă'),
+        ("abreve", 'ă'),
     ];
     named.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
 }
@@ -729,7 +811,8 @@ mod tests {
         let mut page = PageText::default();
         page.glyphs.extend(glyphs("Nơi", 100.0, 500.0));
         // "nhận:" shown decomposed, after a gap: a virtual space joins the two runs.
-        page.glyphs.extend(glyphs("nha\u{323}\u{302}n:", 130.0, 500.0));
+        page.glyphs
+            .extend(glyphs("nha\u{323}\u{302}n:", 130.0, 500.0));
         page.glyphs.extend(glyphs("[ky-so]", 300.0, 200.0));
         let hit = page.find("Nơi  nhận:");
         assert_eq!(hit.len(), 1);

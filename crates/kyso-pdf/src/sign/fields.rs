@@ -92,8 +92,15 @@ pub fn widget_of<S: Source>(reader: &PdfReader<S>, field: &FoundField) -> Result
     if field.dict.contains_key("Rect") {
         return Ok((field.reference, field.dict.clone()));
     }
-    if let Some(kids) = field.dict.get("Kids").map(|k| reader.deref(k)).transpose()?
-        && let Some(first) = kids.as_array().and_then(|a| a.first()).and_then(Object::as_reference)
+    if let Some(kids) = field
+        .dict
+        .get("Kids")
+        .map(|k| reader.deref(k))
+        .transpose()?
+        && let Some(first) = kids
+            .as_array()
+            .and_then(|a| a.first())
+            .and_then(Object::as_reference)
     {
         return Ok((first, dict_of(reader.resolve(first)?, first)?));
     }
@@ -113,7 +120,10 @@ pub fn widget_page<S: Source>(reader: &PdfReader<S>, widget: ObjRef, dict: &Dict
     }
     for (i, page) in pages.iter().enumerate() {
         let page_dict = reader.resolve_dict(*page)?;
-        if let Some(annots) = page_dict.get("Annots").map(|a| reader.deref(a)).transpose()?
+        if let Some(annots) = page_dict
+            .get("Annots")
+            .map(|a| reader.deref(a))
+            .transpose()?
             && annots
                 .as_array()
                 .is_some_and(|a| a.iter().any(|x| x.as_reference() == Some(widget)))
@@ -126,9 +136,16 @@ pub fn widget_page<S: Source>(reader: &PdfReader<S>, widget: ObjRef, dict: &Dict
 
 /// The widget rectangle (user space) and page of a signed signature field: `name`, or the last
 /// signed one in form order whose widget has an area.
-pub fn signed_widget<S: Source>(reader: &PdfReader<S>, name: Option<&str>) -> Result<(usize, [f64; 4])> {
+pub fn signed_widget<S: Source>(
+    reader: &PdfReader<S>,
+    name: Option<&str>,
+) -> Result<(usize, [f64; 4])> {
     let catalog = reader.catalog()?;
-    let fields = match catalog.get("AcroForm").map(|a| reader.deref(a)).transpose()? {
+    let fields = match catalog
+        .get("AcroForm")
+        .map(|a| reader.deref(a))
+        .transpose()?
+    {
         Some(Object::Dict(af)) => list_fields(reader, &af)?,
         _ => Vec::new(),
     };
@@ -153,8 +170,10 @@ pub fn signed_widget<S: Source>(reader: &PdfReader<S>, name: Option<&str>) -> Re
     found.ok_or_else(|| {
         Error::Appearance(match name {
             Some(n) => format!("no signed signature field '{n}' with a visible widget"),
-            None => "the document has no signed signature with a visible widget to put the seal over"
-                .into(),
+            None => {
+                "the document has no signed signature with a visible widget to put the seal over"
+                    .into()
+            }
         })
     })
 }

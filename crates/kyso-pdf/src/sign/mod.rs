@@ -406,7 +406,12 @@ fn visible_widget<S: Source>(
     if v.appearance.layout == Layout::Image
         && let Some([ix, iy, iw, ih]) = v.appearance.layout(w, h)?.image
     {
-        box_d = [box_d[0] + ix, box_d[1] + iy, box_d[0] + ix + iw, box_d[1] + iy + ih];
+        box_d = [
+            box_d[0] + ix,
+            box_d[1] + iy,
+            box_d[0] + ix + iw,
+            box_d[1] + iy + ih,
+        ];
         (w, h) = (iw, ih);
     }
     let rect = geometry.displayed_rect_to_user(box_d);
