@@ -4,7 +4,8 @@
 #
 #   scripts/test.sh            # from anywhere in the repository
 #
-# Tools: qpdf, pdfsig (poppler-utils), certutil and pk12util (libnss3-tools), openssl,
+# Tools: qpdf, pdfsig, pdftoppm and pdftotext (poppler-utils), mutool (mupdf-tools: the
+# second renderer of the visible-signature golden images), certutil and pk12util (libnss3-tools), openssl,
 # softhsm2-util (softhsm2), pkcs11-tool (opensc), pyHanko (PyPI: pyhanko, pyhanko-cli);
 # for kyso-testkit's interop module also Java 17 (default-jdk-headless) with PDFBox 2,
 # BouncyCastle and iText 5 (libpdfbox2-java, libbcpkix-java, libitext5-java), node and
@@ -20,6 +21,9 @@ log() { printf '==> %s\n' "$*" >&2; }
 declare -A PACKAGE_OF=(
     [qpdf]=qpdf
     [pdfsig]=poppler-utils
+    [pdftoppm]=poppler-utils
+    [pdftotext]=poppler-utils
+    [mutool]=mupdf-tools
     [certutil]=libnss3-tools
     [openssl]=openssl
     [softhsm2-util]=softhsm2

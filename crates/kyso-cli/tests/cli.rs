@@ -420,8 +420,14 @@ fn verify_exits_0_for_a_valid_signature_and_its_json_matches_the_schema() {
 /// `kyso sign input -o output --key … --cert … --chain …` with test leaf `kind`; asserts it
 /// succeeds.
 fn sign_with_leaf(kind: LeafKind, input: &Path, output: &Path) {
+    let o = sign_with_leaf_args(kind, input, output, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// `kyso sign` with a test leaf and `extra` options; the run's output, success or not.
+fn sign_with_leaf_args(kind: LeafKind, input: &Path, output: &Path, extra: &[&str]) -> Output {
     let leaf = TestPki::get().leaf(kind);
-    let o = kyso(&[
+    let mut args = vec![
         "sign",
         s(input),
         "-o",
@@ -432,8 +438,154 @@ fn sign_with_leaf(kind: LeafKind, input: &Path, output: &Path) {
         s(&leaf.cert_pem),
         "--chain",
         s(&leaf.chain_pem),
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    kyso(&args)
+}
+
+/// A visible-signature fixture of kyso-pdf (documents by ReportLab and fpdf2, images).
+fn visible_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../kyso-pdf/tests/fixtures/visible")
+        .join(name)
+}
+
+#[test]
+fn decree_30_presets_sign_official_seal_and_copy_and_verify_valid() {
+    let w = work();
+    let input = copy_in(&w, &visible_fixture("quyet-dinh.pdf"), "in.pdf");
+    let (one, two, three) = (
+        w.path.join("1.pdf"),
+        w.path.join("2.pdf"),
+        w.path.join("3.pdf"),
+    );
+    let image = visible_fixture("chu-ky.png");
+    let seal = visible_fixture("con-dau.png");
+    let steps: [(LeafKind, &Path, &Path, Vec<&str>); 3] = [
+        (
+            LeafKind::Rsa2048,
+            &input,
+            &one,
+            vec![
+                "--visible",
+                "--preset",
+                "ca-nhan",
+                "--image",
+                s(&image),
+                "--between",
+                "CHỦ TỊCH",
+                "Trần Văn Đức",
+            ],
+        ),
+        (
+            LeafKind::P256,
+            &one,
+            &two,
+            vec!["--visible", "--preset", "to-chuc", "--image", s(&seal)],
+        ),
+        (
+            LeafKind::Rsa3072Pss,
+            &two,
+            &three,
+            vec![
+                "--visible",
+                "--preset",
+                "ban-sao",
+                "--copy-form",
+                "sao-luc",
+                "--organisation",
+                "Sở Thông tin và Truyền thông",
+            ],
+        ),
+    ];
+    for (kind, from, to, extra) in &steps {
+        let o = sign_with_leaf_args(*kind, from, to, extra);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = kyso(&["verify", s(&three), "--trust", s(TestPki::get().root_pem())]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let text = Command::new("pdftotext")
+        .arg(&three)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("SAO LỤC") && text.contains("+07:00"),
+        "{text}"
+    );
+}
+
+#[test]
+fn pyhanko_field_spec_makes_a_visible_field_and_a_plain_name_stays_a_name() {
+    let w = work();
+    let input = copy_in(&w, &visible_fixture("quyet-dinh.pdf"), "in.pdf");
+    let out = w.path.join("out.pdf");
+    let o = sign_with_leaf_args(
+        LeafKind::Rsa2048,
+        &input,
+        &out,
+        &["--field", "1/300,100,500,160/KyDuyet"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
+    let sigs = validators::pyhanko_validate(&out, TestPki::get().root_pem());
+    assert_eq!(sigs[0].field_name, "KyDuyet");
+    assert!(sigs[0].is_fully_valid(), "{sigs:#?}");
+    // The default appearance names the signer (pdftotext reads the widget's text).
+    let text = Command::new("pdftotext")
+        .arg(&out)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    assert!(String::from_utf8_lossy(&text.stdout).contains("Ký bởi: Trần Thị Bình"));
+
+    let plain = w.path.join("plain.pdf");
+    let o = sign_with_leaf_args(LeafKind::Rsa2048, &input, &plain, &["--field", "Ky/Duyet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sigs = validators::pyhanko_validate(&plain, TestPki::get().root_pem());
+    assert_eq!(sigs[0].field_name, "Ky/Duyet");
+}
+
+#[test]
+fn visible_signature_errors_name_the_problem_and_write_nothing() {
+    let w = work();
+    let input = copy_in(&w, &visible_fixture("quyet-dinh.pdf"), "in.pdf");
+    let before = std::fs::read(&input).expect("input");
+    let out = w.path.join("out.pdf");
+    let gif = w.path.join("chu-ky.gif");
+    std::fs::write(&gif, b"GIF89a\x01\x00\x01\x00\x00\x00\x00;").expect("gif");
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--visible", "--rect", "50,50,200,40", "--text", "Ký 中"],
+            "U+4E2D",
+        ),
+        (
+            &["--visible", "--rect", "50,50,200,40", "--image", s(&gif)],
+            "not a PNG or JPEG",
+        ),
+        (
+            &["--visible", "--rect", "500,800,200,60"],
+            "is not on page 1",
+        ),
+        (
+            &["--visible", "--anchor", "[không có]"],
+            "\"[không có]\" was not found",
+        ),
+        (
+            &["--visible", "--preset", "ca-nhan", "--rect", "50,50,200,40"],
+            "needs --image",
+        ),
+        (&["--visible"], "needs a place"),
+    ];
+    for (extra, needle) in cases {
+        let o = sign_with_leaf_args(LeafKind::Rsa2048, &input, &out, extra);
+        assert_fails(&o, needle, &out, &input, &before);
+    }
 }
 
 #[test]

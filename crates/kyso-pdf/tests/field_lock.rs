@@ -82,3 +82,43 @@ fn a_lock_on_all_fields_covers_every_field() {
         "{report:#?}"
     );
 }
+
+/// `SignOptions::lock_fields` (`kyso sign --lock`): the new field gets /Lock /All and the
+/// signature a FieldMDP reference; pyHanko accepts the signature, and filling a field after it
+/// is a modification.
+#[test]
+fn signing_with_lock_fields_locks_every_field_for_later_fill() {
+    let signed = PdfSigner::new(SignOptions {
+        lock_fields: true,
+        ..SignOptions::default()
+    })
+    .sign_bytes(&build::form_document(), &build::signer())
+    .expect("sign with a lock");
+    let reader = kyso_pdf::PdfReader::new(signed.as_slice()).expect("read");
+    let sig_field = reader
+        .xref_entries()
+        .filter_map(|(r, _)| reader.resolve(r).ok())
+        .filter_map(|o| o.as_dict().cloned())
+        .find(|d| d.get("FT").is_some_and(|t| t.is_name("Sig")))
+        .expect("the signature field");
+    let lock = sig_field
+        .get("Lock")
+        .and_then(|l| l.as_dict())
+        .expect("/Lock");
+    assert!(lock.get("Action").is_some_and(|a| a.is_name("All")));
+
+    let dir = tempfile::tempdir().expect("temp");
+    let path = dir.path().join("locked.pdf");
+    std::fs::write(&path, &signed).expect("write");
+    let pyhanko =
+        kyso_testkit::validators::pyhanko_validate(&path, kyso_testkit::TestPki::get().root_pem());
+    assert!(pyhanko[0].is_fully_valid(), "{pyhanko:#?}");
+
+    let filled = build::fill_text_field(&signed);
+    let report = validate_bytes(&filled);
+    assert_eq!(
+        report.signatures[0].coverage,
+        Coverage::Modified,
+        "{report:#?}"
+    );
+}
