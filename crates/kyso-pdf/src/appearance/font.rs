@@ -163,6 +163,18 @@ impl Font {
         Ok(())
     }
 
+    /// The font program kyso embeds for `text` (NFC): a subset holding only its glyphs (and
+    /// .notdef), renumbered from 1 in order of first use.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MissingGlyph`]; [`Error::Font`] when the font cannot be subset.
+    pub fn subset(&self, text: &str) -> Result<Vec<u8>> {
+        let mut s = FontSubset::new(self.clone());
+        s.encode(text)?;
+        s.program()
+    }
+
     /// Ascender above the baseline at `size` points.
     pub fn ascent(&self, size: f64) -> f64 {
         self.metrics.ascender * size / self.metrics.units_per_em
@@ -233,8 +245,7 @@ impl FontSubset {
     pub(crate) fn write(&self, update: &mut IncrementalUpdate) -> Result<ObjRef> {
         let m = self.font.metrics;
         let face = self.font.face();
-        let subset = subsetter::subset(&self.font.data, 0, &self.remapper)
-            .map_err(|e| Error::Font(format!("cannot subset {}: {e}", self.font.name)))?;
+        let subset = self.program()?;
         let base_font = format!("{}+{}", self.tag(), self.font.name);
         let scale = 1000.0 / m.units_per_em;
 
@@ -329,6 +340,12 @@ impl FontSubset {
         Ok(font_ref)
     }
 
+    /// The subset font program.
+    fn program(&self) -> Result<Vec<u8>> {
+        subsetter::subset(&self.font.data, 0, &self.remapper)
+            .map_err(|e| Error::Font(format!("cannot subset {}: {e}", self.font.name)))
+    }
+
     /// Six capital letters naming this subset (ISO 32000-2 §9.9.2), from the glyphs in it.
     fn tag(&self) -> String {
         let mut h = kyso_cms::DigestAlgorithm::Sha256.hasher();
@@ -418,6 +435,17 @@ mod tests {
             "{err}"
         );
         assert!(err.to_string().contains("U+4E2D"), "{err}");
+    }
+
+    #[test]
+    fn subset_is_a_font_with_only_the_glyphs_used() {
+        let subset = Font::bundled().subset("Trần Văn Đức").unwrap();
+        assert!(subset.len() < 12_000, "{}", subset.len());
+        let face = ttf_parser::Face::parse(&subset, 0).unwrap();
+        // .notdef, the 10 distinct characters (T r ầ n space V ă Đ ứ c), and the base letters
+        // and marks the composite glyphs ầ ă Đ ứ are built from — of the font's 2 600.
+        let glyphs = face.number_of_glyphs();
+        assert!((11..=20).contains(&glyphs), "{glyphs}");
     }
 
     #[test]
