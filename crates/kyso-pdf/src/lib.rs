@@ -4,6 +4,10 @@
 //!   one — by appending an incremental update (ISO 32000-2 §7.5.6): earlier revisions, and so
 //!   earlier signatures, stay byte-for-byte. /SubFilter `ETSI.CAdES.detached` (PAdES B-B,
 //!   ETSI EN 319 142-1) or `adbe.pkcs7.detached`.
+//! * [`VisibleSignature`] ([`SignOptions::visible`]) shows the signature on the page:
+//!   Vietnamese text in an embedded font subset, the signature or seal image, placed by
+//!   rectangle, millimetres, field or text anchor, with the Decree 30/2020 presets
+//!   ([`appearance`]).
 //! * [`PreparedPdf`] and [`DeferredState`] split signing in two for portals whose users sign
 //!   with a token in the browser: prepare, send [`PreparedPdf::data_to_sign`] out, finish
 //!   with the returned signature — possibly in another process, from a few kilobytes of
