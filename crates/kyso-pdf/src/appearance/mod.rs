@@ -10,6 +10,32 @@
 //!   MediaBox/CropBox origins are taken into account ([`PageGeometry`]).
 //! * [`preset`]: the appearances Decree 30/2020/NĐ-CP, Appendix I, prescribes for Vietnamese
 //!   electronic administrative documents.
+//!
+//! ```no_run
+//! use kyso_pdf::appearance::{Appearance, Corner, Image, Layout, Placement};
+//! use kyso_pdf::{PdfSigner, SignOptions, VisibleSignature};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let signer: Box<dyn kyso_cms::Signer> = todo!();
+//! let mut appearance = Appearance::text("Ký bởi: Trần Văn Đức\nSở Thông tin và Truyền thông");
+//! appearance.image = Some(Image::from_file("chu-ky.png".as_ref())?);
+//! appearance.layout = Layout::ImageBesideText { image_share: 0.4 };
+//! let visible = VisibleSignature {
+//!     appearance,
+//!     // 20 mm from the right and 30 mm from the bottom of page 1, 70 × 25 mm.
+//!     placement: Placement::Millimetres {
+//!         page: 0,
+//!         corner: Corner::BottomRight,
+//!         x: 20.0,
+//!         y: 30.0,
+//!         width: 70.0,
+//!         height: 25.0,
+//!     },
+//!     size: (0.0, 0.0),
+//! };
+//! let options = SignOptions { visible: Some(visible), ..SignOptions::default() };
+//! PdfSigner::new(options).sign_file("in.pdf".as_ref(), "out.pdf".as_ref(), signer.as_ref())?;
+//! # Ok(()) }
+//! ```
 
 pub mod font;
 pub mod image;
