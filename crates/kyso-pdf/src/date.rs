@@ -5,37 +5,29 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Formats `time` as a PDF date in UTC: `D:YYYYMMDDHHmmSS+00'00'` (ISO 32000-2 §7.9.4).
 /// Times before 1970 are clamped to the epoch.
 pub fn pdf_date(time: SystemTime) -> String {
+    let (y, m, d, hh, mm, ss) = civil_time(time, 0);
+    format!("D:{y:04}{m:02}{d:02}{hh:02}{mm:02}{ss:02}+00'00'")
+}
+
+/// `time` `offset` seconds east of UTC as (year, month, day, hour, minute, second); times
+/// before 1970 are clamped to the epoch.
+fn civil_time(time: SystemTime, offset: u64) -> (i64, u32, u32, u64, u64, u64) {
     let secs = time
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
-        .unwrap_or(0);
+        .unwrap_or(0)
+        + offset;
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "D:{y:04}{m:02}{d:02}{:02}{:02}{:02}+00'00'",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    (y, m, d, rem / 3600, (rem % 3600) / 60, rem % 60)
 }
 
 /// Formats `time` in Vietnam time (UTC+07:00, no daylight saving) as Decree 30/2020 shows a
 /// signing time: `hh:mm:ss dd/mm/yyyy +07:00` (hours, minutes, seconds; day, month, year; the
 /// ISO 8601 offset).
 pub fn vietnam_time(time: SystemTime) -> String {
-    let secs = time
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-        + 7 * 3600;
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "{:02}:{:02}:{:02} {d:02}/{m:02}/{y:04} +07:00",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    let (y, m, d, hh, mm, ss) = civil_time(time, 7 * 3600);
+    format!("{hh:02}:{mm:02}:{ss:02} {d:02}/{m:02}/{y:04} +07:00")
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day): H. Hinnant's algorithm.

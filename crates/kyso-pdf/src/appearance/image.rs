@@ -111,12 +111,7 @@ impl Image {
 
     /// Writes the image XObject (and its soft mask) into `update`.
     pub(crate) fn write(&self, update: &mut IncrementalUpdate) -> ObjRef {
-        let mut dict = Dict::new();
-        dict.set("Type", Object::name("XObject"));
-        dict.set("Subtype", Object::name("Image"));
-        dict.set("Width", Object::Integer(i64::from(self.width)));
-        dict.set("Height", Object::Integer(i64::from(self.height)));
-        dict.set("BitsPerComponent", Object::Integer(8));
+        let mut dict = self.xobject_dict();
         let data = match &self.pixels {
             Pixels::Jpeg {
                 data,
@@ -146,12 +141,7 @@ impl Image {
                 );
                 if let Some(alpha) = alpha {
                     let mask = update.allocate();
-                    let mut m = Dict::new();
-                    m.set("Type", Object::name("XObject"));
-                    m.set("Subtype", Object::name("Image"));
-                    m.set("Width", Object::Integer(i64::from(self.width)));
-                    m.set("Height", Object::Integer(i64::from(self.height)));
-                    m.set("BitsPerComponent", Object::Integer(8));
+                    let mut m = self.xobject_dict();
                     m.set("ColorSpace", Object::name("DeviceGray"));
                     m.set("Filter", Object::name("FlateDecode"));
                     update.put(mask, &Object::Stream(Stream::new(m, alpha.clone())));
@@ -163,6 +153,19 @@ impl Image {
         let r = update.allocate();
         update.put(r, &Object::Stream(Stream::new(dict, data)));
         r
+    }
+}
+
+impl Image {
+    /// The entries an image XObject of this size and its soft mask share (§8.9.5).
+    fn xobject_dict(&self) -> Dict {
+        let mut d = Dict::new();
+        d.set("Type", Object::name("XObject"));
+        d.set("Subtype", Object::name("Image"));
+        d.set("Width", Object::Integer(i64::from(self.width)));
+        d.set("Height", Object::Integer(i64::from(self.height)));
+        d.set("BitsPerComponent", Object::Integer(8));
+        d
     }
 }
 
