@@ -1436,10 +1436,15 @@ fn dss_with_validation_data_under_p1_stays_valid() {
 // ===== active content added after signing =====
 
 fn link_annotation(signed: &[u8], action: Option<&str>) -> Vec<u8> {
+    link_annotation_at(signed, action, "72 700 300 720")
+}
+
+/// [`link_annotation`] at `rect`.
+fn link_annotation_at(signed: &[u8], action: Option<&str>, rect: &str) -> Vec<u8> {
     add_widget_or_annotation(signed, false, |page, ap| {
         let action = action.map(|a| format!("/A {a}")).unwrap_or_default();
         pdf(&format!(
-            "<< /Type /Annot /Subtype /Link /Rect [72 700 300 720] /P {page} /Border [0 0 0] \
+            "<< /Type /Annot /Subtype /Link /Rect [{rect}] /P {page} /Border [0 0 0] \
              /F 4 /AP << /N {ap} >> {action} >>"
         ))
     })
@@ -1468,10 +1473,25 @@ fn annotation_added_after_an_approval_signature_stays_valid_and_is_listed() {
         kyso_pdf::verify::ModificationLevel::Annotations
     );
     assert!(sig.changes.iter().all(|c| c.permitted), "{:?}", sig.changes);
+    // It lies on blank paper, below the page's only line: nothing signed is hidden.
+    assert!(sig.warnings.is_empty(), "{:?}", sig.warnings);
+}
+
+/// The overlay: the same annotation over the signed line "Trang 1" (x 72–155, y 765–787) is
+/// still permitted after an approval signature, and reported with the text it hides.
+#[test]
+fn annotation_drawn_over_signed_text_is_reported_with_that_text() {
+    let report = validate_bytes(&link_annotation_at(
+        &signed_classic(),
+        None,
+        "60 760 200 790",
+    ));
+    assert_valid(&report, 0, Coverage::RevisionPlusAllowedChanges);
+    let sig = &report.signatures[0];
     assert!(
         sig.warnings
             .iter()
-            .any(|w| w.contains("drawn over the signed page")),
+            .any(|w| w.contains("drawn over signed text on page 1: \"Trang 1\"")),
         "{:?}",
         sig.warnings
     );

@@ -788,3 +788,59 @@ fn compare_with_golden(pdf: &[u8], renderer: Renderer, name: &str) {
         golden.display()
     );
 }
+
+/// A page drawing one 200 × 100 pt image XObject at (100, 100): a signed logo, say.
+fn page_with_image() -> Vec<u8> {
+    use build::{pdf, r, stream};
+    build::write_document(
+        &[
+            (r(1), pdf("<< /Type /Catalog /Pages 2 0 R >>")),
+            (r(2), pdf("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")),
+            (
+                r(3),
+                pdf(
+                    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+                     /Resources << /XObject << /Im1 5 0 R >> >> >>",
+                ),
+            ),
+            (r(4), stream("<< >>", "q 200 0 0 100 100 100 cm /Im1 Do Q")),
+            (
+                r(5),
+                stream(
+                    "<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray \
+                     /BitsPerComponent 8 >>",
+                    "\u{0}",
+                ),
+            ),
+        ],
+        r(1),
+    )
+}
+
+#[test]
+fn a_later_signature_hiding_a_signed_image_is_reported_and_one_on_its_corner_is_not() {
+    let signed = build::genuine_signed(&page_with_image());
+    let at = |rect: [f64; 4]| {
+        let over = sign_visible(
+            &signed,
+            VisibleSignature {
+                appearance: Appearance::text("Đã ký"),
+                placement: Placement::Rect { page: 0, rect },
+                size: (0.0, 0.0),
+            },
+        )
+        .expect("sign");
+        build::validate_bytes(&over).signatures[0].warnings.clone()
+    };
+    let hiding = at([95.0, 95.0, 305.0, 205.0]);
+    assert!(
+        hiding
+            .iter()
+            .any(|w| w.contains("drawn over a signed image on page 1")),
+        "{hiding:?}"
+    );
+    assert!(
+        at([250.0, 170.0, 350.0, 230.0]).is_empty(),
+        "a corner is not hiding it"
+    );
+}

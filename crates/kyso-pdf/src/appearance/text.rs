@@ -34,11 +34,13 @@ pub struct Glyph {
     pub size: f64,
 }
 
-/// The text of a page in content order.
+/// The text of a page in content order, and where its images are.
 #[derive(Clone, Debug, Default)]
 pub struct PageText {
     /// The glyphs, in the order they are shown.
     pub glyphs: Vec<Glyph>,
+    /// The boxes (user space) of the images the page draws: image XObjects and inline images.
+    pub images: Vec<[f64; 4]>,
 }
 
 impl PageText {
@@ -208,6 +210,24 @@ fn apply(m: Matrix, x: f64, y: f64) -> (f64, f64) {
     (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
 }
 
+/// The axis-aligned box around rectangle `[x1, y1, x2, y2]` transformed by `m`.
+fn transformed_box(m: Matrix, [x1, y1, x2, y2]: [f64; 4]) -> [f64; 4] {
+    let corners = [
+        apply(m, x1, y1),
+        apply(m, x2, y1),
+        apply(m, x1, y2),
+        apply(m, x2, y2),
+    ];
+    let xs = corners.map(|c| c.0);
+    let ys = corners.map(|c| c.1);
+    [
+        xs.iter().copied().fold(f64::INFINITY, f64::min),
+        ys.iter().copied().fold(f64::INFINITY, f64::min),
+        xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        ys.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    ]
+}
+
 #[derive(Clone)]
 struct State {
     ctm: Matrix,
@@ -335,17 +355,27 @@ impl<S: Source> Interpreter<'_, S> {
                 }
                 "Do" if depth < MAX_FORM_DEPTH => {
                     if let Some(lopdf::Object::Name(key)) = a.first() {
-                        self.form(resources, key, state.ctm, depth)?;
+                        self.xobject(resources, key, state.ctm, depth)?;
                     }
                 }
+                "BI" => self.image(state.ctm),
                 _ => {}
             }
         }
         Ok(())
     }
 
-    /// Runs a form XObject `key` of `resources`.
-    fn form(&mut self, resources: &Dict, key: &[u8], ctm: Matrix, depth: usize) -> Result<()> {
+    /// Records the unit square under `ctm`: where an image is drawn (§8.9.4).
+    fn image(&mut self, ctm: Matrix) {
+        if self.out.images.len() < MAX_GLYPHS {
+            self.out
+                .images
+                .push(transformed_box(ctm, [0.0, 0.0, 1.0, 1.0]));
+        }
+    }
+
+    /// Runs a form XObject `key` of `resources`, or records an image XObject.
+    fn xobject(&mut self, resources: &Dict, key: &[u8], ctm: Matrix, depth: usize) -> Result<()> {
         let Some(xobjects) = resources.get("XObject") else {
             return Ok(());
         };
@@ -356,6 +386,10 @@ impl<S: Source> Interpreter<'_, S> {
         let Object::Stream(form) = self.reader.deref(x)? else {
             return Ok(());
         };
+        if form.dict.get("Subtype").is_some_and(|s| s.is_name("Image")) {
+            self.image(ctm);
+            return Ok(());
+        }
         if !form.dict.get("Subtype").is_some_and(|s| s.is_name("Form")) {
             return Ok(());
         }
@@ -416,20 +450,15 @@ impl<S: Source> Interpreter<'_, S> {
                 })
                 * state.scale;
             let m = mul(*tm, state.ctm);
-            let corners = [
-                apply(m, 0.0, font.descent * size),
-                apply(m, w0 * size * state.scale, font.descent * size),
-                apply(m, 0.0, font.ascent * size),
-                apply(m, w0 * size * state.scale, font.ascent * size),
-            ];
-            let xs = corners.map(|c| c.0);
-            let ys = corners.map(|c| c.1);
-            let bbox = [
-                xs.iter().copied().fold(f64::INFINITY, f64::min),
-                ys.iter().copied().fold(f64::INFINITY, f64::min),
-                xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-                ys.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            ];
+            let bbox = transformed_box(
+                m,
+                [
+                    0.0,
+                    font.descent * size,
+                    w0 * size * state.scale,
+                    font.ascent * size,
+                ],
+            );
             let shown = (m[1].hypot(m[3])) * size;
             if self.out.glyphs.len() < MAX_GLYPHS {
                 self.out.glyphs.push(Glyph {

@@ -843,10 +843,30 @@ fn field_type(d: &Dict) -> Option<&[u8]> {
 }
 
 impl<A: Source, B: Source> Analysis<'_, A, B> {
-    /// The signed revision's text that widget `d` of a later signature lies over: glyphs at
-    /// least [`COVERED_GLYPH_SHARE`] inside its /Rect on its page (/P), with the page number
-    /// (1-based). `Ok(None)` when it covers none.
-    fn signed_text_under(&self, d: &Dict) -> Result<Option<(usize, String)>> {
+    /// Warns (once) when the new annotation `d`, named `what`, is drawn over the signed
+    /// revision's text or images; says nothing when it lies over blank paper or other
+    /// annotations (a seal over a signature), and warns plainly when the page cannot be read.
+    fn warn_if_over_signed_content(&mut self, what: &str, d: &Dict) {
+        let warning = match self.signed_content_under(d) {
+            Ok(None) => return,
+            Ok(Some((page, Covered::Text(text)))) => format!(
+                "{what} added after signing is drawn over signed text on page {page}: \"{text}\""
+            ),
+            Ok(Some((page, Covered::Image))) => {
+                format!("{what} added after signing is drawn over a signed image on page {page}")
+            }
+            Err(_) => format!(
+                "{what} added after signing has a visible appearance; check it does not cover signed content"
+            ),
+        };
+        if !self.outcome.warnings.contains(&warning) {
+            self.outcome.warnings.push(warning);
+        }
+    }
+
+    /// The signed revision's content that widget `d` lies over on its page (/P): glyphs or
+    /// images at least [`COVERED_SHARE`] inside its /Rect, with the page number (1-based).
+    fn signed_content_under(&self, d: &Dict) -> Result<Option<(usize, Covered)>> {
         let rect = d
             .get("Rect")
             .and_then(crate::appearance::page::rect_of)
@@ -861,29 +881,44 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             .iter()
             .position(|p| *p == page)
             .ok_or_else(|| crate::Error::Appearance("/P is not a signed page".into()))?;
-        let text = crate::appearance::text::extract(self.old, page)?;
-        let mut covered = String::new();
-        for g in &text.glyphs {
-            let b = g.bbox;
+        let content = crate::appearance::text::extract(self.old, page)?;
+        let covered = |b: [f64; 4]| {
             let area = (b[2] - b[0]) * (b[3] - b[1]);
             let ix = (b[2].min(rect[2]) - b[0].max(rect[0])).max(0.0);
             let iy = (b[3].min(rect[3]) - b[1].max(rect[1])).max(0.0);
-            if area > 0.0 && ix * iy >= COVERED_GLYPH_SHARE * area {
-                covered.push_str(&g.text);
-                if covered.chars().count() >= 60 {
-                    covered.push('…');
-                    break;
-                }
+            area > 0.0 && ix * iy >= COVERED_SHARE * area
+        };
+        let mut text = String::new();
+        for g in content.glyphs.iter().filter(|g| covered(g.bbox)) {
+            text.push_str(&g.text);
+            if text.chars().count() >= 60 {
+                text.push('…');
+                break;
             }
         }
-        let covered = covered.trim().to_string();
-        Ok((!covered.is_empty()).then_some((index + 1, covered)))
+        let text = text.trim().to_string();
+        if !text.is_empty() {
+            return Ok(Some((index + 1, Covered::Text(text))));
+        }
+        if content.images.iter().any(|b| covered(*b)) {
+            return Ok(Some((index + 1, Covered::Image)));
+        }
+        Ok(None)
     }
 }
 
-/// The part of a glyph's box a later signature widget must cover for the glyph to count as
-/// hidden: a seal touching the edge of a name is not hiding it.
-const COVERED_GLYPH_SHARE: f64 = 0.6;
+/// What a later annotation hides of the signed page.
+enum Covered {
+    /// This text.
+    Text(String),
+    /// An image.
+    Image,
+}
+
+/// The part of a glyph's or an image's box a later annotation must cover for it to count as
+/// hidden: a seal touching the edge of a name is not hiding it, nor a stamp on a corner of a
+/// full-page scan.
+const COVERED_SHARE: f64 = 0.6;
 
 fn has_visible_appearance(d: &Dict) -> bool {
     let area = d

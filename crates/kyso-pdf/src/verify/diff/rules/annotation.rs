@@ -99,10 +99,7 @@ pub(in crate::verify::diff) fn judge_new<A: Source, B: Source>(
             ChangeKind::AnnotationAdded { object: r, subtype },
         );
         if has_visible_appearance(d) {
-            a.outcome.warnings.push(format!(
-                "annotation {r} ({}) added after signing is drawn over the signed page",
-                describe(obj)
-            ));
+            a.warn_if_over_signed_content(&format!("annotation {r} ({})", describe(obj)), d);
         }
         // Its appearance and pop-up come with it.
         let mut next: Vec<(ObjRef, Role)> = appearance_refs(d)

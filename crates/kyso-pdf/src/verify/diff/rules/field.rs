@@ -432,21 +432,8 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
         if value.is_some() && visible {
             // Over another signature's widget (the seal over the official's signature, as
             // Decree 30/2020 wants) or blank paper is what visible signatures do; over the
-            // signed page's text it may hide what was signed.
-            let warning = match self.signed_text_under(d) {
-                Ok(None) => None,
-                Ok(Some((page, text))) => Some(format!(
-                    "signature {r} added after signing is drawn over signed text on page {page}: \"{text}\""
-                )),
-                Err(_) => Some(format!(
-                    "signature {r} added after signing has a visible appearance; check it does not cover signed content"
-                )),
-            };
-            if let Some(w) = warning
-                && !self.outcome.warnings.contains(&w)
-            {
-                self.outcome.warnings.push(w);
-            }
+            // signed page's text or images it may hide what was signed.
+            self.warn_if_over_signed_content(&format!("signature {r}"), d);
         }
         let mut next = Vec::new();
         if let Some(v) = value {
