@@ -665,30 +665,41 @@ fn no_output_is_written_when_the_appearance_fails() {
 }
 
 #[test]
-fn a_later_signature_drawn_over_signed_text_is_reported_with_the_text() {
+fn a_later_signature_hiding_signed_text_is_reported_with_the_text() {
     let signed = build::genuine_signed(&read("quyet-dinh.pdf"));
     // Over the body line "Theo đề nghị của Giám đốc Sở Thông tin và Truyền thông." (y = 585).
-    let over = sign_visible(
-        &signed,
-        VisibleSignature {
-            appearance: Appearance::text("Đã xem"),
-            placement: Placement::Rect {
-                page: 0,
-                rect: [80.0, 578.0, 300.0, 600.0],
+    let over = |background| {
+        let mut appearance = Appearance::text("Đã xem");
+        appearance.background = background;
+        let doc = sign_visible(
+            &signed,
+            VisibleSignature {
+                appearance,
+                placement: Placement::Rect {
+                    page: 0,
+                    rect: [80.0, 578.0, 300.0, 600.0],
+                },
+                size: (0.0, 0.0),
             },
-            size: (0.0, 0.0),
-        },
-    )
-    .expect("sign");
-    let report = build::validate_bytes(&over);
-    let first = &report.signatures[0];
+        )
+        .expect("sign");
+        build::validate_bytes(&doc).signatures[0].warnings.clone()
+    };
+    // An opaque white box: the line is gone from the page.
+    let hidden = over(Some(kyso_pdf::appearance::Rgb(1.0, 1.0, 1.0)));
     assert!(
-        first
-            .warnings
+        hidden
             .iter()
             .any(|w| w.contains("drawn over signed text on page 1") && w.contains("Theo đề nghị")),
-        "{:?}",
-        first.warnings
+        "{hidden:?}"
+    );
+    // The same box transparent: its few letters still hide a few of the line's.
+    let transparent = over(None);
+    assert!(
+        transparent
+            .iter()
+            .all(|w| !w.contains("Theo đề nghị của Giám đốc")),
+        "{transparent:?}"
     );
 }
 
@@ -818,13 +829,13 @@ fn page_with_image() -> Vec<u8> {
 }
 
 #[test]
-fn a_later_signature_hiding_a_signed_image_is_reported_and_one_on_its_corner_is_not() {
+fn a_later_signature_hiding_a_signed_image_is_reported_and_a_transparent_seal_over_it_is_not() {
     let signed = build::genuine_signed(&page_with_image());
-    let at = |rect: [f64; 4]| {
+    let at = |appearance: Appearance, rect: [f64; 4]| {
         let over = sign_visible(
             &signed,
             VisibleSignature {
-                appearance: Appearance::text("Đã ký"),
+                appearance,
                 placement: Placement::Rect { page: 0, rect },
                 size: (0.0, 0.0),
             },
@@ -832,7 +843,9 @@ fn a_later_signature_hiding_a_signed_image_is_reported_and_one_on_its_corner_is_
         .expect("sign");
         build::validate_bytes(&over).signatures[0].warnings.clone()
     };
-    let hiding = at([95.0, 95.0, 305.0, 205.0]);
+    let mut opaque = Appearance::text("Đã ký");
+    opaque.background = Some(kyso_pdf::appearance::Rgb(1.0, 1.0, 1.0));
+    let hiding = at(opaque.clone(), [95.0, 95.0, 305.0, 205.0]);
     assert!(
         hiding
             .iter()
@@ -840,7 +853,102 @@ fn a_later_signature_hiding_a_signed_image_is_reported_and_one_on_its_corner_is_
         "{hiding:?}"
     );
     assert!(
-        at([250.0, 170.0, 350.0, 230.0]).is_empty(),
-        "a corner is not hiding it"
+        at(opaque, [250.0, 170.0, 350.0, 230.0]).is_empty(),
+        "a box on its corner is not hiding it"
     );
+    let seal = Appearance::image(image("con-dau.png"));
+    assert!(
+        at(seal, [95.0, 95.0, 305.0, 205.0]).is_empty(),
+        "a transparent seal over it hides nothing"
+    );
+}
+
+#[test]
+fn jpeg_is_embedded_as_is_and_png_alpha_as_a_soft_mask() {
+    let at = |image: Image| {
+        sign_visible(
+            &blank_page(),
+            VisibleSignature {
+                appearance: Appearance::image(image),
+                placement: Placement::Rect {
+                    page: 0,
+                    rect: [100.0, 100.0, 400.0, 220.0],
+                },
+                size: (0.0, 0.0),
+            },
+        )
+        .expect("sign")
+    };
+    let jpeg = read("chu-ky-scan.jpg");
+    let signed = at(Image::from_bytes(&jpeg).expect("jpeg"));
+    assert!(
+        build::find(&signed, &jpeg).is_some(),
+        "the JPEG's bytes, unchanged"
+    );
+    assert!(build::find(&signed, b"/DCTDecode").is_some());
+    assert!(build::find(&signed, b"/SMask").is_none());
+
+    let signed = at(image("chu-ky.png"));
+    let reader = PdfReader::new(signed.as_slice()).expect("read");
+    let masks: Vec<_> = reader
+        .xref_entries()
+        .filter_map(|(r, _)| match reader.resolve(r) {
+            Ok(Object::Stream(s)) => s.dict.get("SMask").and_then(Object::as_reference),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(masks.len(), 1, "the signature image has one soft mask");
+    let Object::Stream(mask) = reader.resolve(masks[0]).expect("mask") else {
+        panic!("the soft mask is a stream")
+    };
+    let alpha = mask.decoded_data().expect("alpha plane");
+    assert_eq!(alpha.len(), 600 * 240);
+    assert!(alpha.contains(&0) && alpha.contains(&255));
+    // The widget took the image's proportions: 2.5 : 1, as 600 × 240 px.
+    let (_, r) = signature_widgets(&signed)[0];
+    assert!(((r[2] - r[0]) / (r[3] - r[1]) - 2.5).abs() < 1e-6, "{r:?}");
+}
+
+/// The attacker's seal: a PNG with an alpha channel that is opaque nearly everywhere (a white
+/// card with one transparent corner) counts as opaque, and hiding signed text with it is
+/// reported; the honest ring seal over the same text is not.
+#[test]
+fn a_nearly_opaque_png_is_not_taken_for_a_transparent_seal() {
+    let mut png_bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png_bytes, 40, 20);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().expect("header");
+        let mut px = vec![255u8; 40 * 20 * 4];
+        px[3] = 0; // one transparent pixel
+        w.write_image_data(&px).expect("pixels");
+    }
+    let signed = build::genuine_signed(&read("quyet-dinh.pdf"));
+    let at = |image: Image| {
+        let over = sign_visible(
+            &signed,
+            VisibleSignature {
+                appearance: Appearance {
+                    padding: 0.0,
+                    ..Appearance::image(image)
+                },
+                // Over "Theo đề nghị của Giám đốc" (y = 585), 2 : 1 like the image.
+                placement: Placement::Rect {
+                    page: 0,
+                    rect: [80.0, 560.0, 200.0, 620.0],
+                },
+                size: (0.0, 0.0),
+            },
+        )
+        .expect("sign");
+        build::validate_bytes(&over).signatures[0].warnings.clone()
+    };
+    let card = at(Image::from_bytes(&png_bytes).expect("png"));
+    assert!(
+        card.iter()
+            .any(|w| w.contains("drawn over signed text") && w.contains("Theo")),
+        "{card:?}"
+    );
+    assert!(at(image("con-dau.png")).is_empty());
 }

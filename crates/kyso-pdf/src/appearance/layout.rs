@@ -8,6 +8,8 @@ use crate::{Error, Result};
 
 /// The smallest size automatic sizing goes down to, in points.
 pub const MIN_FONT_SIZE: f64 = 4.0;
+/// The largest font size accepted, in points.
+pub const MAX_FONT_SIZE: f64 = 300.0;
 /// Baseline-to-baseline distance as a multiple of the font size.
 pub const LEADING: f64 = 1.2;
 
@@ -57,6 +59,14 @@ pub fn fit(
 ) -> Result<TextBlock> {
     let text: String = text.nfc().collect();
     font.check_covers(&text)?;
+    let requested = match size {
+        FontSize::Fixed(s) | FontSize::Auto { max: s } => s,
+    };
+    if !(requested > 0.0 && requested <= MAX_FONT_SIZE) {
+        return Err(Error::Appearance(format!(
+            "font size {requested} pt; it must be above 0 and at most {MAX_FONT_SIZE}"
+        )));
+    }
     let candidates: Vec<f64> = match size {
         FontSize::Fixed(s) => vec![s],
         FontSize::Auto { max } => {

@@ -128,6 +128,9 @@ pub struct Appearance {
     pub align: Align,
     /// Empty margin inside the box, in points.
     pub padding: f64,
+    /// A colour filling the whole box under the image and text; `None`: transparent, what is
+    /// on the page shows through.
+    pub background: Option<Rgb>,
 }
 
 /// Where everything of an appearance goes in a box of a given size: the result of layout,
@@ -236,6 +239,14 @@ impl Appearance {
         let drawing = self.layout(width, height)?;
         let mut ops = Vec::new();
         let mut resources = Dict::new();
+        if let Some(Rgb(r, g, b)) = self.background {
+            ops.push(Operation::new("rg", [r, g, b].map(real).to_vec()));
+            ops.push(Operation::new(
+                "re",
+                [0.0, 0.0, width, height].map(real).to_vec(),
+            ));
+            ops.push(Operation::new("f", vec![]));
+        }
         if let (Some([ix, iy, iw, ih]), Some(image)) = (drawing.image, &self.image) {
             let r = image.write(update);
             let mut xobjects = Dict::new();

@@ -226,7 +226,8 @@ pub enum Placement {
     Anchor(Anchor),
     /// Centred between two texts one above the other: the signer's title and name, as Decree
     /// 30/2020 places the official's signature image (Appendix I, Phần I, Mục II, 7d). The box
-    /// fills the gap between them, less `gap` on each side.
+    /// has the size asked for, made smaller (same proportions) to fit the gap between them less
+    /// `gap` on each side.
     Between {
         /// The page to search (0-based); `None`: every page, first match wins.
         page: Option<usize>,
@@ -393,12 +394,20 @@ impl Placement {
                         (y2 - y1).max(0.0)
                     )));
                 }
-                let centre = ((top[0] + top[2]) / 2.0 + (bottom[0] + bottom[2]) / 2.0) / 2.0;
+                // The box at most `size`, centred in the gap and on the two texts' centres.
+                let centre_x = ((top[0] + top[2]) / 2.0 + (bottom[0] + bottom[2]) / 2.0) / 2.0;
+                let centre_y = (y1 + y2) / 2.0;
                 let (pw, _) = g.displayed_size();
-                let half = (size.0 / (size.1.max(1.0)) * (y2 - y1) / 2.0)
-                    .min(centre)
-                    .min(pw - centre);
-                let rect = g.displayed_rect_to_user([centre - half, y1, centre + half, y2]);
+                let aspect = size.0 / size.1.max(1.0);
+                let h = size.1.min(y2 - y1);
+                let half_w = (aspect * h / 2.0).min(centre_x).min(pw - centre_x);
+                let half_h = (half_w / aspect).min(h / 2.0);
+                let rect = g.displayed_rect_to_user([
+                    centre_x - half_w,
+                    centre_y - half_h,
+                    centre_x + half_w,
+                    centre_y + half_h,
+                ]);
                 (p, r, g, rect)
             }
             Placement::SealOver { field, seal_height } => {

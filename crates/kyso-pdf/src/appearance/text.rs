@@ -22,6 +22,8 @@ pub const MAX_OPERATIONS: usize = 1_000_000;
 pub const MAX_FORM_DEPTH: usize = 8;
 /// Characters kept per page.
 pub const MAX_GLYPHS: usize = 1_000_000;
+/// Bytes of content streams and forms decoded per page, all together.
+pub const MAX_DECODED_PER_PAGE: usize = 256 * 1024 * 1024;
 
 /// One shown character (or the several a ligature stands for) and its box in user space.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,13 +36,37 @@ pub struct Glyph {
     pub size: f64,
 }
 
-/// The text of a page in content order, and where its images are.
+/// An image drawn on the page.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlacedImage {
+    /// Its box in user space.
+    pub bbox: [f64; 4],
+    /// Whether what is under it shows through: an 8-bit soft mask (/SMask) transparent over
+    /// at least half the image, or a stencil inline image.
+    pub masked: bool,
+}
+
+/// The text of a page in content order, and where its images and filled shapes are.
 #[derive(Clone, Debug, Default)]
 pub struct PageText {
     /// The glyphs, in the order they are shown.
     pub glyphs: Vec<Glyph>,
-    /// The boxes (user space) of the images the page draws: image XObjects and inline images.
-    pub images: Vec<[f64; 4]>,
+    /// The images drawn: image XObjects and inline images.
+    pub images: Vec<PlacedImage>,
+    /// The boxes (user space) of filled paths (`f`, `F`, `f*`, `B`, `B*`, `b`, `b*`).
+    pub fills: Vec<[f64; 4]>,
+}
+
+impl PageText {
+    /// The boxes where this content paints over what is beneath it: glyphs, images without
+    /// transparency, filled paths.
+    pub fn opaque_boxes(&self) -> impl Iterator<Item = [f64; 4]> + '_ {
+        self.glyphs
+            .iter()
+            .map(|g| g.bbox)
+            .chain(self.images.iter().filter(|i| !i.masked).map(|i| i.bbox))
+            .chain(self.fills.iter().copied())
+    }
 }
 
 impl PageText {
@@ -167,14 +193,65 @@ pub fn extract<S: Source>(reader: &PdfReader<S>, page: ObjRef) -> Result<PageTex
         }
         _ => {}
     }
+    interpret(reader, &data, &resources, IDENTITY)
+}
+
+/// What form XObject `form` — an annotation's appearance — draws, in the user space of the
+/// page where the annotation's /Rect is `rect` (ISO 32000-2 §12.5.5, Algorithm 8.1: the form's
+/// /BBox, transformed by its /Matrix, is fitted onto /Rect).
+pub fn extract_appearance<S: Source>(
+    reader: &PdfReader<S>,
+    form: &crate::object::Stream,
+    rect: [f64; 4],
+) -> Result<PageText> {
+    let bbox = form
+        .dict
+        .get("BBox")
+        .and_then(super::page::rect_of)
+        .ok_or_else(|| Error::Appearance("the appearance has no /BBox".into()))?;
+    let matrix = matrix_of(&form.dict);
+    let t = transformed_box(matrix, bbox);
+    let (w, h) = (t[2] - t[0], t[3] - t[1]);
+    if w <= 0.0 || h <= 0.0 {
+        return Ok(PageText::default());
+    }
+    let (sx, sy) = ((rect[2] - rect[0]) / w, (rect[3] - rect[1]) / h);
+    let fit = [sx, 0.0, 0.0, sy, rect[0] - t[0] * sx, rect[1] - t[1] * sy];
+    let resources = match form.dict.get("Resources") {
+        Some(r) => reader.deref(r)?.as_dict().cloned().unwrap_or_default(),
+        None => Dict::new(),
+    };
+    interpret(reader, &form.decoded_data()?, &resources, mul(matrix, fit))
+}
+
+fn interpret<S: Source>(
+    reader: &PdfReader<S>,
+    data: &[u8],
+    resources: &Dict,
+    ctm: Matrix,
+) -> Result<PageText> {
     let mut interp = Interpreter {
         reader,
         fonts: HashMap::new(),
         out: PageText::default(),
         operations: 0,
+        decoded: data.len(),
+        path: None,
     };
-    interp.run(&data, &resources, IDENTITY, 0)?;
+    interp.run(data, resources, ctm, 0)?;
     Ok(interp.out)
+}
+
+/// A form's /Matrix (§8.10.1), identity when absent or malformed.
+fn matrix_of(dict: &Dict) -> Matrix {
+    dict.get("Matrix")
+        .and_then(Object::as_array)
+        .filter(|m| m.len() == 6)
+        .map(|m| {
+            let v: Vec<f64> = m.iter().map(|o| o.as_f64().unwrap_or(0.0)).collect();
+            [v[0], v[1], v[2], v[3], v[4], v[5]]
+        })
+        .unwrap_or(IDENTITY)
 }
 
 fn inherited_resources<S: Source>(reader: &PdfReader<S>, page: ObjRef) -> Result<Dict> {
@@ -245,6 +322,9 @@ struct Interpreter<'r, S: Source> {
     fonts: HashMap<(Option<ObjRef>, Vec<u8>), std::rc::Rc<FontCodes>>,
     out: PageText,
     operations: usize,
+    decoded: usize,
+    /// The box (user space) of the path being built, if any.
+    path: Option<[f64; 4]>,
 }
 
 fn num(o: &lopdf::Object) -> f64 {
@@ -358,7 +438,31 @@ impl<S: Source> Interpreter<'_, S> {
                         self.xobject(resources, key, state.ctm, depth)?;
                     }
                 }
-                "BI" => self.image(state.ctm),
+                "BI" => {
+                    let masked = matches!(a.first(), Some(lopdf::Object::Stream(s))
+                        if s.dict.get(b"IM").or_else(|_| s.dict.get(b"ImageMask"))
+                            .is_ok_and(|v| matches!(v, lopdf::Object::Boolean(true))));
+                    self.image(state.ctm, masked)
+                }
+                "m" | "l" if a.len() == 2 => self.extend_path(state.ctm, &[(n(0), n(1))]),
+                "c" if a.len() == 6 => {
+                    self.extend_path(state.ctm, &[(n(0), n(1)), (n(2), n(3)), (n(4), n(5))])
+                }
+                "v" | "y" if a.len() == 4 => {
+                    self.extend_path(state.ctm, &[(n(0), n(1)), (n(2), n(3))])
+                }
+                "re" if a.len() == 4 => {
+                    let (x, y, w, h) = (n(0), n(1), n(2), n(3));
+                    self.extend_path(state.ctm, &[(x, y), (x + w, y + h)])
+                }
+                "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => {
+                    if let Some(b) = self.path.take()
+                        && self.out.fills.len() < MAX_GLYPHS
+                    {
+                        self.out.fills.push(b);
+                    }
+                }
+                "S" | "s" | "n" => self.path = None,
                 _ => {}
             }
         }
@@ -366,11 +470,47 @@ impl<S: Source> Interpreter<'_, S> {
     }
 
     /// Records the unit square under `ctm`: where an image is drawn (§8.9.4).
-    fn image(&mut self, ctm: Matrix) {
+    fn image(&mut self, ctm: Matrix, masked: bool) {
         if self.out.images.len() < MAX_GLYPHS {
-            self.out
-                .images
-                .push(transformed_box(ctm, [0.0, 0.0, 1.0, 1.0]));
+            self.out.images.push(PlacedImage {
+                bbox: transformed_box(ctm, [0.0, 0.0, 1.0, 1.0]),
+                masked,
+            });
+        }
+    }
+
+    /// Whether an image with dictionary `image` lets what is under it show: its 8-bit /SMask
+    /// is transparent (alpha < 128) over at least half its pixels. A mask that is opaque
+    /// nearly everywhere — a white card with a soft edge — does not count, nor /Mask or
+    /// /ImageMask stencils (they may paint every pixel).
+    fn see_through(&mut self, image: &Dict) -> Result<bool> {
+        let Some(mask) = image.get("SMask") else {
+            return Ok(false);
+        };
+        let Object::Stream(mask) = self.reader.deref(mask)? else {
+            return Ok(false);
+        };
+        if mask.dict.get("BitsPerComponent").and_then(Object::as_i64) != Some(8) {
+            return Ok(false);
+        }
+        let alpha = mask.decoded_data()?;
+        self.decoded += alpha.len();
+        if self.decoded > MAX_DECODED_PER_PAGE {
+            return Err(Error::LimitExceeded {
+                what: "content bytes decoded for one page",
+                limit: MAX_DECODED_PER_PAGE,
+            });
+        }
+        let clear = alpha.iter().filter(|&&a| a < 128).count();
+        Ok(!alpha.is_empty() && clear * 2 >= alpha.len())
+    }
+
+    /// Adds points (in the current user space) to the path's box.
+    fn extend_path(&mut self, ctm: Matrix, points: &[(f64, f64)]) {
+        for &(x, y) in points {
+            let (ux, uy) = apply(ctm, x, y);
+            let b = self.path.get_or_insert([ux, uy, ux, uy]);
+            *b = [b[0].min(ux), b[1].min(uy), b[2].max(ux), b[3].max(uy)];
         }
     }
 
@@ -387,27 +527,26 @@ impl<S: Source> Interpreter<'_, S> {
             return Ok(());
         };
         if form.dict.get("Subtype").is_some_and(|s| s.is_name("Image")) {
-            self.image(ctm);
+            let masked = self.see_through(&form.dict)?;
+            self.image(ctm, masked);
             return Ok(());
         }
         if !form.dict.get("Subtype").is_some_and(|s| s.is_name("Form")) {
             return Ok(());
         }
-        let matrix = form
-            .dict
-            .get("Matrix")
-            .and_then(Object::as_array)
-            .filter(|m| m.len() == 6)
-            .map(|m| {
-                let v: Vec<f64> = m.iter().map(|o| o.as_f64().unwrap_or(0.0)).collect();
-                [v[0], v[1], v[2], v[3], v[4], v[5]]
-            })
-            .unwrap_or(IDENTITY);
+        let matrix = matrix_of(&form.dict);
         let own = match form.dict.get("Resources") {
             Some(r) => self.reader.deref(r)?.as_dict().cloned(),
             None => None,
         };
         let data = form.decoded_data()?;
+        self.decoded += data.len();
+        if self.decoded > MAX_DECODED_PER_PAGE {
+            return Err(Error::LimitExceeded {
+                what: "content bytes decoded for one page",
+                limit: MAX_DECODED_PER_PAGE,
+            });
+        }
         self.run(
             &data,
             own.as_ref().unwrap_or(resources),
@@ -650,6 +789,9 @@ fn parse_to_unicode(data: &[u8]) -> HashMap<u32, String> {
                     if hi < lo || hi - lo > 65_535 {
                         continue;
                     }
+                    if map.len() > MAX_TO_UNICODE {
+                        break;
+                    }
                     match triple.get(2) {
                         Some(lopdf::Object::String(dst, _)) => {
                             let base: Vec<u16> = utf16(dst).encode_utf16().collect();
@@ -674,12 +816,15 @@ fn parse_to_unicode(data: &[u8]) -> HashMap<u32, String> {
             }
             _ => {}
         }
-        if map.len() > 65_536 {
+        if map.len() > MAX_TO_UNICODE {
             break;
         }
     }
     map
 }
+
+/// Codes read from one ToUnicode CMap, at most (a range may add 65 536 at once).
+const MAX_TO_UNICODE: usize = 131_072;
 
 /// The 256 characters of a simple font's codes: its base encoding and /Differences.
 fn simple_encoding<S: Source>(reader: &PdfReader<S>, font: &Dict) -> Result<[char; 256]> {

@@ -361,7 +361,7 @@ fn visible_widget<S: Source>(
     v: &VisibleSignature,
 ) -> Result<(fields::FieldPlan, fields::WidgetLook)> {
     use crate::appearance::PageGeometry;
-    let (field, rect, geometry) = match field {
+    let (field, rect, geometry, new_widget) = match field {
         fields::FieldPlan::Existing(found) => {
             let (widget, dict) = fields::widget_of(reader, &found)?;
             let rect = dict
@@ -380,7 +380,7 @@ fn visible_widget<S: Source>(
                 })?;
             let page = fields::widget_page(reader, widget, &dict)?;
             let geometry = PageGeometry::read(reader, reader.page_ref(page)?)?;
-            (fields::FieldPlan::Existing(found), rect, geometry)
+            (fields::FieldPlan::Existing(found), rect, geometry, false)
         }
         fields::FieldPlan::New { name, .. } => {
             if v.placement == Placement::Field {
@@ -396,14 +396,17 @@ fn visible_widget<S: Source>(
                 },
                 resolved.rect,
                 resolved.geometry,
+                true,
             )
         }
     };
     let mut box_d = geometry.user_rect_to_displayed(rect);
     let (mut w, mut h) = (box_d[2] - box_d[0], box_d[3] - box_d[1]);
-    // An image alone: the widget is the image's own rectangle, so a seal placed over it later
-    // covers the third of the image the decree means, not of an empty margin.
-    if v.appearance.layout == Layout::Image
+    // An image alone in a new widget: the widget is the image's own rectangle, so a seal placed
+    // over it later covers the third of the image the decree means, not of an empty margin.
+    // (An existing field keeps its rectangle: the image is centred in it.)
+    if new_widget
+        && v.appearance.layout == Layout::Image
         && let Some([ix, iy, iw, ih]) = v.appearance.layout(w, h)?.image
     {
         box_d = [

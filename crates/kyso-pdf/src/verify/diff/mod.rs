@@ -864,8 +864,9 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
         }
     }
 
-    /// The signed revision's content that widget `d` lies over on its page (/P): glyphs or
-    /// images at least [`COVERED_SHARE`] inside its /Rect, with the page number (1-based).
+    /// The signed revision's content that annotation `d` hides on its page (/P): glyphs or
+    /// images at least [`COVERED_SHARE`] under one box its appearance paints opaquely, with
+    /// the page number (1-based).
     fn signed_content_under(&self, d: &Dict) -> Result<Option<(usize, Covered)>> {
         let rect = d
             .get("Rect")
@@ -882,11 +883,26 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             .position(|p| *p == page)
             .ok_or_else(|| crate::Error::Appearance("/P is not a signed page".into()))?;
         let content = crate::appearance::text::extract(self.old, page)?;
+        // Where the appearance paints: its glyphs, opaque images and fills; a seal drawn from
+        // a transparent PNG hides nothing. An appearance that cannot be read counts as its
+        // whole /Rect.
+        let opaque: Vec<[f64; 4]> = match self.appearance_stream(d) {
+            Some(form) => {
+                match crate::appearance::text::extract_appearance(self.new, &form, rect) {
+                    Ok(drawn) => drawn.opaque_boxes().collect(),
+                    Err(_) => vec![rect],
+                }
+            }
+            None => vec![rect],
+        };
         let covered = |b: [f64; 4]| {
             let area = (b[2] - b[0]) * (b[3] - b[1]);
-            let ix = (b[2].min(rect[2]) - b[0].max(rect[0])).max(0.0);
-            let iy = (b[3].min(rect[3]) - b[1].max(rect[1])).max(0.0);
-            area > 0.0 && ix * iy >= COVERED_SHARE * area
+            area > 0.0
+                && opaque.iter().any(|o| {
+                    let ix = (b[2].min(o[2]) - b[0].max(o[0])).max(0.0);
+                    let iy = (b[3].min(o[3]) - b[1].max(o[1])).max(0.0);
+                    ix * iy >= COVERED_SHARE * area
+                })
         };
         let mut text = String::new();
         for g in content.glyphs.iter().filter(|g| covered(g.bbox)) {
@@ -900,10 +916,29 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
         if !text.is_empty() {
             return Ok(Some((index + 1, Covered::Text(text))));
         }
-        if content.images.iter().any(|b| covered(*b)) {
+        if content.images.iter().any(|i| covered(i.bbox)) {
             return Ok(Some((index + 1, Covered::Image)));
         }
         Ok(None)
+    }
+}
+
+impl<A: Source, B: Source> Analysis<'_, A, B> {
+    /// The normal appearance stream (/AP /N, or its /AS state) of annotation `d`.
+    fn appearance_stream(&self, d: &Dict) -> Option<crate::object::Stream> {
+        let ap = self.new.deref(d.get("AP")?).ok()?;
+        let normal = self.new.deref(ap.as_dict()?.get("N")?).ok()?;
+        match normal {
+            Object::Stream(s) => Some(s),
+            Object::Dict(states) => {
+                let state = d.get("AS").and_then(Object::as_name)?;
+                match self.new.deref(states.get(state)?).ok()? {
+                    Object::Stream(s) => Some(s),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 }
 
