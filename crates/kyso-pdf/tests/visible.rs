@@ -667,7 +667,7 @@ fn no_output_is_written_when_the_appearance_fails() {
 #[test]
 fn a_later_signature_hiding_signed_text_is_reported_with_the_text() {
     let signed = build::genuine_signed(&read("quyet-dinh.pdf"));
-    // Over the body line "Theo đề nghị của Giám đốc Sở Thông tin và Truyền thông." (y = 585).
+    // Over the body line "Theo đề nghị của Giám đốc Sở Thông tin và Truyền thông." (baseline 577).
     let over = |background| {
         let mut appearance = Appearance::text("Đã xem");
         appearance.background = background;
@@ -933,7 +933,7 @@ fn a_nearly_opaque_png_is_not_taken_for_a_transparent_seal() {
                     padding: 0.0,
                     ..Appearance::image(image)
                 },
-                // Over "Theo đề nghị của Giám đốc" (y = 585), 2 : 1 like the image.
+                // Over "Theo đề nghị của Giám đốc" (baseline 577), 2 : 1 like the image.
                 placement: Placement::Rect {
                     page: 0,
                     rect: [80.0, 560.0, 200.0, 620.0],
@@ -951,4 +951,126 @@ fn a_nearly_opaque_png_is_not_taken_for_a_transparent_seal() {
         "{card:?}"
     );
     assert!(at(image("con-dau.png")).is_empty());
+}
+
+/// `signed` plus a Square annotation listed in page `on`'s /Annots, its /P naming page
+/// `p_names`, at `rect`, drawn by `content` in a form whose /BBox is the rectangle's size.
+fn annotate(signed: &[u8], on: usize, p_names: usize, rect: [f64; 4], content: &str) -> Vec<u8> {
+    use build::{pdf, stream};
+    let n = build::next_free(signed);
+    let (annot, ap) = (build::r(n), build::r(n + 1));
+    let (w, h) = (rect[2] - rect[0], rect[3] - rect[1]);
+    let page = build::page_ref(signed, on);
+    let named = build::page_ref(signed, p_names);
+    let annotation = pdf(&format!(
+        "<< /Type /Annot /Subtype /Square /Rect [{} {} {} {}] /P {named} /F 4 /AP << /N {ap} >> >>",
+        rect[0], rect[1], rect[2], rect[3]
+    ));
+    let form = stream(
+        &format!("<< /Type /XObject /Subtype /Form /BBox [0 0 {w} {h}] >>"),
+        content,
+    );
+    let holder = build::with_array_item(signed, page, "Annots", annot);
+    build::append_update(signed, &[(annot, annotation), (ap, form), holder], &[])
+}
+
+/// Over "Theo đề nghị của Giám đốc Sở Thông tin và Truyền thông." (page 1, baseline 576.9;
+/// its glyph boxes run from 574.1 to 588.5).
+const OVER_THE_LINE: [f64; 4] = [80.0, 570.0, 300.0, 592.0];
+
+fn first_warnings(pdf: &Vec<u8>) -> Vec<String> {
+    build::validate_bytes(pdf).signatures[0].warnings.clone()
+}
+
+#[test]
+fn an_overlay_whose_p_names_a_blank_page_is_judged_on_the_page_that_shows_it() {
+    let signed = build::genuine_signed(&read("quyet-dinh.pdf"));
+    // Listed on page 1, /P pointing at page 2 (nearly blank there).
+    let attacked = annotate(&signed, 0, 1, OVER_THE_LINE, "1 1 1 rg 0 0 220 22 re f");
+    let w = first_warnings(&attacked);
+    assert!(
+        w.iter()
+            .any(|w| w.contains("on page 1") && w.contains("Theo đề nghị")),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn thin_strips_that_hide_a_line_together_are_reported() {
+    let signed = build::genuine_signed(&read("quyet-dinh.pdf"));
+    // Strips 2.5 pt wide, 0.5 pt apart: together they cover 83 % of every glyph, one alone
+    // less than 60 % of any but the narrowest.
+    let strips: String = (0..74)
+        .map(|i| format!("{} 0 2.5 22 re f\n", f64::from(i) * 3.0))
+        .collect();
+    let attacked = annotate(&signed, 0, 0, OVER_THE_LINE, &format!("1 1 1 rg\n{strips}"));
+    let w = first_warnings(&attacked);
+    assert!(w.iter().any(|w| w.contains("Theo đề nghị")), "{w:?}");
+}
+
+#[test]
+fn an_appearance_kyso_cannot_follow_counts_as_painting_its_whole_rectangle() {
+    let signed = build::genuine_signed(&read("quyet-dinh.pdf"));
+    for content in [
+        "/Sh1 sh",                      // a shading: paints an area kyso does not measure
+        "/GS1 gs 0 0 220 22 re f",      // graphics state parameters
+        "1 1 1 rg 0 0 220 22 re f } {", // a token lopdf cannot read, then nothing
+    ] {
+        let attacked = annotate(&signed, 0, 0, OVER_THE_LINE, content);
+        let w = first_warnings(&attacked);
+        assert!(
+            w.iter().any(|w| w.contains("Theo đề nghị")),
+            "{content}: {w:?}"
+        );
+    }
+    // The same over blank paper is still fine.
+    let blank = annotate(&signed, 0, 0, [300.0, 400.0, 520.0, 422.0], "/Sh1 sh");
+    assert!(first_warnings(&blank).is_empty());
+}
+
+#[test]
+fn stroked_frames_paint_their_edges_only() {
+    let signed = build::genuine_signed(&read("quyet-dinh.pdf"));
+    // A 1 pt frame around the line hides nothing; the same rectangle filled hides it.
+    let frame = annotate(
+        &signed,
+        0,
+        0,
+        OVER_THE_LINE,
+        "0 0 1 RG 1 w 0.5 0.5 219 21 re S",
+    );
+    assert!(
+        first_warnings(&frame).is_empty(),
+        "{:?}",
+        first_warnings(&frame)
+    );
+    let filled = annotate(&signed, 0, 0, OVER_THE_LINE, "0 0 1 rg 0.5 0.5 219 21 re f");
+    assert!(first_warnings(&filled).iter().any(|w| w.contains("Theo")));
+}
+
+#[test]
+fn each_signer_takes_the_next_free_placeholder() {
+    let sign_at_placeholder = |doc: &[u8]| {
+        sign_visible(
+            doc,
+            VisibleSignature {
+                appearance: Appearance::text("Đã ký"),
+                placement: Placement::Anchor(Anchor {
+                    text: "[ky-so]".into(),
+                    page: None,
+                    side: AnchorSide::Over,
+                    gap: 0.0,
+                }),
+                size: (80.0, 24.0),
+            },
+        )
+    };
+    let one = sign_at_placeholder(&read("cong-van.pdf")).expect("first placeholder");
+    let two = sign_at_placeholder(&one).expect("second placeholder");
+    let widgets = signature_widgets(&two);
+    // fpdf2 put the first at x = 120–180 mm, the second at x = 20–80 mm.
+    assert!(widgets[0].1[0] > 120.0 * POINTS_PER_MM, "{widgets:?}");
+    assert!(widgets[1].1[2] < 80.0 * POINTS_PER_MM, "{widgets:?}");
+    let err = sign_at_placeholder(&two).unwrap_err();
+    assert!(matches!(err, Error::AnchorNotFound { .. }), "{err}");
 }

@@ -332,12 +332,23 @@ impl Placement {
                     Some(p) => vec![p],
                     None => (0..reader.page_count()?).collect(),
                 };
+                // A placeholder an earlier signature already covers is taken: the next one is
+                // this signer's ("[ky-so]" once per signer).
+                let taken = crate::sign::signed_widget_rects(reader)?;
                 let mut found = None;
                 for p in pages {
                     let (r, g) = page_at(p)?;
                     let text = super::text::extract(reader, r)?;
-                    if let Some(hit) = text.find(&anchor.text).first() {
-                        found = Some((p, r, g, *hit));
+                    let free = text.find(&anchor.text).into_iter().find(|hit| {
+                        !taken.iter().any(|(tp, t)| {
+                            *tp == p && {
+                                let (cx, cy) = ((hit[0] + hit[2]) / 2.0, (hit[1] + hit[3]) / 2.0);
+                                cx >= t[0] && cx <= t[2] && cy >= t[1] && cy <= t[3]
+                            }
+                        })
+                    });
+                    if let Some(hit) = free {
+                        found = Some((p, r, g, hit));
                         break;
                     }
                 }

@@ -34,6 +34,8 @@ pub struct Glyph {
     pub bbox: [f64; 4],
     /// The font size as shown (the text matrix's vertical scale included).
     pub size: f64,
+    /// Whether it is painted: text rendering mode 3 and 7 (OCR layers under scans) are not.
+    pub painted: bool,
 }
 
 /// An image drawn on the page.
@@ -53,8 +55,12 @@ pub struct PageText {
     pub glyphs: Vec<Glyph>,
     /// The images drawn: image XObjects and inline images.
     pub images: Vec<PlacedImage>,
-    /// The boxes (user space) of filled paths (`f`, `F`, `f*`, `B`, `B*`, `b`, `b*`).
+    /// The boxes (user space) where paths are filled or stroked, and where images with a soft
+    /// mask are opaque.
     pub fills: Vec<[f64; 4]>,
+    /// Why the content could not be followed to its end (an operator not understood, a limit
+    /// reached, a token lopdf cannot read), if it could not: what it paints is then unknown.
+    pub incomplete: Option<String>,
 }
 
 impl PageText {
@@ -63,6 +69,7 @@ impl PageText {
     pub fn opaque_boxes(&self) -> impl Iterator<Item = [f64; 4]> + '_ {
         self.glyphs
             .iter()
+            .filter(|g| g.painted)
             .map(|g| g.bbox)
             .chain(self.images.iter().filter(|i| !i.masked).map(|i| i.bbox))
             .chain(self.fills.iter().copied())
@@ -188,6 +195,12 @@ pub fn extract<S: Source>(reader: &PdfReader<S>, page: ObjRef) -> Result<PageTex
                 if let Object::Stream(s) = reader.deref(&item)? {
                     data.extend_from_slice(&s.decoded_data()?);
                     data.push(b'\n');
+                    if data.len() > MAX_DECODED_PER_PAGE {
+                        return Err(Error::LimitExceeded {
+                            what: "content bytes decoded for one page",
+                            limit: MAX_DECODED_PER_PAGE,
+                        });
+                    }
                 }
             }
         }
@@ -209,7 +222,12 @@ pub fn extract_appearance<S: Source>(
         .get("BBox")
         .and_then(super::page::rect_of)
         .ok_or_else(|| Error::Appearance("the appearance has no /BBox".into()))?;
-    let matrix = matrix_of(&form.dict);
+    let Some(matrix) = matrix_of(&form.dict) else {
+        return Ok(PageText {
+            incomplete: Some("the appearance's /Matrix is not six numbers".into()),
+            ..PageText::default()
+        });
+    };
     let t = transformed_box(matrix, bbox);
     let (w, h) = (t[2] - t[0], t[3] - t[1]);
     if w <= 0.0 || h <= 0.0 {
@@ -236,22 +254,21 @@ fn interpret<S: Source>(
         out: PageText::default(),
         operations: 0,
         decoded: data.len(),
-        path: None,
+        path: Path::default(),
     };
     interp.run(data, resources, ctm, 0)?;
     Ok(interp.out)
 }
 
-/// A form's /Matrix (§8.10.1), identity when absent or malformed.
-fn matrix_of(dict: &Dict) -> Matrix {
-    dict.get("Matrix")
-        .and_then(Object::as_array)
-        .filter(|m| m.len() == 6)
-        .map(|m| {
-            let v: Vec<f64> = m.iter().map(|o| o.as_f64().unwrap_or(0.0)).collect();
-            [v[0], v[1], v[2], v[3], v[4], v[5]]
-        })
-        .unwrap_or(IDENTITY)
+/// A form's /Matrix (§8.10.1): identity when absent, `None` when it is not six direct numbers.
+fn matrix_of(dict: &Dict) -> Option<Matrix> {
+    let Some(m) = dict.get("Matrix") else {
+        return Some(IDENTITY);
+    };
+    let v: Vec<f64> = m.as_array()?.iter().filter_map(Object::as_f64).collect();
+    <[f64; 6]>::try_from(v)
+        .ok()
+        .filter(|m| m.iter().all(|x| x.is_finite()))
 }
 
 fn inherited_resources<S: Source>(reader: &PdfReader<S>, page: ObjRef) -> Result<Dict> {
@@ -308,6 +325,8 @@ fn transformed_box(m: Matrix, [x1, y1, x2, y2]: [f64; 4]) -> [f64; 4] {
 #[derive(Clone)]
 struct State {
     ctm: Matrix,
+    render_mode: i64,
+    line_width: f64,
     font: Option<ObjRef>,
     font_key: Vec<u8>,
     size: f64,
@@ -319,12 +338,20 @@ struct State {
 
 struct Interpreter<'r, S: Source> {
     reader: &'r PdfReader<S>,
-    fonts: HashMap<(Option<ObjRef>, Vec<u8>), std::rc::Rc<FontCodes>>,
+    fonts: HashMap<ObjRef, std::rc::Rc<FontCodes>>,
     out: PageText,
     operations: usize,
     decoded: usize,
-    /// The box (user space) of the path being built, if any.
-    path: Option<[f64; 4]>,
+    /// The path being built.
+    path: Path,
+}
+
+/// A path under construction (§8.5.2), in device-independent user space of the page: the
+/// rectangles of `re` (their four corners) and the box of every other segment.
+#[derive(Default)]
+struct Path {
+    rects: Vec<[(f64, f64); 4]>,
+    other: Option<[f64; 4]>,
 }
 
 fn num(o: &lopdf::Object) -> f64 {
@@ -339,6 +366,8 @@ impl<S: Source> Interpreter<'_, S> {
     fn run(&mut self, data: &[u8], resources: &Dict, ctm: Matrix, depth: usize) -> Result<()> {
         let mut state = State {
             ctm,
+            render_mode: 0,
+            line_width: 1.0,
             font: None,
             font_key: Vec::new(),
             size: 0.0,
@@ -355,7 +384,10 @@ impl<S: Source> Interpreter<'_, S> {
         };
         for op in Content::decode_iter(data) {
             // A damaged tail ends the page's text; what came before is kept.
-            let Ok(op) = op else { break };
+            let Ok(op) = op else {
+                self.incomplete("a content-stream token lopdf cannot read");
+                break;
+            };
             self.operations += 1;
             if self.operations > MAX_OPERATIONS {
                 return Err(Error::LimitExceeded {
@@ -367,6 +399,7 @@ impl<S: Source> Interpreter<'_, S> {
             let n = |i: usize| a.get(i).map(num).unwrap_or(0.0);
             match op.operator.as_str() {
                 "q" if stack.len() < 256 => stack.push(state.clone()),
+                "q" => self.incomplete("graphics states nested deeper than 256"),
                 "Q" => {
                     if let Some(s) = stack.pop() {
                         state = s;
@@ -438,12 +471,14 @@ impl<S: Source> Interpreter<'_, S> {
                         self.xobject(resources, key, state.ctm, depth)?;
                     }
                 }
-                "BI" => {
-                    let masked = matches!(a.first(), Some(lopdf::Object::Stream(s))
-                        if s.dict.get(b"IM").or_else(|_| s.dict.get(b"ImageMask"))
-                            .is_ok_and(|v| matches!(v, lopdf::Object::Boolean(true))));
-                    self.image(state.ctm, masked)
-                }
+                "Do" => self.incomplete("form XObjects nested too deep"),
+                "sh" => self.incomplete("a shading (sh) paints an area kyso does not measure"),
+                "Tr" => state.render_mode = n(0) as i64,
+                "Ts" if n(0) != 0.0 => self.incomplete("text rise (Ts)"),
+                "gs" => self.incomplete("graphics state parameters (gs)"),
+                "w" => state.line_width = n(0).abs(),
+                // Inline images, stencils included, are taken as painting their whole square.
+                "BI" => self.image(state.ctm, false),
                 "m" | "l" if a.len() == 2 => self.extend_path(state.ctm, &[(n(0), n(1))]),
                 "c" if a.len() == 6 => {
                     self.extend_path(state.ctm, &[(n(0), n(1)), (n(2), n(3)), (n(4), n(5))])
@@ -453,16 +488,18 @@ impl<S: Source> Interpreter<'_, S> {
                 }
                 "re" if a.len() == 4 => {
                     let (x, y, w, h) = (n(0), n(1), n(2), n(3));
-                    self.extend_path(state.ctm, &[(x, y), (x + w, y + h)])
+                    let c = state.ctm;
+                    self.path.rects.push([
+                        apply(c, x, y),
+                        apply(c, x + w, y),
+                        apply(c, x + w, y + h),
+                        apply(c, x, y + h),
+                    ]);
                 }
-                "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => {
-                    if let Some(b) = self.path.take()
-                        && self.out.fills.len() < MAX_GLYPHS
-                    {
-                        self.out.fills.push(b);
-                    }
-                }
-                "S" | "s" | "n" => self.path = None,
+                "f" | "F" | "f*" => self.paint_path(&state, true, false),
+                "B" | "B*" | "b" | "b*" => self.paint_path(&state, true, true),
+                "S" | "s" => self.paint_path(&state, false, true),
+                "n" => self.path = Path::default(),
                 _ => {}
             }
         }
@@ -479,19 +516,30 @@ impl<S: Source> Interpreter<'_, S> {
         }
     }
 
-    /// Whether an image with dictionary `image` lets what is under it show: its 8-bit /SMask
-    /// is transparent (alpha < 128) over at least half its pixels. A mask that is opaque
-    /// nearly everywhere — a white card with a soft edge — does not count, nor /Mask or
-    /// /ImageMask stencils (they may paint every pixel).
-    fn see_through(&mut self, image: &Dict) -> Result<bool> {
+    /// For an image with an 8-bit soft mask, the cells (of an 8 × 8 grid over the image's unit
+    /// square) where the mask is mostly opaque: only there does the image hide what is under
+    /// it. `None` when the image has no such mask (/Mask and /ImageMask stencils may paint
+    /// every pixel): it hides its whole square.
+    fn opaque_cells(&mut self, image: &Dict) -> Result<Option<Vec<[f64; 4]>>> {
+        const GRID: usize = 8;
         let Some(mask) = image.get("SMask") else {
-            return Ok(false);
+            return Ok(None);
         };
         let Object::Stream(mask) = self.reader.deref(mask)? else {
-            return Ok(false);
+            return Ok(None);
+        };
+        let dim = |k: &str| {
+            mask.dict
+                .get(k)
+                .and_then(Object::as_i64)
+                .and_then(|v| usize::try_from(v).ok())
+                .filter(|v| (1..=65_536).contains(v))
+        };
+        let (Some(w), Some(h)) = (dim("Width"), dim("Height")) else {
+            return Ok(None);
         };
         if mask.dict.get("BitsPerComponent").and_then(Object::as_i64) != Some(8) {
-            return Ok(false);
+            return Ok(None);
         }
         let alpha = mask.decoded_data()?;
         self.decoded += alpha.len();
@@ -501,16 +549,96 @@ impl<S: Source> Interpreter<'_, S> {
                 limit: MAX_DECODED_PER_PAGE,
             });
         }
-        let clear = alpha.iter().filter(|&&a| a < 128).count();
-        Ok(!alpha.is_empty() && clear * 2 >= alpha.len())
+        if alpha.len() < w * h {
+            return Ok(None);
+        }
+        // /Decode [1 0] inverts the mask (§8.9.5.2).
+        let inverted = mask
+            .dict
+            .get("Decode")
+            .and_then(Object::as_array)
+            .and_then(|d| d.first())
+            .and_then(Object::as_f64)
+            == Some(1.0);
+        let mut cells = Vec::new();
+        for gy in 0..GRID {
+            for gx in 0..GRID {
+                let (x0, x1) = (gx * w / GRID, ((gx + 1) * w / GRID).max(gx * w / GRID + 1));
+                let (y0, y1) = (gy * h / GRID, ((gy + 1) * h / GRID).max(gy * h / GRID + 1));
+                let (mut opaque, mut all) = (0usize, 0usize);
+                for y in y0..y1.min(h) {
+                    for x in x0..x1.min(w) {
+                        let a = alpha[y * w + x];
+                        let a = if inverted { 255 - a } else { a };
+                        all += 1;
+                        opaque += usize::from(a >= 128);
+                    }
+                }
+                if all > 0 && opaque * 2 >= all {
+                    // Image rows run top to bottom; the unit square's y runs up (§8.9.4).
+                    let (fx0, fx1) = (x0 as f64 / w as f64, x1.min(w) as f64 / w as f64);
+                    let (fy0, fy1) = (y0 as f64 / h as f64, y1.min(h) as f64 / h as f64);
+                    cells.push([fx0, 1.0 - fy1, fx1, 1.0 - fy0]);
+                }
+            }
+        }
+        Ok(Some(cells))
     }
 
-    /// Adds points (in the current user space) to the path's box.
+    /// Adds points (in the current user space) to the box of the path's non-rectangle parts.
     fn extend_path(&mut self, ctm: Matrix, points: &[(f64, f64)]) {
         for &(x, y) in points {
             let (ux, uy) = apply(ctm, x, y);
-            let b = self.path.get_or_insert([ux, uy, ux, uy]);
+            let b = self.path.other.get_or_insert([ux, uy, ux, uy]);
             *b = [b[0].min(ux), b[1].min(uy), b[2].max(ux), b[3].max(uy)];
+        }
+    }
+
+    /// Paints the current path (filled, stroked or both) and starts a new one. A filled
+    /// rectangle paints its box; a stroked one its four edges, as wide as the line; any other
+    /// path its whole box.
+    fn paint_path(&mut self, state: &State, fill: bool, stroke: bool) {
+        let path = std::mem::take(&mut self.path);
+        let half = state.line_width
+            * state.ctm[0]
+                .hypot(state.ctm[1])
+                .max(state.ctm[2].hypot(state.ctm[3]))
+            / 2.0;
+        let grow = |b: [f64; 4], by: f64| [b[0] - by, b[1] - by, b[2] + by, b[3] + by];
+        let bounds = |pts: &[(f64, f64)]| {
+            let xs = pts.iter().map(|p| p.0);
+            let ys = pts.iter().map(|p| p.1);
+            [
+                xs.clone().fold(f64::INFINITY, f64::min),
+                ys.clone().fold(f64::INFINITY, f64::min),
+                xs.fold(f64::NEG_INFINITY, f64::max),
+                ys.fold(f64::NEG_INFINITY, f64::max),
+            ]
+        };
+        let mut boxes = Vec::new();
+        for corners in &path.rects {
+            if fill {
+                boxes.push(grow(bounds(corners), if stroke { half } else { 0.0 }));
+            } else {
+                for k in 0..4 {
+                    boxes.push(grow(bounds(&[corners[k], corners[(k + 1) % 4]]), half));
+                }
+            }
+        }
+        if let Some(b) = path.other {
+            boxes.push(grow(b, if stroke { half } else { 0.0 }));
+        }
+        for b in boxes {
+            if self.out.fills.len() < MAX_GLYPHS {
+                self.out.fills.push(b);
+            }
+        }
+    }
+
+    /// Notes the first reason the content cannot be followed exactly.
+    fn incomplete(&mut self, why: &str) {
+        if self.out.incomplete.is_none() {
+            self.out.incomplete = Some(why.to_string());
         }
     }
 
@@ -527,14 +655,26 @@ impl<S: Source> Interpreter<'_, S> {
             return Ok(());
         };
         if form.dict.get("Subtype").is_some_and(|s| s.is_name("Image")) {
-            let masked = self.see_through(&form.dict)?;
-            self.image(ctm, masked);
+            match self.opaque_cells(&form.dict)? {
+                Some(cells) => {
+                    self.image(ctm, true);
+                    for c in cells {
+                        if self.out.fills.len() < MAX_GLYPHS {
+                            self.out.fills.push(transformed_box(ctm, c));
+                        }
+                    }
+                }
+                None => self.image(ctm, false),
+            }
             return Ok(());
         }
         if !form.dict.get("Subtype").is_some_and(|s| s.is_name("Form")) {
             return Ok(());
         }
-        let matrix = matrix_of(&form.dict);
+        let Some(matrix) = matrix_of(&form.dict) else {
+            self.incomplete("a form's /Matrix is not six numbers");
+            return Ok(());
+        };
         let own = match form.dict.get("Resources") {
             Some(r) => self.reader.deref(r)?.as_dict().cloned(),
             None => None,
@@ -556,16 +696,31 @@ impl<S: Source> Interpreter<'_, S> {
     }
 
     fn font(&mut self, state: &State, fonts: &Dict) -> Result<std::rc::Rc<FontCodes>> {
-        let key = (state.font, state.font_key.clone());
-        if let Some(f) = self.fonts.get(&key) {
+        // Only fonts that are objects of their own are cached: two forms may each have a
+        // direct /F1 of a different font.
+        if let Some(r) = state.font
+            && let Some(f) = self.fonts.get(&r)
+        {
             return Ok(f.clone());
         }
         let dict = match fonts.get(state.font_key.as_slice()) {
             Some(f) => self.reader.deref(f)?.as_dict().cloned().unwrap_or_default(),
             None => Dict::new(),
         };
+        if dict.get("Subtype").is_some_and(|t| t.is_name("Type3")) {
+            self.incomplete("a Type 3 font (its glyphs are drawings of any size)");
+        }
+        if dict.get("Subtype").is_some_and(|t| t.is_name("Type0"))
+            && !dict
+                .get("Encoding")
+                .is_some_and(|e| e.is_name("Identity-H"))
+        {
+            self.incomplete("a Type 0 font with another encoding than Identity-H");
+        }
         let f = std::rc::Rc::new(FontCodes::read(self.reader, &dict)?);
-        self.fonts.insert(key, f.clone());
+        if let Some(r) = state.font {
+            self.fonts.insert(r, f.clone());
+        }
         Ok(f)
     }
 
@@ -604,6 +759,7 @@ impl<S: Source> Interpreter<'_, S> {
                     text: font.text(code),
                     bbox,
                     size: shown,
+                    painted: !matches!(state.render_mode, 3 | 7),
                 });
             }
             *tm = mul([1.0, 0.0, 0.0, 1.0, advance, 0.0], *tm);
@@ -726,7 +882,9 @@ fn read_cid_widths<S: Source>(
     widths: &mut HashMap<u32, f64>,
 ) -> Result<()> {
     let mut i = 0;
-    while i < w.len() && widths.len() < 65_536 {
+    // Entries written, repeats included: a /W of many overlapping ranges costs no more.
+    let mut work = 0usize;
+    while i < w.len() && work < 131_072 {
         let first = reader.deref(&w[i])?.as_i64().unwrap_or(0).clamp(0, 65_535) as u32;
         match w.get(i + 1).map(|o| reader.deref(o)).transpose()? {
             Some(Object::Array(list)) => {
@@ -734,6 +892,7 @@ fn read_cid_widths<S: Source>(
                     if let Some(v) = v.as_f64() {
                         widths.insert(first + k as u32, v);
                     }
+                    work += 1;
                 }
                 i += 2;
             }
@@ -742,6 +901,7 @@ fn read_cid_widths<S: Source>(
                 let v = w.get(i + 2).and_then(Object::as_f64).unwrap_or(1000.0);
                 for c in first..=last.min(first + 65_535) {
                     widths.insert(c, v);
+                    work += 1;
                 }
                 i += 3;
             }
@@ -762,6 +922,8 @@ fn parse_to_unicode(data: &[u8]) -> HashMap<u32, String> {
         String::from_utf16_lossy(&units)
     };
     let mut map = HashMap::new();
+    // Entries written, repeats included: overlapping ranges cost no more than distinct ones.
+    let mut work = 0usize;
     for op in Content::decode_iter(data).take(MAX_OPERATIONS) {
         let Ok(op) = op else { break };
         let s = |o: &lopdf::Object| match o {
@@ -775,6 +937,7 @@ fn parse_to_unicode(data: &[u8]) -> HashMap<u32, String> {
                         (pair.first().and_then(s), pair.get(1).and_then(s))
                     {
                         map.insert(code(&src), utf16(&dst));
+                        work += 1;
                     }
                 }
             }
@@ -789,9 +952,10 @@ fn parse_to_unicode(data: &[u8]) -> HashMap<u32, String> {
                     if hi < lo || hi - lo > 65_535 {
                         continue;
                     }
-                    if map.len() > MAX_TO_UNICODE {
+                    if work > MAX_TO_UNICODE {
                         break;
                     }
+                    work += (hi - lo) as usize + 1;
                     match triple.get(2) {
                         Some(lopdf::Object::String(dst, _)) => {
                             let base: Vec<u16> = utf16(dst).encode_utf16().collect();
@@ -816,14 +980,14 @@ fn parse_to_unicode(data: &[u8]) -> HashMap<u32, String> {
             }
             _ => {}
         }
-        if map.len() > MAX_TO_UNICODE {
+        if work > MAX_TO_UNICODE {
             break;
         }
     }
     map
 }
 
-/// Codes read from one ToUnicode CMap, at most (a range may add 65 536 at once).
+/// Codes written from one ToUnicode CMap, at most (a range may add 65 536 at once).
 const MAX_TO_UNICODE: usize = 131_072;
 
 /// The 256 characters of a simple font's codes: its base encoding and /Differences.
@@ -976,6 +1140,7 @@ mod tests {
                 text: c.to_string(),
                 bbox: [x0 + 6.0 * i as f64, y, x0 + 6.0 * (i + 1) as f64, y + 10.0],
                 size: 10.0,
+                painted: true,
             })
             .collect()
     }

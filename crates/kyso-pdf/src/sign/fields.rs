@@ -134,12 +134,9 @@ pub fn widget_page<S: Source>(reader: &PdfReader<S>, widget: ObjRef, dict: &Dict
     Err(Error::Appearance(format!("widget {widget} is on no page")))
 }
 
-/// The widget rectangle (user space) and page of a signed signature field: `name`, or the last
-/// signed one in form order whose widget has an area.
-pub fn signed_widget<S: Source>(
-    reader: &PdfReader<S>,
-    name: Option<&str>,
-) -> Result<(usize, [f64; 4])> {
+/// The page index and widget rectangle (user space) of every signed signature field whose
+/// widget has an area, with the field's name, in form order.
+fn signed_widgets<S: Source>(reader: &PdfReader<S>) -> Result<Vec<(String, usize, [f64; 4])>> {
     let catalog = reader.catalog()?;
     let fields = match catalog
         .get("AcroForm")
@@ -149,13 +146,10 @@ pub fn signed_widget<S: Source>(
         Some(Object::Dict(af)) => list_fields(reader, &af)?,
         _ => Vec::new(),
     };
-    let signed = fields.iter().filter(|f| {
-        f.field_type.as_deref() == Some(b"Sig")
-            && f.dict.get("V").is_some_and(|v| !v.is_null())
-            && name.is_none_or(|n| f.name == n)
-    });
-    let mut found = None;
-    for f in signed {
+    let mut out = Vec::new();
+    for f in fields.iter().filter(|f| {
+        f.field_type.as_deref() == Some(b"Sig") && f.dict.get("V").is_some_and(|v| !v.is_null())
+    }) {
         let (widget, dict) = widget_of(reader, f)?;
         let rect = dict
             .get("Rect")
@@ -164,18 +158,39 @@ pub fn signed_widget<S: Source>(
             .as_ref()
             .and_then(crate::appearance::page::rect_of);
         if let Some(rect) = rect.filter(|r| r[2] - r[0] > 1.0 && r[3] - r[1] > 1.0) {
-            found = Some((widget_page(reader, widget, &dict)?, rect));
+            out.push((f.name.clone(), widget_page(reader, widget, &dict)?, rect));
         }
     }
-    found.ok_or_else(|| {
-        Error::Appearance(match name {
-            Some(n) => format!("no signed signature field '{n}' with a visible widget"),
-            None => {
-                "the document has no signed signature with a visible widget to put the seal over"
-                    .into()
-            }
+    Ok(out)
+}
+
+/// The page and widget rectangle of every signed, visible signature field.
+pub fn signed_widget_rects<S: Source>(reader: &PdfReader<S>) -> Result<Vec<(usize, [f64; 4])>> {
+    Ok(signed_widgets(reader)?
+        .into_iter()
+        .map(|(_, page, rect)| (page, rect))
+        .collect())
+}
+
+/// The widget rectangle (user space) and page of a signed signature field: `name`, or the last
+/// signed one in form order whose widget has an area.
+pub fn signed_widget<S: Source>(
+    reader: &PdfReader<S>,
+    name: Option<&str>,
+) -> Result<(usize, [f64; 4])> {
+    signed_widgets(reader)?
+        .into_iter()
+        .rev()
+        .find(|(n, _, _)| name.is_none_or(|want| n == want))
+        .map(|(_, page, rect)| (page, rect))
+        .ok_or_else(|| {
+            Error::Appearance(match name {
+                Some(n) => format!("no signed signature field '{n}' with a visible widget"),
+                None => "the document has no signed signature with a visible widget to put the \
+                         seal over"
+                    .into(),
+            })
         })
-    })
 }
 
 /// Adds the objects and rewrites that put signature dictionary `sig` into the form:
@@ -209,10 +224,16 @@ pub fn apply<S: Source>(
             }
             if let Some(look) = look {
                 let (widget, mut dict) = widget_of(reader, &field)?;
-                if widget == field.reference {
-                    field.dict.set("AP", appearance_dict(look.appearance));
+                let target = if widget == field.reference {
+                    &mut field.dict
                 } else {
-                    dict.set("AP", appearance_dict(look.appearance));
+                    &mut dict
+                };
+                target.set("AP", appearance_dict(look.appearance));
+                // Printed, as the signature is meant to be (§12.5.3, Print = 4).
+                let flags = target.get("F").and_then(Object::as_i64).unwrap_or(0);
+                target.set("F", Object::Integer(flags | 4));
+                if widget != field.reference {
                     update.put(widget, &Object::Dict(dict));
                 }
             }

@@ -36,7 +36,7 @@ use crate::update::IncrementalUpdate;
 use crate::{Error, Result};
 
 pub use batch::{BatchEvent, BatchJob, BatchReport};
-pub(crate) use fields::signed_widget;
+pub(crate) use fields::{signed_widget, signed_widget_rects};
 use placeholder::{SignatureDictionary, byte_range_text};
 
 /// The /SubFilter of the signature dictionary (ISO 32000-2 §12.8.3.3, ETSI EN 319 142-1 §5).
@@ -266,7 +266,8 @@ impl PdfSigner {
         let capacity = opts
             .contents_capacity
             .unwrap_or_else(|| builder.max_encoded_len());
-        let sig_dict = SignatureDictionary::new(&self.signature_entries(), capacity);
+        let sig_dict =
+            SignatureDictionary::new(&self.signature_entries(reader.catalog_ref()?), capacity);
         let (byte_range_at, contents_at, contents_len) = (
             sig_dict.byte_range_at,
             sig_dict.contents_at,
@@ -316,8 +317,9 @@ impl PdfSigner {
         })
     }
 
-    /// The signature dictionary entries before /ByteRange and /Contents (Table 255).
-    fn signature_entries(&self) -> Dict {
+    /// The signature dictionary entries before /ByteRange and /Contents (Table 255);
+    /// `catalog` for a FieldMDP reference's /Data.
+    fn signature_entries(&self, catalog: crate::object::ObjRef) -> Dict {
         let opts = &self.options;
         let mut d = Dict::new();
         d.set("Type", Object::Name(Name::new("Sig")));
@@ -336,6 +338,9 @@ impl PdfSigner {
             reference.set("Type", Object::Name(Name::new("SigRef")));
             reference.set("TransformMethod", Object::Name(Name::new("FieldMDP")));
             reference.set("TransformParams", Object::Dict(params));
+            // ISO 32000-1 Table 253: /Data is required for FieldMDP — the catalog, as
+            // pyHanko writes it.
+            reference.set("Data", Object::Reference(catalog));
             d.set("Reference", Object::Array(vec![Object::Dict(reference)]));
         }
         for (key, value) in [
@@ -378,6 +383,18 @@ fn visible_widget<S: Source>(
                         found.name
                     ))
                 })?;
+            // Hidden (2) or NoView (32): the appearance would never show.
+            if dict
+                .get("F")
+                .and_then(Object::as_i64)
+                .is_some_and(|f| f & (2 | 32) != 0)
+            {
+                return Err(Error::Appearance(format!(
+                    "signature field '{}' is hidden (annotation flags Hidden or NoView); a visible \
+                     signature there would not show",
+                    found.name
+                )));
+            }
             let page = fields::widget_page(reader, widget, &dict)?;
             let geometry = PageGeometry::read(reader, reader.page_ref(page)?)?;
             (fields::FieldPlan::Existing(found), rect, geometry, false)

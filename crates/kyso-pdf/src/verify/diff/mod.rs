@@ -211,6 +211,8 @@ struct Analysis<'a, A: Source, B: Source> {
     /// What the final document draws or runs, computed when a rule for something that is not
     /// drawn (metadata, extensions, DSS, structure tree) is about to permit a change.
     rendered: Option<HashSet<ObjRef>>,
+    /// The signed revision's pages read so far for the overlay check.
+    page_content: HashMap<ObjRef, std::rc::Rc<crate::appearance::text::PageText>>,
 }
 
 /// Why a new object was referenced by an allowed change.
@@ -261,6 +263,7 @@ pub fn analyse<A: Source, B: Source>(
         form_members: HashSet::new(),
         new_widget_fields: HashMap::new(),
         rendered: None,
+        page_content: HashMap::new(),
     };
     a.hidden_definitions(signed_end)?;
     a.changed_objects()?;
@@ -843,85 +846,167 @@ fn field_type(d: &Dict) -> Option<&[u8]> {
 }
 
 impl<A: Source, B: Source> Analysis<'_, A, B> {
-    /// Warns (once) when the new annotation `d`, named `what`, is drawn over the signed
-    /// revision's text or images; says nothing when it lies over blank paper or other
-    /// annotations (a seal over a signature), and warns plainly when the page cannot be read.
-    fn warn_if_over_signed_content(&mut self, what: &str, d: &Dict) {
-        let warning = match self.signed_content_under(d) {
+    /// Warns (once) when annotation `r` (dictionary `d`, described by `what`: "signature 24 0
+    /// R added after signing"), new or changed after
+    /// signing, paints over the signed revision's text, images or small drawings on a page
+    /// that shows it; says nothing when it lies over blank paper or other annotations (a
+    /// transparent seal over a signature), and warns plainly when a page cannot be read.
+    fn warn_if_over_signed_content(&mut self, what: &str, r: ObjRef, d: &Dict) {
+        let warning = match self.signed_content_under(r, d) {
             Ok(None) => return,
-            Ok(Some((page, Covered::Text(text)))) => format!(
-                "{what} added after signing is drawn over signed text on page {page}: \"{text}\""
-            ),
-            Ok(Some((page, Covered::Image))) => {
-                format!("{what} added after signing is drawn over a signed image on page {page}")
+            Ok(Some((page, Covered::Text(text)))) => {
+                format!("{what} is drawn over signed text on page {page}: \"{text}\"")
             }
-            Err(_) => format!(
-                "{what} added after signing has a visible appearance; check it does not cover signed content"
-            ),
+            Ok(Some((page, Covered::Image))) => {
+                format!("{what} is drawn over a signed image on page {page}")
+            }
+            Ok(Some((page, Covered::Drawing))) => {
+                format!("{what} is drawn over a signed drawing on page {page}")
+            }
+            Err(_) => {
+                format!("{what} has a visible appearance; check it does not cover signed content")
+            }
         };
         if !self.outcome.warnings.contains(&warning) {
             self.outcome.warnings.push(warning);
         }
     }
 
-    /// The signed revision's content that annotation `d` hides on its page (/P): glyphs or
-    /// images at least [`COVERED_SHARE`] under one box its appearance paints opaquely, with
-    /// the page number (1-based).
-    fn signed_content_under(&self, d: &Dict) -> Result<Option<(usize, Covered)>> {
+    /// The signed content that annotation `r` hides: glyphs, images and small filled or
+    /// stroked shapes of a signed page whose /Annots lists it (not its /P, which a viewer does
+    /// not use to place it), at least [`COVERED_SHARE`] under the union of the boxes its
+    /// appearance paints opaquely; with the page number (1-based).
+    fn signed_content_under(&mut self, r: ObjRef, d: &Dict) -> Result<Option<(usize, Covered)>> {
         let rect = d
             .get("Rect")
             .and_then(crate::appearance::page::rect_of)
             .ok_or_else(|| crate::Error::Appearance("no /Rect".into()))?;
-        let page = d
-            .get("P")
-            .and_then(Object::as_reference)
-            .ok_or_else(|| crate::Error::Appearance("no /P".into()))?;
-        let index = self
-            .old
-            .page_refs()?
-            .iter()
-            .position(|p| *p == page)
-            .ok_or_else(|| crate::Error::Appearance("/P is not a signed page".into()))?;
-        let content = crate::appearance::text::extract(self.old, page)?;
-        // Where the appearance paints: its glyphs, opaque images and fills; a seal drawn from
-        // a transparent PNG hides nothing. An appearance that cannot be read counts as its
-        // whole /Rect.
-        let opaque: Vec<[f64; 4]> = match self.appearance_stream(d) {
-            Some(form) => {
-                match crate::appearance::text::extract_appearance(self.new, &form, rect) {
-                    Ok(drawn) => drawn.opaque_boxes().collect(),
-                    Err(_) => vec![rect],
+        let opaque = self.painted_boxes(d, rect);
+        let signed_pages = self.old.page_refs()?;
+        for (index, page) in self.new.page_refs()?.into_iter().enumerate() {
+            let listed = match self.new.resolve_dict(page)?.get("Annots") {
+                Some(a) => self
+                    .new
+                    .deref(a)?
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x.as_reference() == Some(r))),
+                None => false,
+            };
+            if !listed || !signed_pages.contains(&page) {
+                continue;
+            }
+            let content = self.signed_page_content(page)?;
+            let covered = |b: [f64; 4]| covered_share(b, &opaque) >= COVERED_SHARE;
+            let mut text = String::new();
+            for g in content
+                .glyphs
+                .iter()
+                .filter(|g| g.painted && covered(g.bbox))
+            {
+                text.push_str(&g.text);
+                if text.chars().count() >= 60 {
+                    text.push('…');
+                    break;
                 }
             }
-            None => vec![rect],
-        };
-        let covered = |b: [f64; 4]| {
-            let area = (b[2] - b[0]) * (b[3] - b[1]);
-            area > 0.0
-                && opaque.iter().any(|o| {
-                    let ix = (b[2].min(o[2]) - b[0].max(o[0])).max(0.0);
-                    let iy = (b[3].min(o[3]) - b[1].max(o[1])).max(0.0);
-                    ix * iy >= COVERED_SHARE * area
-                })
-        };
-        let mut text = String::new();
-        for g in content.glyphs.iter().filter(|g| covered(g.bbox)) {
-            text.push_str(&g.text);
-            if text.chars().count() >= 60 {
-                text.push('…');
-                break;
+            let text = text.trim().to_string();
+            if !text.is_empty() {
+                return Ok(Some((index + 1, Covered::Text(text))));
             }
-        }
-        let text = text.trim().to_string();
-        if !text.is_empty() {
-            return Ok(Some((index + 1, Covered::Text(text))));
-        }
-        if content.images.iter().any(|i| covered(i.bbox)) {
-            return Ok(Some((index + 1, Covered::Image)));
+            if content.images.iter().any(|i| covered(i.bbox)) {
+                return Ok(Some((index + 1, Covered::Image)));
+            }
+            let small = |b: &[f64; 4]| (b[2] - b[0]) * (b[3] - b[1]) <= SMALL_DRAWING_AREA;
+            if content
+                .fills
+                .iter()
+                .filter(|b| small(b))
+                .any(|b| covered(*b))
+            {
+                return Ok(Some((index + 1, Covered::Drawing)));
+            }
         }
         Ok(None)
     }
+
+    /// Where annotation `d`'s appearance paints opaquely on the page: its glyphs, fills,
+    /// strokes and opaque images (the stream interpreted, its /BBox fitted onto `rect`). The
+    /// whole `rect` when the appearance cannot be followed exactly, or when NoZoom/NoRotate
+    /// (§12.5.3) let a viewer draw it elsewhere than /Rect.
+    fn painted_boxes(&self, d: &Dict, rect: [f64; 4]) -> Vec<[f64; 4]> {
+        let flags = d.get("F").and_then(Object::as_i64).unwrap_or(0);
+        if flags & (8 | 16) != 0 {
+            return vec![rect];
+        }
+        match self.appearance_stream(d) {
+            Some(form) => {
+                match crate::appearance::text::extract_appearance(self.new, &form, rect) {
+                    Ok(drawn) if drawn.incomplete.is_none() => drawn.opaque_boxes().collect(),
+                    _ => vec![rect],
+                }
+            }
+            None => vec![rect],
+        }
+    }
+
+    /// The signed revision's page content, read once per validation.
+    fn signed_page_content(
+        &mut self,
+        page: ObjRef,
+    ) -> Result<std::rc::Rc<crate::appearance::text::PageText>> {
+        if let Some(c) = self.page_content.get(&page) {
+            return Ok(c.clone());
+        }
+        if self.page_content.len() >= MAX_PAGES_READ {
+            return Err(crate::Error::LimitExceeded {
+                what: "signed pages read to check annotations drawn over them",
+                limit: MAX_PAGES_READ,
+            });
+        }
+        let c = std::rc::Rc::new(crate::appearance::text::extract(self.old, page)?);
+        self.page_content.insert(page, c.clone());
+        Ok(c)
+    }
 }
+
+/// The share of box `b` under the union of `boxes`: the part of an 8 × 8 grid of sample
+/// points over `b` that some box contains (many thin strips together hide what none does
+/// alone).
+fn covered_share(b: [f64; 4], boxes: &[[f64; 4]]) -> f64 {
+    const GRID: usize = 8;
+    let (w, h) = (b[2] - b[0], b[3] - b[1]);
+    if !(w > 0.0 && h > 0.0) {
+        return 0.0;
+    }
+    let near: Vec<&[f64; 4]> = boxes
+        .iter()
+        .filter(|o| o[0] < b[2] && o[2] > b[0] && o[1] < b[3] && o[3] > b[1])
+        .collect();
+    if near.is_empty() {
+        return 0.0;
+    }
+    let mut hit = 0;
+    for i in 0..GRID {
+        for j in 0..GRID {
+            let x = b[0] + w * (i as f64 + 0.5) / GRID as f64;
+            let y = b[1] + h * (j as f64 + 0.5) / GRID as f64;
+            if near
+                .iter()
+                .any(|o| x >= o[0] && x <= o[2] && y >= o[1] && y <= o[3])
+            {
+                hit += 1;
+            }
+        }
+    }
+    f64::from(hit) / (GRID * GRID) as f64
+}
+
+/// Signed pages whose content is read for the overlay check in one validation, at most.
+const MAX_PAGES_READ: usize = 64;
+/// Filled or stroked shapes of the signed page up to this area (pt², a 5 × 5 cm square) are
+/// protected like text: a QR code's modules, a table's rules, a drawn signature. Larger ones
+/// (page backgrounds, frames) are not.
+const SMALL_DRAWING_AREA: f64 = 20_000.0;
 
 impl<A: Source, B: Source> Analysis<'_, A, B> {
     /// The normal appearance stream (/AP /N, or its /AS state) of annotation `d`.
@@ -948,6 +1033,8 @@ enum Covered {
     Text(String),
     /// An image.
     Image,
+    /// A small filled or stroked shape.
+    Drawing,
 }
 
 /// The part of a glyph's or an image's box a later annotation must cover for it to count as

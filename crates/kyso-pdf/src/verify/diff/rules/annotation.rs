@@ -39,6 +39,17 @@ impl ChangeRule for MarkupAnnotationRule {
         }
         if let Some(d) = new.as_dict() {
             a.appearance_roots(d);
+            // Moved or redrawn: what it now covers is judged as for a new one.
+            let redrawn = ["Rect", "AP", "AS", "F"]
+                .iter()
+                .any(|k| old.as_dict().and_then(|o| o.get(*k)) != d.get(*k));
+            if redrawn && has_visible_appearance(d) {
+                a.warn_if_over_signed_content(
+                    &format!("annotation {r} changed after signing"),
+                    r,
+                    d,
+                );
+            }
         }
         a.note(
             ModificationLevel::Annotations,
@@ -99,7 +110,11 @@ pub(in crate::verify::diff) fn judge_new<A: Source, B: Source>(
             ChangeKind::AnnotationAdded { object: r, subtype },
         );
         if has_visible_appearance(d) {
-            a.warn_if_over_signed_content(&format!("annotation {r} ({})", describe(obj)), d);
+            a.warn_if_over_signed_content(
+                &format!("annotation {r} ({}) added after signing", describe(obj)),
+                r,
+                d,
+            );
         }
         // Its appearance and pop-up come with it.
         let mut next: Vec<(ObjRef, Role)> = appearance_refs(d)

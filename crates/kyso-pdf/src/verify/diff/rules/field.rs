@@ -433,7 +433,7 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             // Over another signature's widget (the seal over the official's signature, as
             // Decree 30/2020 wants) or blank paper is what visible signatures do; over the
             // signed page's text or images it may hide what was signed.
-            self.warn_if_over_signed_content(&format!("signature {r}"), d);
+            self.warn_if_over_signed_content(&format!("signature {r} added after signing"), r, d);
         }
         let mut next = Vec::new();
         if let Some(v) = value {
