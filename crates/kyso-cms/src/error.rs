@@ -174,4 +174,32 @@ pub enum Error {
         /// What differs.
         reason: String,
     },
+
+    // --- time-stamps (RFC 3161) ---
+    /// The TSA did not grant a time-stamp.
+    #[error("the time-stamping authority refused: status {status}{}{}", if text.is_empty() { String::new() } else { format!(", \"{text}\"") }, if fail_info.is_empty() { String::new() } else { format!(", failInfo {fail_info}") })]
+    TimestampRefused {
+        /// PKIStatus (2 rejection, 3 waiting, …).
+        status: u32,
+        /// The TSA's status text.
+        text: String,
+        /// PKIFailureInfo bits, hex.
+        fail_info: String,
+    },
+    /// The token does not time-stamp what it was asked to.
+    #[error("the time-stamp token's {what} does not match: {detail}")]
+    TimestampMismatch {
+        /// What differs: "message imprint", "nonce".
+        what: &'static str,
+        /// The two values.
+        detail: String,
+    },
+    /// The token's signer is not a time-stamping authority (RFC 3161 §2.3).
+    #[error(
+        "{subject} is not a time-stamping certificate: its extended key usage must be id-kp-timeStamping only, and critical"
+    )]
+    NotTsaCertificate {
+        /// The certificate's subject.
+        subject: String,
+    },
 }

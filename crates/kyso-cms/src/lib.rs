@@ -7,6 +7,8 @@
 //!   it and names the digest algorithm, [`verify::SignedDataInfo::verify`] takes the content
 //!   digest and checks the signature, the signed attributes and the ESS certificate binding
 //!   (trust — path validation — is kyso-cert's);
+//! * [`tsp`] speaks RFC 3161: time-stamp requests, responses, and the verification of
+//!   time-stamp tokens (TSA signature, certificate usage, imprint, nonce);
 //! * [`Signer`] is what the builder needs from a key; kyso-token implements it;
 //! * [`DigestAlgorithm`] and [`SignatureAlgorithm`] name the algorithms and their identifiers;
 //!   [`HashAlgorithm`] adds SHA-1 for reading old signatures.
@@ -34,6 +36,7 @@ pub mod ber;
 mod builder;
 mod error;
 mod signer;
+pub mod tsp;
 pub mod verify;
 
 pub use builder::{SignedAttributes, SignedDataBuilder};
