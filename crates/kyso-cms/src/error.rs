@@ -176,6 +176,14 @@ pub enum Error {
     },
 
     // --- time-stamps (RFC 3161) ---
+    /// The TSA could not be asked.
+    #[error("cannot reach the time-stamping authority {tsa}: {reason}")]
+    TimestampTransport {
+        /// The TSA's name (URL).
+        tsa: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// The TSA did not grant a time-stamp.
     #[error("the time-stamping authority refused: status {status}{}{}", if text.is_empty() { String::new() } else { format!(", \"{text}\"") }, if fail_info.is_empty() { String::new() } else { format!(", failInfo {fail_info}") })]
     TimestampRefused {

@@ -112,6 +112,47 @@ struct TstInfo {
     extensions: Option<Vec<x509_cert::ext::Extension>>,
 }
 
+/// A time-stamping authority: something that answers RFC 3161 requests — an HTTP TSA
+/// (kyso-token's `HttpTimestampAuthority`), a TSA in the same process, a test double.
+pub trait TimestampAuthority: Send + Sync {
+    /// A name for messages (the TSA's URL).
+    fn name(&self) -> String;
+
+    /// Sends the DER `TimeStampReq` and returns the DER `TimeStampResp`; `Err` with a message
+    /// when the TSA cannot be reached or answers with an HTTP error.
+    fn respond(&self, request_der: &[u8]) -> std::result::Result<Vec<u8>, String>;
+}
+
+impl std::fmt::Debug for dyn TimestampAuthority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TimestampAuthority({})", self.name())
+    }
+}
+
+/// Time-stamps `digest` (made with `algorithm`) at `tsa`: a request with a random nonce, the
+/// response checked, the token verified for the request.
+///
+/// # Errors
+///
+/// [`Error::TimestampTransport`] when the TSA cannot be reached; [`Error::TimestampRefused`]
+/// when it refuses; the token's verification errors.
+pub fn timestamp_digest(
+    tsa: &dyn TimestampAuthority,
+    algorithm: DigestAlgorithm,
+    digest: Vec<u8>,
+) -> Result<(TimeStampToken, TimestampInfo)> {
+    let request = TimeStampRequest::for_digest(algorithm, digest).with_random_nonce()?;
+    let answer = tsa
+        .respond(&request.to_der()?)
+        .map_err(|reason| Error::TimestampTransport {
+            tsa: tsa.name(),
+            reason,
+        })?;
+    let token = TimeStampResponse::from_der(&answer)?.into_token()?;
+    let info = token.verify_for(&request)?;
+    Ok((token, info))
+}
+
 /// A time-stamp request: the hash of the data, a nonce, and whether the TSA should put its
 /// certificate in the token.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -28,51 +28,6 @@ fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
 
-/// A TSA configuration for `openssl ts -reply` with the test PKI's TSA; `digests` it accepts.
-fn tsa_config(dir: &Path, digests: &str) -> std::path::PathBuf {
-    let serial = dir.join("serial");
-    std::fs::write(&serial, "01\n").expect("serial");
-    let config = dir.join("ts.cnf");
-    std::fs::write(
-        &config,
-        format!(
-            "[tsa]\ndefault_tsa = tsa_config1\n[tsa_config1]\nserial = {}\n\
-             crypto_device = builtin\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\n\
-             digests = {digests}\naccuracy = secs:1, millisecs:500, microsecs:100\n\
-             clock_precision_digits = 3\nordering = no\ntsa_name = yes\n\
-             ess_cert_id_chain = no\ness_cert_id_alg = sha256\n",
-            s(&serial)
-        ),
-    )
-    .expect("config");
-    config
-}
-
-/// OpenSSL's answer to `request`, as a DER `TimeStampResp`.
-fn openssl_reply(dir: &Path, request: &[u8], digests: &str) -> Vec<u8> {
-    let tsa = TestPki::get().leaf(LeafKind::Tsa);
-    let (req, resp) = (dir.join("req.tsq"), dir.join("resp.tsr"));
-    std::fs::write(&req, request).expect("request");
-    let config = tsa_config(dir, digests);
-    openssl(&[
-        "ts",
-        "-reply",
-        "-config",
-        s(&config),
-        "-queryfile",
-        s(&req),
-        "-signer",
-        s(&tsa.cert_pem),
-        "-inkey",
-        s(&tsa.key_pem),
-        "-chain",
-        s(&tsa.chain_pem),
-        "-out",
-        s(&resp),
-    ]);
-    std::fs::read(&resp).expect("response")
-}
-
 #[test]
 fn openssl_answers_kysos_request_and_both_verify_the_token() {
     let dir = tempfile::tempdir().expect("temp");
@@ -81,7 +36,7 @@ fn openssl_answers_kysos_request_and_both_verify_the_token() {
         .with_random_nonce()
         .expect("nonce");
     let before = SystemTime::now() - Duration::from_secs(2);
-    let response = openssl_reply(dir.path(), &request.to_der().expect("DER"), "sha256");
+    let response = kyso_testkit::tsa::reply(&request.to_der().expect("DER"), "sha256");
     let after = SystemTime::now() + Duration::from_secs(2);
 
     let token = TimeStampResponse::from_der(&response)
@@ -134,10 +89,8 @@ fn openssl_answers_kysos_request_and_both_verify_the_token() {
 
 #[test]
 fn a_token_for_other_data_or_another_nonce_is_refused() {
-    let dir = tempfile::tempdir().expect("temp");
     let request = TimeStampRequest::for_data(DigestAlgorithm::Sha256, b"ban chinh").with_nonce(7);
-    let token = TimeStampResponse::from_der(&openssl_reply(
-        dir.path(),
+    let token = TimeStampResponse::from_der(&kyso_testkit::tsa::reply(
         &request.to_der().expect("DER"),
         "sha256",
     ))
@@ -165,11 +118,9 @@ fn a_token_for_other_data_or_another_nonce_is_refused() {
 
 #[test]
 fn a_refused_request_says_why() {
-    let dir = tempfile::tempdir().expect("temp");
     // The TSA takes SHA-256 only; a SHA-512 imprint is rejected (badAlg).
     let request = TimeStampRequest::for_data(DigestAlgorithm::Sha512, b"x");
-    let response = TimeStampResponse::from_der(&openssl_reply(
-        dir.path(),
+    let response = TimeStampResponse::from_der(&kyso_testkit::tsa::reply(
         &request.to_der().expect("DER"),
         "sha256",
     ))
@@ -187,7 +138,7 @@ fn a_refused_request_says_why() {
 fn a_tstinfo_signed_by_a_certificate_that_is_not_a_tsa_is_refused() {
     let dir = tempfile::tempdir().expect("temp");
     let request = TimeStampRequest::for_data(DigestAlgorithm::Sha256, b"x");
-    let response = openssl_reply(dir.path(), &request.to_der().expect("DER"), "sha256");
+    let response = kyso_testkit::tsa::reply(&request.to_der().expect("DER"), "sha256");
     // The genuine TSTInfo, re-signed by an ordinary signing certificate.
     let (resp, token, tst) = (
         dir.path().join("r.tsr"),

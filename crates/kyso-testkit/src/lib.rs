@@ -17,6 +17,7 @@
 //!   raw output for failure messages;
 //! * [`reference`](mod@reference): pyHanko as a reference signer, to check that kyso verifies what
 //!   others produce;
+//! * [`tsa`]: a time-stamping authority (`openssl ts -reply`), direct or over HTTP;
 //! * [`interop`]: independent implementations — PDFBox 2, iText 5, @signpdf, poppler's
 //!   `pdfsig`, `openssl cms -stream` — that sign PDFs, pypdf and PDFBox that edit signed
 //!   ones, and PDFBox and iText 5 as verifiers of kyso's output.
@@ -59,6 +60,7 @@ mod pki;
 pub mod reference;
 mod time;
 mod tools;
+pub mod tsa;
 pub mod validators;
 
 pub use cache::{SHARED_DIR_ENV, shared_dir};

@@ -346,6 +346,33 @@ impl HttpClient {
         finish(url, request.call())
     }
 
+    /// `POST url` with a binary `body` of `content_type`, accepting `accept`, with an optional
+    /// `Authorization` header value. The URL policy is the caller's: RFC 3161 time-stamping
+    /// runs over plain HTTP (the token is signed), so [`crate::remote::HttpTimestampAuthority`]
+    /// checks its own (no credentials over plain HTTP beyond loopback).
+    ///
+    /// # Errors
+    ///
+    /// [`RemoteError::HttpTimeout`], [`RemoteError::Transport`].
+    pub fn post_bytes(
+        &self,
+        url: &str,
+        content_type: &str,
+        accept: &str,
+        body: &[u8],
+        authorization: Option<&str>,
+    ) -> Result<HttpResponse> {
+        let mut request = self
+            .agent
+            .post(url)
+            .header("Content-Type", content_type)
+            .header("Accept", accept);
+        if let Some(value) = authorization {
+            request = request.header("Authorization", value);
+        }
+        finish(url, request.send(body))
+    }
+
     fn with_bearer<B>(
         &self,
         request: ureq::RequestBuilder<B>,
@@ -422,7 +449,7 @@ pub(crate) fn check_url(url: &str, allow_insecure_loopback: bool) -> Result<()> 
     }
 }
 
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
         || host

@@ -192,6 +192,7 @@ mod approval;
 pub mod csc;
 mod error;
 mod http;
+mod tsa;
 
 pub(crate) use approval::signer_error;
 pub use approval::{ApprovalSigner, Clock, PendingId, PollingOptions, PollingSigner, SystemClock};
@@ -201,3 +202,4 @@ pub use http::{
     AccessToken, DEFAULT_HTTP_TIMEOUT, ErrorBody, HttpClient, HttpConfig, HttpResponse,
     MAX_RESPONSE_BYTES, OAuth2Token, client_credentials_token,
 };
+pub use tsa::{HttpTimestampAuthority, TsaCredentials};
