@@ -209,6 +209,39 @@ impl SignedDataBuilder {
     /// Puts `signature` (made over `attributes.der()` by the signer's key) and the
     /// certificates together into a DER `ContentInfo` holding the `SignedData`.
     pub fn assemble(&self, attributes: &SignedAttributes, signature: &[u8]) -> Result<Vec<u8>> {
+        self.assemble_with(attributes, signature, None)
+    }
+
+    /// Like [`SignedDataBuilder::assemble`], with `timestamp_token` (a DER RFC 3161 token over
+    /// `signature`) as the signature-time-stamp unsigned attribute (`id-aa-signatureTimeStampToken`,
+    /// RFC 3161 Appendix A; CAdES/PAdES B-T).
+    pub fn assemble_timestamped(
+        &self,
+        attributes: &SignedAttributes,
+        signature: &[u8],
+        timestamp_token: &[u8],
+    ) -> Result<Vec<u8>> {
+        self.assemble_with(attributes, signature, Some(timestamp_token))
+    }
+
+    fn assemble_with(
+        &self,
+        attributes: &SignedAttributes,
+        signature: &[u8],
+        timestamp_token: Option<&[u8]>,
+    ) -> Result<Vec<u8>> {
+        let unsigned_attrs = match timestamp_token {
+            Some(token) => {
+                let mut attrs = Attributes::new();
+                insert(
+                    &mut attrs,
+                    crate::verify::ID_AA_SIGNATURE_TIME_STAMP_TOKEN,
+                    Any::from_der(token)?,
+                )?;
+                Some(attrs)
+            }
+            None => None,
+        };
         let tbs = self.certificate.inner().tbs_certificate();
         let signer_info = SignerInfo {
             version: CmsVersion::V1,
@@ -220,7 +253,7 @@ impl SignedDataBuilder {
             signed_attrs: Some(Attributes::from_der(attributes.der())?),
             signature_algorithm: self.algorithm.identifier()?,
             signature: OctetString::new(signature)?,
-            unsigned_attrs: None,
+            unsigned_attrs,
         };
         let mut certificates = SetOfVec::new();
         for cert in std::iter::once(&self.certificate).chain(&self.chain) {

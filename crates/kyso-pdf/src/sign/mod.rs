@@ -24,7 +24,10 @@ use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use std::sync::Arc;
+
 use kyso_cert::Certificate;
+use kyso_cms::tsp::TimestampAuthority;
 use kyso_cms::{Hasher, SignatureAlgorithm, SignedAttributes, SignedDataBuilder, Signer};
 use serde::{Deserialize, Serialize};
 
@@ -81,6 +84,10 @@ pub struct SignOptions {
     pub page: usize,
     /// A visible signature: what it shows and where. `None`: invisible.
     pub visible: Option<VisibleSignature>,
+    /// A time-stamping authority: the signature value is time-stamped (RFC 3161) and the token
+    /// added as the signature-time-stamp attribute — PAdES B-T (ETSI EN 319 142-1 §6.3).
+    /// `None`: B-B. Not used by [`DeferredState::finish`] (a deferred signature is B-B).
+    pub timestamp_authority: Option<Arc<dyn TimestampAuthority>>,
     /// Lock every form field once this signature is made (the field's /Lock with /Action
     /// /All, and a FieldMDP signature reference, ISO 32000-2 §12.7.5.5, §12.8.2.4).
     pub lock_fields: bool,
@@ -263,9 +270,14 @@ impl PdfSigner {
         };
         fields::apply(reader, &mut update, field, sig_ref, look, opts.lock_fields)?;
 
-        let capacity = opts
-            .contents_capacity
-            .unwrap_or_else(|| builder.max_encoded_len());
+        let capacity = opts.contents_capacity.unwrap_or_else(|| {
+            builder.max_encoded_len()
+                + if opts.timestamp_authority.is_some() {
+                    TIMESTAMP_ALLOWANCE
+                } else {
+                    0
+                }
+        });
         let sig_dict =
             SignatureDictionary::new(&self.signature_entries(reader.catalog_ref()?), capacity);
         let (byte_range_at, contents_at, contents_len) = (
@@ -314,6 +326,7 @@ impl PdfSigner {
             contents_at: contents_abs,
             capacity,
             byte_range: range,
+            timestamp_authority: opts.timestamp_authority.clone(),
         })
     }
 
@@ -448,7 +461,12 @@ struct Plan {
     contents_at: u64,
     capacity: usize,
     byte_range: [u64; 4],
+    timestamp_authority: Option<Arc<dyn TimestampAuthority>>,
 }
+
+/// Bytes reserved in /Contents for a signature time-stamp token: the TSA's signed TSTInfo and
+/// its certificate chain (tokens of public TSAs run 3–7 KB).
+pub const TIMESTAMP_ALLOWANCE: usize = 12 * 1024;
 
 impl Plan {
     /// The CMS for `signature`, hex-encoded, checked against the placeholder — and verified:
@@ -456,7 +474,21 @@ impl Plan {
     /// against the signer's certificate before it goes into the document, so a wrong key or
     /// a corrupted answer fails here instead of producing a broken PDF.
     fn cms(&self, signature: &[u8]) -> Result<String> {
-        let cms = self.builder.assemble(&self.attributes, signature)?;
+        let cms = match &self.timestamp_authority {
+            Some(tsa) => {
+                // The token's imprint is the hash of this signature's value (RFC 3161
+                // Appendix A), with the signature's own digest algorithm.
+                let algorithm = self.builder.digest_algorithm();
+                let (token, _) = kyso_cms::tsp::timestamp_digest(
+                    tsa.as_ref(),
+                    algorithm,
+                    algorithm.digest(signature),
+                )?;
+                self.builder
+                    .assemble_timestamped(&self.attributes, signature, token.der())?
+            }
+            None => self.builder.assemble(&self.attributes, signature)?,
+        };
         if cms.len() > self.capacity {
             return Err(Error::PlaceholderTooSmall {
                 needed: cms.len(),
@@ -643,6 +675,7 @@ impl DeferredState {
             contents_at: self.contents_at,
             capacity: self.capacity,
             byte_range: [0; 4],
+            timestamp_authority: None,
         };
         let cms = plan.cms(signature)?;
         let mut file = std::fs::OpenOptions::new()

@@ -38,7 +38,7 @@ pub use diff::{Change, ChangeKind, FieldLock, ModificationLevel, Permissions};
 pub use locate::MAX_BYTE_RANGE_OCCURRENCES;
 pub use report::{
     Coverage, Lang, REPORT_SCHEMA_VERSION, Reason, ReasonCode, SignatureReport, SignerSummary,
-    ValidationReport, Verdict, render_text,
+    TimestampReport, ValidationReport, Verdict, render_text,
 };
 
 /// What to validate against.
@@ -344,6 +344,7 @@ fn validate_one<S: Source>(
             .and_then(Object::as_string_bytes)
             .and_then(|m| crate::date::parse_pdf_date(&String::from_utf8_lossy(m))),
         level: None,
+        timestamp: None,
         sub_filter: sub_filter.clone(),
         digest_algorithm: None,
         digest_algorithm_oid: None,
@@ -583,10 +584,21 @@ fn validate_one<S: Source>(
     if report.signing_time.is_none() {
         report.signing_time = verified.signing_time.map(crate::date::rfc3339);
     }
-    report.level = level(sub_filter.as_deref(), &verified);
-
-    // 4. Trust.
+    // 4. Trust, and the signature time-stamp.
     let time = options.time.unwrap_or_else(SystemTime::now);
+    report.timestamp = signature_timestamp(&info, store, time);
+    if let Some(ts) = report
+        .timestamp
+        .as_ref()
+        .filter(|t| !(t.valid && t.trusted))
+    {
+        report.warnings.push(format!(
+            "the signature time-stamp is not counted: {}",
+            ts.problem.as_deref().unwrap_or("it does not hold")
+        ));
+    }
+    report.level = level(sub_filter.as_deref(), report.timestamp.as_ref());
+
     match trust::check(&verified, store, time) {
         Ok(anchor) => {
             report.trusted = true;
@@ -643,19 +655,56 @@ fn scheme_id(scheme: kyso_cms::verify::SignatureScheme, signer: &Certificate) ->
     }
 }
 
-fn level(
-    sub_filter: Option<&str>,
-    verified: &kyso_cms::verify::VerifiedSignature,
-) -> Option<String> {
+/// The PAdES level: B-T needs a signature time-stamp that holds (valid and trusted); a token
+/// that does not — copied from another signature, from an untrusted TSA — leaves B-B.
+fn level(sub_filter: Option<&str>, timestamp: Option<&TimestampReport>) -> Option<String> {
     if sub_filter != Some("ETSI.CAdES.detached") {
         return None;
     }
-    let level = if verified.timestamp_tokens.is_empty() {
-        "B-B"
-    } else {
-        "B-T"
+    let proven = timestamp.is_some_and(|t| t.valid && t.trusted);
+    Some(if proven { "B-T" } else { "B-B" }.to_string())
+}
+
+/// Validates the first signature time-stamp token of `info` (ETSI EN 319 102-1 §5.4): the
+/// token's imprint is the hash of this signature's value (not another's), the TSA's signature
+/// holds, its certificate is a TSA's and has a path to a trust anchor at `time`.
+fn signature_timestamp(
+    info: &kyso_cms::verify::SignedDataInfo,
+    store: &kyso_cert::TrustStore,
+    time: SystemTime,
+) -> Option<TimestampReport> {
+    let tokens = info.timestamp_tokens();
+    let der = tokens.first()?;
+    let token = match kyso_cms::tsp::TimeStampToken::from_der(der) {
+        Ok(t) => t,
+        Err(e) => return Some(broken_timestamp(e.to_string())),
     };
-    Some(level.to_string())
+    let verified = match token.verify_data(info.signature()) {
+        Ok(v) => v,
+        Err(e) => return Some(broken_timestamp(e.to_string())),
+    };
+    let mut policy = kyso_cert::ValidationPolicy::at(time);
+    policy.required_eku = Some(kyso_cms::tsp::ID_KP_TIME_STAMPING);
+    let path = kyso_cert::validate_path(&verified.tsa, &verified.certificates, store, &policy);
+    Some(TimestampReport {
+        time: crate::date::rfc3339(verified.gen_time),
+        tsa: verified.tsa.subject().to_string(),
+        valid: true,
+        trusted: path.is_ok(),
+        problem: path
+            .err()
+            .map(|e| format!("the TSA's certificate is not trusted: {e}")),
+    })
+}
+
+fn broken_timestamp(problem: String) -> TimestampReport {
+    TimestampReport {
+        time: String::new(),
+        tsa: String::new(),
+        valid: false,
+        trusted: false,
+        problem: Some(problem),
+    }
 }
 
 fn signer_summary(cert: &Certificate) -> SignerSummary {

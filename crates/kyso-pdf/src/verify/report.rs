@@ -192,6 +192,9 @@ pub struct SignatureReport {
     pub signing_time: Option<String>,
     /// PAdES baseline level reached: B-B, B-T, B-LT, B-LTA.
     pub level: Option<String>,
+    /// The signature time-stamp (RFC 3161 token over this signature's value), when there is
+    /// one: proven time, TSA, and whether it holds.
+    pub timestamp: Option<TimestampReport>,
     /// /SubFilter.
     pub sub_filter: Option<String>,
     /// Digest algorithm, by its stable name (`sha256`).
@@ -216,6 +219,23 @@ pub struct SignatureReport {
     pub changes: Vec<crate::verify::Change>,
     /// Things worth knowing that do not change the verdict.
     pub warnings: Vec<String>,
+}
+
+/// A signature time-stamp as validated: the time it proves (the signature existed then) and
+/// the authority that says so.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TimestampReport {
+    /// genTime, RFC 3339 (UTC).
+    pub time: String,
+    /// The TSA certificate's subject.
+    pub tsa: String,
+    /// The token is the TSA's signature over the hash of this signature's value.
+    pub valid: bool,
+    /// The TSA's certificate has a valid path to a trust anchor (with the timeStamping
+    /// purpose).
+    pub trusted: bool,
+    /// Why it does not hold, when it does not.
+    pub problem: Option<String>,
 }
 
 /// The report on a whole document.
@@ -278,6 +298,7 @@ struct Labels {
     coverage: &'static str,
     trust: &'static str,
     level: &'static str,
+    timestamp: &'static str,
     reasons: &'static str,
     changes: &'static str,
     warnings: &'static str,
@@ -298,6 +319,7 @@ const EN: Labels = Labels {
     coverage: "Coverage",
     trust: "Trust",
     level: "Level",
+    timestamp: "Time-stamp (proven time)",
     reasons: "Reasons",
     changes: "Changes after signing",
     warnings: "Warnings",
@@ -318,6 +340,7 @@ const VI: Labels = Labels {
     coverage: "Phạm vi ký",
     trust: "Tin cậy",
     level: "Mức",
+    timestamp: "Dấu thời gian (thời điểm được chứng thực)",
     reasons: "Lý do",
     changes: "Thay đổi sau khi ký",
     warnings: "Cảnh báo",
@@ -425,6 +448,14 @@ pub fn render_text(report: &ValidationReport, lang: Lang) -> String {
         let _ = writeln!(out, "  {}: {trust}", l.trust);
         if let Some(level) = &s.level {
             let _ = writeln!(out, "  {}: PAdES {level}", l.level);
+        }
+        if let Some(ts) = &s.timestamp {
+            let state = match (ts.valid && ts.trusted, lang) {
+                (true, Lang::En) => "valid".to_string(),
+                (true, Lang::Vi) => "hợp lệ".to_string(),
+                (false, _) => ts.problem.clone().unwrap_or_default(),
+            };
+            let _ = writeln!(out, "  {}: {} ({}; {state})", l.timestamp, ts.time, ts.tsa);
         }
         if !s.reasons.is_empty() {
             let _ = writeln!(out, "  {}:", l.reasons);

@@ -1,0 +1,121 @@
+//! PAdES B-T: signatures time-stamped by a real TSA (`openssl ts -reply` behind HTTP on
+//! loopback, the test PKI's TSA), judged B-T by kyso, pyHanko and pdfsig; a time-stamp token
+//! taken from another signature is not counted.
+
+#[allow(dead_code)]
+#[path = "attacks/build.rs"]
+mod build;
+
+use std::sync::Arc;
+
+use kyso_cms::SignedDataBuilder;
+use kyso_pdf::verify::Verdict;
+use kyso_pdf::{PdfSigner, SignOptions};
+use kyso_testkit::tsa::TsaServer;
+use kyso_testkit::{TestPki, corpus, validators};
+use kyso_token::remote::{HttpConfig, HttpTimestampAuthority};
+
+fn timestamped(server: &TsaServer, input: &[u8]) -> Vec<u8> {
+    let tsa = HttpTimestampAuthority::new(server.url(), &HttpConfig::new(), None).expect("tsa");
+    PdfSigner::new(SignOptions {
+        timestamp_authority: Some(Arc::new(tsa)),
+        ..SignOptions::default()
+    })
+    .sign_bytes(input, &build::signer())
+    .expect("sign B-T")
+}
+
+#[test]
+fn a_timestamped_signature_is_b_t_in_kyso_pyhanko_and_pdfsig() {
+    let server = TsaServer::start(None);
+    let signed = timestamped(&server, &corpus::classic().bytes());
+    drop(server); // validation needs no TSA
+
+    let report = build::validate_bytes(&signed);
+    let sig = &report.signatures[0];
+    assert_eq!(sig.verdict, Verdict::Valid, "{report:#?}");
+    assert_eq!(sig.level.as_deref(), Some("B-T"));
+    let ts = sig.timestamp.as_ref().expect("a time-stamp");
+    assert!(ts.valid && ts.trusted, "{ts:?}");
+    assert!(ts.tsa.contains("Kyso Test TSA"), "{ts:?}");
+    // genTime, RFC 3339 in UTC, after the signing began.
+    let gen_time = ts.time.trim_end_matches('Z');
+    assert!(ts.time.ends_with('Z') && gen_time.len() >= 19, "{ts:?}");
+    let claimed = sig.signing_time.as_deref().expect("claimed time");
+    assert!(
+        ts.time.as_str()[..16] >= claimed[..16],
+        "{ts:?} vs {claimed}"
+    );
+
+    let dir = tempfile::tempdir().expect("temp");
+    let path = dir.path().join("b-t.pdf");
+    std::fs::write(&path, &signed).expect("write");
+    let pki = TestPki::get();
+    let pyhanko = validators::pyhanko_validate(&path, pki.root_pem());
+    assert!(pyhanko[0].is_fully_valid(), "{pyhanko:#?}");
+    assert!(
+        pyhanko[0].details.contains("timestamp token") || pyhanko[0].details.contains("time stamp"),
+        "pyHanko sees the time-stamp: {}",
+        pyhanko[0].details
+    );
+    let pdfsig = validators::pdfsig_verify(&path, pki.nss_db());
+    assert!(pdfsig[0].is_fully_valid(), "{pdfsig:#?}");
+}
+
+#[test]
+fn a_timestamp_token_copied_from_another_signature_is_not_counted() {
+    let server = TsaServer::start(None);
+    let donor = timestamped(&server, &corpus::classic().bytes());
+    let layout = build::sig_layout(&donor, 0);
+    let der = &layout.contents[..tlv_len(&layout.contents)];
+    let info = kyso_cms::verify::SignedDataInfo::parse(der).expect("donor CMS");
+    let stolen = info.timestamp_tokens()[0].to_vec();
+
+    // A new signature over another document, carrying the donor's token.
+    let dir = tempfile::tempdir().expect("temp");
+    let (input, output) = (dir.path().join("in.pdf"), dir.path().join("out.pdf"));
+    std::fs::write(&input, corpus::incremental().bytes()).expect("write");
+    let signer = build::signer();
+    let builder = SignedDataBuilder::for_signer(&signer);
+    let prepared = PdfSigner::new(SignOptions {
+        contents_capacity: Some(16 * 1024),
+        ..SignOptions::default()
+    })
+    .prepare(&input, &output, builder.clone())
+    .expect("prepare");
+    let attributes = builder
+        .signed_attributes(prepared.content_digest())
+        .expect("attributes");
+    let signature = kyso_cms::Signer::sign(&signer, attributes.der()).expect("sign");
+    let cms = builder
+        .assemble_timestamped(&attributes, &signature, &stolen)
+        .expect("assemble");
+    prepared.finish_with_cms(&cms).expect("embed");
+
+    let report = build::validate_bytes(&std::fs::read(&output).expect("read"));
+    let sig = &report.signatures[0];
+    assert_eq!(sig.level.as_deref(), Some("B-B"), "{report:#?}");
+    let ts = sig.timestamp.as_ref().expect("the token is reported");
+    assert!(!ts.valid, "{ts:?}");
+    assert!(
+        sig.warnings
+            .iter()
+            .any(|w| w.contains("time-stamp is not counted") && w.contains("message imprint")),
+        "{:?}",
+        sig.warnings
+    );
+}
+
+/// The length of the DER element at the start of `b` (the /Contents padding after it cut off).
+fn tlv_len(b: &[u8]) -> usize {
+    match b[1] {
+        n if n < 0x80 => 2 + usize::from(n),
+        n => {
+            let k = usize::from(n & 0x7f);
+            2 + k
+                + b[2..2 + k]
+                    .iter()
+                    .fold(0usize, |a, x| (a << 8) | usize::from(*x))
+        }
+    }
+}
