@@ -36,6 +36,9 @@ pub enum CliError {
     /// Reading or signing the PDF failed.
     #[error(transparent)]
     Pdf(#[from] kyso_pdf::Error),
+    /// A time-stamp could not be made or read.
+    #[error(transparent)]
+    Cms(#[from] kyso_cms::Error),
 }
 
 impl CliError {

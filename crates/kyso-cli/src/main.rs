@@ -21,6 +21,7 @@ mod demo;
 mod error;
 mod password;
 mod remote;
+mod timestamp;
 mod tokens;
 mod verify;
 mod verify_cms;
@@ -48,8 +49,12 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Sign a PDF by incremental update (PAdES B-B).
+    /// Sign a PDF by incremental update (PAdES B-B, or B-T with --tsa).
     Sign(Box<SignArgs>),
+    /// Time-stamp any file at an RFC 3161 authority: writes the response (.tsr).
+    Timestamp(timestamp::TimestampArgs),
+    /// Check an RFC 3161 time-stamp (.tsr) over a file, and its authority's trust.
+    VerifyTimestamp(timestamp::VerifyTimestampArgs),
     /// Sign many PDFs with one key; a failure is reported and the others go on.
     SignBatch(Box<batch::SignBatchArgs>),
     /// Validate every signature of a PDF; exit 0 only when all are VALID.
@@ -113,6 +118,11 @@ struct SignArgs {
     sync: bool,
     #[command(flatten)]
     visible: visible::VisibleArgs,
+    /// PAdES baseline level: B-B, or B-T with --tsa (the default when --tsa is given).
+    #[arg(long, value_enum)]
+    level: Option<timestamp::Level>,
+    #[command(flatten)]
+    tsa: timestamp::TsaArgs,
 }
 
 #[derive(Args, Debug)]
@@ -172,6 +182,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sign(args) => sign(*args),
         Command::Demo { dir } => demo::run(&dir),
+        Command::Timestamp(args) => timestamp::run(&args),
+        Command::VerifyTimestamp(args) => match timestamp::verify(&args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Command::Tokens(args) => tokens::run(&args),
         Command::SignBatch(args) => match batch::run(&args) {
             Ok(true) => Ok(()),
@@ -251,9 +267,11 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
     } else {
         None
     };
+    let timestamp_authority = args.tsa.for_level(args.level)?;
     let options = SignOptions {
         field_name,
         visible,
+        timestamp_authority,
         lock_fields: args.visible.lock,
         signing_time: Some(signing_time),
         sub_filter: if args.pkcs7 {

@@ -114,7 +114,7 @@ pub fn run(args: &VerifyArgs) -> Result<bool, CliError> {
 }
 
 /// Reads certificates from files and folders (every file in a folder that parses).
-fn load_certificates(paths: &[PathBuf]) -> Result<Vec<Certificate>, CliError> {
+pub(crate) fn load_certificates(paths: &[PathBuf]) -> Result<Vec<Certificate>, CliError> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {

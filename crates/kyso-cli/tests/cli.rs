@@ -753,3 +753,107 @@ fn sign_with_csc_reports_an_unreachable_service_and_writes_nothing() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn sign_with_tsa_is_b_t_and_levels_without_support_are_usage_errors() {
+    let server = kyso_testkit::tsa::TsaServer::start(None);
+    let w = work();
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    let out = w.path.join("b-t.pdf");
+    let o = sign_with_leaf_args(LeafKind::Rsa2048, &input, &out, &["--tsa", server.url()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = kyso(&[
+        "verify",
+        s(&out),
+        "--trust",
+        s(TestPki::get().root_pem()),
+        "--json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(json["signatures"][0]["level"], "B-T");
+    assert_eq!(json["signatures"][0]["timestamp"]["trusted"], true);
+    assert_matches_report_schema(&String::from_utf8_lossy(&o.stdout));
+
+    let before = std::fs::read(&input).expect("input");
+    let bad = w.path.join("bad.pdf");
+    for (extra, needle) in [
+        (
+            &["--level", "B-LT", "--tsa", server.url()][..],
+            "not supported yet",
+        ),
+        (&["--level", "B-T"][..], "needs --tsa"),
+    ] {
+        let o = sign_with_leaf_args(LeafKind::Rsa2048, &input, &bad, extra);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert_fails(&o, needle, &bad, &input, &before);
+    }
+}
+
+#[test]
+fn timestamp_a_file_and_verify_it_with_kyso_and_openssl() {
+    let server = kyso_testkit::tsa::TsaServer::start(None);
+    let w = work();
+    let data = w.path.join("bien-ban.txt");
+    std::fs::write(&data, "Biên bản họp ngày 01/12/2026").expect("write");
+    let tsr = w.path.join("bien-ban.txt.tsr");
+    let o = kyso(&["timestamp", s(&data), "-o", s(&tsr), "--tsa", server.url()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    drop(server);
+
+    let root = TestPki::get().root_pem();
+    let o = kyso(&[
+        "verify-timestamp",
+        s(&tsr),
+        "--data",
+        s(&data),
+        "--trust",
+        s(root),
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("time-stamp: VALID") && text.contains("Kyso Test TSA"),
+        "{text}"
+    );
+
+    // OpenSSL agrees, on the same response and data.
+    let tsa = TestPki::get().leaf(LeafKind::Tsa);
+    let openssl = Command::new("openssl")
+        .args([
+            "ts",
+            "-verify",
+            "-in",
+            s(&tsr),
+            "-data",
+            s(&data),
+            "-CAfile",
+            s(root),
+        ])
+        .args(["-untrusted", s(&tsa.chain_pem)])
+        .output()
+        .expect("openssl");
+    assert!(
+        String::from_utf8_lossy(&openssl.stdout).contains("Verification: OK"),
+        "{}",
+        String::from_utf8_lossy(&openssl.stderr)
+    );
+
+    let other = w.path.join("khac.txt");
+    std::fs::write(&other, "Biên bản đã sửa").expect("write");
+    let o = kyso(&[
+        "verify-timestamp",
+        s(&tsr),
+        "--data",
+        s(&other),
+        "--trust",
+        s(root),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("INVALID"));
+}

@@ -192,3 +192,30 @@ fn a_tstinfo_signed_by_a_certificate_that_is_not_a_tsa_is_refused() {
     let err = forged.verify_for(&request).unwrap_err();
     assert!(matches!(err, Error::NotTsaCertificate { .. }), "{err}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// A genuine response with bytes overwritten reads, or fails, without a panic; if it
+    /// still verifies, it verifies for the data it was made for (the TSA's signature holds).
+    #[test]
+    fn damaged_responses_fail_cleanly(edits in proptest::collection::vec((0.0f64..1.0, proptest::prelude::any::<u8>()), 1..8)) {
+        use std::sync::OnceLock;
+        static GENUINE: OnceLock<Vec<u8>> = OnceLock::new();
+        let genuine = GENUINE.get_or_init(|| {
+            let request = TimeStampRequest::for_data(DigestAlgorithm::Sha256, b"goc");
+            kyso_testkit::tsa::reply(&request.to_der().expect("DER"), "sha256")
+        });
+        let mut bytes = genuine.clone();
+        for (at, v) in &edits {
+            let i = ((*at * bytes.len() as f64) as usize).min(bytes.len() - 1);
+            bytes[i] = *v;
+        }
+        if let Ok(response) = TimeStampResponse::from_der(&bytes)
+            && let Ok(token) = response.into_token()
+            && token.verify_data(b"goc").is_ok()
+        {
+            proptest::prop_assert!(token.verify_data(b"khac").is_err());
+        }
+    }
+}

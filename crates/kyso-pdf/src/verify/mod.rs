@@ -33,6 +33,7 @@ use crate::object::Object;
 use crate::reader::{PdfReader, Prefix, Source};
 use crate::{Error, Result};
 
+pub use crate::date::rfc3339;
 pub(crate) use coverage::for_each_range_chunk;
 pub use diff::{Change, ChangeKind, FieldLock, ModificationLevel, Permissions};
 pub use locate::MAX_BYTE_RANGE_OCCURRENCES;

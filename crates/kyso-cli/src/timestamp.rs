@@ -1,0 +1,202 @@
+//! RFC 3161 from the command line: `--tsa URL` for `kyso sign` (PAdES B-T), `kyso timestamp
+//! FILE -o FILE.tsr` (a detached time-stamp for any file) and `kyso verify-timestamp`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+use kyso_cms::DigestAlgorithm;
+use kyso_cms::tsp::{TimeStampRequest, TimeStampResponse, TimestampAuthority};
+use kyso_token::remote::{HttpConfig, HttpTimestampAuthority, TsaCredentials};
+use zeroize::Zeroizing;
+
+use crate::error::CliError;
+
+/// The PAdES baseline level to sign at.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Level {
+    /// B-B: the signature.
+    #[default]
+    #[value(name = "B-B")]
+    BB,
+    /// B-T: the signature time-stamped by --tsa.
+    #[value(name = "B-T")]
+    BT,
+    /// B-LT: B-T plus validation data in a DSS (not yet).
+    #[value(name = "B-LT")]
+    BLt,
+    /// B-LTA: B-LT plus a document time-stamp (not yet).
+    #[value(name = "B-LTA")]
+    BLta,
+}
+
+/// Where to get time-stamps.
+#[derive(Args, Debug, Default)]
+pub(crate) struct TsaArgs {
+    /// An RFC 3161 time-stamping authority (http:// or https://); signing with it is B-T.
+    #[arg(long, value_name = "URL")]
+    tsa: Option<String>,
+    /// Read the TSA's HTTP basic credentials, "user:password", from this environment variable.
+    #[arg(long, value_name = "VAR", requires = "tsa")]
+    tsa_credentials_env: Option<String>,
+}
+
+impl TsaArgs {
+    /// The TSA, if one was named.
+    pub(crate) fn authority(&self) -> Result<Option<Arc<dyn TimestampAuthority>>, CliError> {
+        let Some(url) = &self.tsa else {
+            return Ok(None);
+        };
+        let credentials = match &self.tsa_credentials_env {
+            Some(var) => {
+                let value = Zeroizing::new(std::env::var(var).map_err(|_| {
+                    CliError::Usage(format!("--tsa-credentials-env: {var} is not set"))
+                })?);
+                let (user, password) = value.split_once(':').ok_or_else(|| {
+                    CliError::Usage(format!("--tsa-credentials-env: {var} is not user:password"))
+                })?;
+                Some(TsaCredentials::Basic {
+                    user: user.to_string(),
+                    password: Zeroizing::new(password.to_string()),
+                })
+            }
+            None => None,
+        };
+        let tsa = HttpTimestampAuthority::new(url, &HttpConfig::new(), credentials)?;
+        Ok(Some(Arc::new(tsa)))
+    }
+
+    /// The TSA for signing at `level`: required for B-T; B-LT and B-LTA are refused.
+    pub(crate) fn for_level(
+        &self,
+        level: Option<Level>,
+    ) -> Result<Option<Arc<dyn TimestampAuthority>>, CliError> {
+        let level = level.unwrap_or(if self.tsa.is_some() {
+            Level::BT
+        } else {
+            Level::BB
+        });
+        match level {
+            Level::BLt | Level::BLta => Err(CliError::Usage(
+                "--level B-LT and B-LTA are not supported yet; sign at B-T with --tsa".into(),
+            )),
+            Level::BT if self.tsa.is_none() => {
+                Err(CliError::Usage("--level B-T needs --tsa URL".into()))
+            }
+            Level::BB if self.tsa.is_some() => Err(CliError::Usage(
+                "--tsa time-stamps the signature: that is --level B-T".into(),
+            )),
+            _ => self.authority(),
+        }
+    }
+}
+
+/// `kyso timestamp FILE -o FILE.tsr --tsa URL`.
+#[derive(Args, Debug)]
+pub(crate) struct TimestampArgs {
+    /// The file to time-stamp (never modified).
+    input: PathBuf,
+    /// Where to write the RFC 3161 response (.tsr, what `openssl ts -reply` writes).
+    #[arg(short, long)]
+    output: PathBuf,
+    #[command(flatten)]
+    tsa: TsaArgs,
+}
+
+/// `kyso verify-timestamp FILE.tsr --data FILE --trust ROOT.pem`.
+#[derive(Args, Debug)]
+pub(crate) struct VerifyTimestampArgs {
+    /// The RFC 3161 response (.tsr) or token.
+    input: PathBuf,
+    /// The file it time-stamps.
+    #[arg(long)]
+    data: PathBuf,
+    /// Trust anchors for the TSA (PEM or DER files, or folders of them).
+    #[arg(long, required = true)]
+    trust: Vec<PathBuf>,
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|e| CliError::Read {
+        path: path.clone(),
+        source: e,
+    })
+}
+
+/// Time-stamps a file and writes the response atomically.
+pub(crate) fn run(args: &TimestampArgs) -> Result<(), CliError> {
+    let tsa = args
+        .tsa
+        .authority()?
+        .ok_or_else(|| CliError::Usage("kyso timestamp needs --tsa URL".into()))?;
+    let data = read(&args.input)?;
+    let request = TimeStampRequest::for_data(DigestAlgorithm::Sha256, &data).with_random_nonce()?;
+    let answer =
+        tsa.respond(&request.to_der()?)
+            .map_err(|reason| kyso_cms::Error::TimestampTransport {
+                tsa: tsa.name(),
+                reason,
+            })?;
+    let info = TimeStampResponse::from_der(&answer)?
+        .into_token()?
+        .verify_for(&request)?;
+    let dir = match args.output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let write_err = |e: std::io::Error| CliError::Write {
+        path: args.output.clone(),
+        source: e,
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(write_err)?;
+    tmp.write_all(&answer).map_err(write_err)?;
+    tmp.persist(&args.output).map_err(|e| write_err(e.error))?;
+    eprintln!(
+        "time-stamped {} at {} by {} -> {}",
+        args.input.display(),
+        rfc3339(info.gen_time),
+        info.tsa.subject().display(),
+        args.output.display()
+    );
+    Ok(())
+}
+
+/// Verifies a response or token for a file; `Ok(true)` when it holds and the TSA is trusted.
+pub(crate) fn verify(args: &VerifyTimestampArgs) -> Result<bool, CliError> {
+    let bytes = read(&args.input)?;
+    let token = match TimeStampResponse::from_der(&bytes) {
+        Ok(response) => response.into_token()?,
+        Err(_) => kyso_cms::tsp::TimeStampToken::from_der(&bytes)?,
+    };
+    let anchors = crate::verify::load_certificates(&args.trust)?;
+    let info = match token.verify_data(&read(&args.data)?) {
+        Ok(info) => info,
+        Err(e) => {
+            println!("time-stamp: INVALID ({e})");
+            return Ok(false);
+        }
+    };
+    let store = kyso_cert::TrustStore::from_anchors(anchors);
+    let mut policy = kyso_cert::ValidationPolicy::at(std::time::SystemTime::now());
+    policy.required_eku = Some(kyso_cms::tsp::ID_KP_TIME_STAMPING);
+    let path = kyso_cert::validate_path(&info.tsa, &info.certificates, &store, &policy);
+    println!("time: {}", rfc3339(info.gen_time));
+    println!("tsa: {}", info.tsa.subject().display());
+    match path {
+        Ok(p) => {
+            println!("trust: trusted ({})", p.anchor.subject().display());
+            println!("time-stamp: VALID");
+            Ok(true)
+        }
+        Err(e) => {
+            println!("trust: not trusted ({e})");
+            println!("time-stamp: INDETERMINATE");
+            Ok(false)
+        }
+    }
+}
+
+fn rfc3339(t: std::time::SystemTime) -> String {
+    kyso_pdf::verify::rfc3339(t)
+}
