@@ -322,6 +322,13 @@ impl TimeStampToken {
         &self.der
     }
 
+    /// The digest algorithm of the token's message imprint (what the data must be hashed
+    /// with), read before anything is verified.
+    pub fn imprint_algorithm(&self) -> Result<HashAlgorithm> {
+        let (tst, _, _) = self.open()?;
+        HashAlgorithm::from_oid(&tst.message_imprint.hash_algorithm.oid)
+    }
+
     /// Verifies the token for the request it answers: imprint and nonce as asked.
     pub fn verify_for(&self, request: &TimeStampRequest) -> Result<TimestampInfo> {
         let info = self.verify_imprint(request.algorithm.into(), &request.imprint)?;

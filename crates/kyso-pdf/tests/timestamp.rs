@@ -119,3 +119,72 @@ fn tlv_len(b: &[u8]) -> usize {
         }
     }
 }
+
+/// `input` with a document time-stamp added by pyHanko (`PdfTimeStamper`) from the TSA at `url`.
+fn pyhanko_document_timestamp(input: &[u8], url: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("temp");
+    let (inp, out) = (dir.path().join("in.pdf"), dir.path().join("out.pdf"));
+    std::fs::write(&inp, input).expect("write");
+    let script = r#"
+import sys
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import timestamps
+from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+inp, out, url = sys.argv[1:4]
+with open(inp, 'rb') as f:
+    w = IncrementalPdfFileWriter(f)
+    with open(out, 'wb') as o:
+        PdfTimeStamper(timestamps.HTTPTimeStamper(url)).timestamp_pdf(w, 'sha256', output=o)
+"#;
+    let o = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&inp)
+        .arg(&out)
+        .arg(url)
+        .output()
+        .expect("python3 with pyHanko: run scripts/test.sh");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::read(&out).expect("output")
+}
+
+#[test]
+fn a_document_timestamp_by_pyhanko_is_validated_and_a_changed_byte_breaks_it() {
+    let server = TsaServer::start(None);
+    let signed = timestamped(&server, &corpus::classic().bytes());
+    let lta = pyhanko_document_timestamp(&signed, server.url());
+    drop(server);
+
+    let report = build::validate_bytes(&lta);
+    assert_eq!(report.signatures.len(), 2, "{report:#?}");
+    let (sig, doc_ts) = (&report.signatures[0], &report.signatures[1]);
+    assert_eq!(sig.verdict, Verdict::Valid, "{report:#?}");
+    assert_eq!(doc_ts.verdict, Verdict::Valid, "{report:#?}");
+    assert_eq!(doc_ts.sub_filter.as_deref(), Some("ETSI.RFC3161"));
+    let ts = doc_ts.timestamp.as_ref().expect("the time-stamp");
+    assert!(
+        ts.valid && ts.trusted && ts.tsa.contains("Kyso Test TSA"),
+        "{ts:?}"
+    );
+    assert_eq!(
+        doc_ts.signer.as_ref().and_then(|s| s.name.as_deref()),
+        Some("Kyso Test TSA")
+    );
+
+    // One letter of the page's text changed ("Trang" → "Trung"): the document time-stamp's
+    // imprint no longer matches the bytes.
+    let mut broken = lta.clone();
+    let at = build::find(&broken, b"(Trang").expect("the page text") + 3;
+    broken[at] = b'u';
+    let report = build::validate_bytes(&broken);
+    let doc_ts = &report.signatures[1];
+    assert_eq!(doc_ts.verdict, Verdict::Invalid, "{report:#?}");
+    assert!(
+        doc_ts
+            .reasons
+            .iter()
+            .any(|r| r.code == kyso_pdf::verify::ReasonCode::DigestMismatch),
+        "{:?}",
+        doc_ts.reasons
+    );
+}

@@ -398,7 +398,8 @@ fn a_signature_without_signed_attributes_is_verified_from_the_digest() {
 
 /// PAdES B-LTA by pyHanko: a document timestamp, then DSS updates that extend the DSS's
 /// indirect arrays (and a second signature): signature maintenance for every earlier
-/// signature. Document timestamps themselves are not validated yet (INDETERMINATE).
+/// signature. The document timestamps are validated: their integrity holds, their TSA is
+/// pyHanko's test TSA, whose root is not a trust anchor here (INDETERMINATE).
 #[test]
 fn dss_updates_extending_indirect_arrays_are_signature_maintenance() {
     for name in [
@@ -411,6 +412,22 @@ fn dss_updates_extending_indirect_arrays_are_signature_maintenance() {
             Coverage::RevisionPlusAllowedChanges,
             "{name}"
         );
+        for ts in report
+            .signatures
+            .iter()
+            .filter(|s| s.sub_filter.as_deref() == Some("ETSI.RFC3161"))
+        {
+            assert!(ts.integrity_ok, "{name}: {ts:#?}");
+            assert!(
+                ts.timestamp.as_ref().is_some_and(|t| t.valid && !t.trusted),
+                "{name}"
+            );
+            assert_eq!(
+                ts.verdict,
+                kyso_pdf::verify::Verdict::Indeterminate,
+                "{name}"
+            );
+        }
         // The document timestamp's revision already had the DSS: later updates extend it.
         assert!(
             report.signatures.iter().any(|s| s

@@ -425,10 +425,7 @@ fn validate_one<S: Source>(
     // 3. The CMS over the signed bytes.
     match sub_filter.as_deref() {
         Some("ETSI.RFC3161") => {
-            report.reasons.push(reason(
-                ReasonCode::UnsupportedAlgorithm,
-                "document timestamps (ETSI.RFC3161) are not validated yet",
-            ));
+            document_timestamp(&mut report, reader, &range, store, options)?;
             report.verdict = verdict(&report);
             return Ok(report);
         }
@@ -696,6 +693,80 @@ fn signature_timestamp(
             .err()
             .map(|e| format!("the TSA's certificate is not trusted: {e}")),
     })
+}
+
+/// A document time-stamp (/SubFilter ETSI.RFC3161, ETSI EN 319 142-1 §5.4, PAdES B-LTA): the
+/// /Contents is an RFC 3161 token whose imprint is the hash of the byte ranges. Its TSA is
+/// judged as a signer: the token's signature, the TSA certificate (timeStamping purpose) and
+/// its path to a trust anchor.
+fn document_timestamp<S: Source>(
+    report: &mut SignatureReport,
+    reader: &PdfReader<&S>,
+    range: &coverage::CheckedRange,
+    store: &kyso_cert::TrustStore,
+    options: &ValidationOptions,
+) -> Result<()> {
+    let token = match kyso_cms::tsp::TimeStampToken::from_der(&range.cms) {
+        Ok(t) => t,
+        Err(e) => {
+            report.reasons.push(cms_reason(&e));
+            return Ok(());
+        }
+    };
+    let algorithm = match token.imprint_algorithm() {
+        Ok(a) => a,
+        Err(e) => {
+            report.reasons.push(cms_reason(&e));
+            return Ok(());
+        }
+    };
+    let Some(sha2) = algorithm.sha2() else {
+        report.reasons.push(reason(
+            ReasonCode::CryptoConstraints,
+            "the document time-stamp's imprint is SHA-1",
+        ));
+        return Ok(());
+    };
+    let mut hasher = sha2.hasher();
+    coverage::hash_ranges(reader.source(), &range.byte_range, &mut hasher)?;
+    let info = match token.verify_imprint(algorithm, &hasher.finalize()) {
+        Ok(i) => i,
+        Err(e) => {
+            let code = match e {
+                kyso_cms::Error::TimestampMismatch { .. } => ReasonCode::DigestMismatch,
+                _ => cms_reason(&e).code,
+            };
+            report.reasons.push(reason(code, e.to_string()));
+            return Ok(());
+        }
+    };
+    report.integrity_ok = true;
+    report.digest_algorithm = Some(algorithm.id().to_string());
+    report.digest_algorithm_oid = Some(algorithm.oid().to_string());
+    report.signer = Some(signer_summary(&info.tsa));
+    report.signing_time = Some(crate::date::rfc3339(info.gen_time));
+    let time = options.time.unwrap_or_else(SystemTime::now);
+    let mut policy = kyso_cert::ValidationPolicy::at(time);
+    policy.required_eku = Some(kyso_cms::tsp::ID_KP_TIME_STAMPING);
+    let path = kyso_cert::validate_path(&info.tsa, &info.certificates, store, &policy);
+    report.timestamp = Some(TimestampReport {
+        time: crate::date::rfc3339(info.gen_time),
+        tsa: info.tsa.subject().to_string(),
+        valid: true,
+        trusted: path.is_ok(),
+        problem: path
+            .as_ref()
+            .err()
+            .map(|e| format!("the TSA's certificate is not trusted: {e}")),
+    });
+    match path {
+        Ok(p) => {
+            report.trusted = true;
+            report.trust_anchor = Some(p.anchor.subject().to_string());
+        }
+        Err(e) => report.reasons.push(trust::path_reason(&e, store)),
+    }
+    Ok(())
 }
 
 fn broken_timestamp(problem: String) -> TimestampReport {

@@ -32,23 +32,27 @@ pub fn check(
     let policy = ValidationPolicy::document_signing(time);
     match validate_path(&verified.signer, &verified.certificates, store, &policy) {
         Ok(path) => Ok(path.anchor.subject().to_string()),
-        Err(e) => {
-            use kyso_cert::Error as E;
-            let code = match &e {
-                E::MissingIssuer { .. } | E::BudgetExceeded { .. } => ReasonCode::NoTrustAnchor,
-                E::Expired { .. } | E::NotYetValid { .. } => ReasonCode::CertificateExpired,
-                _ => ReasonCode::CertificatePathInvalid,
-            };
-            let message = if store.anchors().is_empty() {
-                format!("no trust anchors were given: {e}")
-            } else {
-                e.to_string()
-            };
-            Err(Reason {
-                code,
-                message,
-                change: None,
-            })
-        }
+        Err(e) => Err(path_reason(&e, store)),
+    }
+}
+
+/// Why a certification path failed, as a report reason: INDETERMINATE codes for a missing
+/// path or validity, INVALID for a broken rule.
+pub fn path_reason(e: &kyso_cert::Error, store: &TrustStore) -> Reason {
+    use kyso_cert::Error as E;
+    let code = match e {
+        E::MissingIssuer { .. } | E::BudgetExceeded { .. } => ReasonCode::NoTrustAnchor,
+        E::Expired { .. } | E::NotYetValid { .. } => ReasonCode::CertificateExpired,
+        _ => ReasonCode::CertificatePathInvalid,
+    };
+    let message = if store.anchors().is_empty() {
+        format!("no trust anchors were given: {e}")
+    } else {
+        e.to_string()
+    };
+    Reason {
+        code,
+        message,
+        change: None,
     }
 }
