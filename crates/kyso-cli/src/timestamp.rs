@@ -97,9 +97,14 @@ impl TsaArgs {
 pub(crate) struct TimestampArgs {
     /// The file to time-stamp (never modified).
     input: PathBuf,
-    /// Where to write the RFC 3161 response (.tsr, what `openssl ts -reply` writes).
+    /// Where to write the RFC 3161 response (.tsr, what `openssl ts -reply` writes), or the
+    /// time-stamped PDF with --document.
     #[arg(short, long)]
     output: PathBuf,
+    /// Add a document time-stamp to the PDF (/SubFilter ETSI.RFC3161, by incremental update:
+    /// earlier signatures stay valid) instead of writing a detached .tsr.
+    #[arg(long)]
+    document: bool,
     #[command(flatten)]
     tsa: TsaArgs,
 }
@@ -130,6 +135,20 @@ pub(crate) fn run(args: &TimestampArgs) -> Result<(), CliError> {
         .tsa
         .authority()?
         .ok_or_else(|| CliError::Usage("kyso timestamp needs --tsa URL".into()))?;
+    if args.document {
+        kyso_pdf::PdfSigner::new(kyso_pdf::SignOptions::default()).timestamp_file(
+            &args.input,
+            &args.output,
+            tsa.as_ref(),
+        )?;
+        eprintln!(
+            "added a document time-stamp from {} to {} -> {}",
+            tsa.name(),
+            args.input.display(),
+            args.output.display()
+        );
+        return Ok(());
+    }
     let data = read(&args.input)?;
     let request = TimeStampRequest::for_data(DigestAlgorithm::Sha256, &data).with_random_nonce()?;
     let answer =

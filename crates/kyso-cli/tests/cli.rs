@@ -844,6 +844,33 @@ fn timestamp_a_file_and_verify_it_with_kyso_and_openssl() {
         String::from_utf8_lossy(&openssl.stderr)
     );
 
+    // A document time-stamp on a signed PDF: both VALID.
+    let server = kyso_testkit::tsa::TsaServer::start(None);
+    let signed = w.path.join("signed.pdf");
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    sign_with_leaf(LeafKind::Rsa2048, &input, &signed);
+    let archived = w.path.join("archived.pdf");
+    let o = kyso(&[
+        "timestamp",
+        s(&signed),
+        "-o",
+        s(&archived),
+        "--document",
+        "--tsa",
+        server.url(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = kyso(&["verify", s(&archived), "--trust", s(root), "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(json["signatures"][1]["sub_filter"], "ETSI.RFC3161");
+    drop(server);
+
     let other = w.path.join("khac.txt");
     std::fs::write(&other, "Biên bản đã sửa").expect("write");
     let o = kyso(&[

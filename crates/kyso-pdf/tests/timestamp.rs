@@ -188,3 +188,83 @@ fn a_document_timestamp_by_pyhanko_is_validated_and_a_changed_byte_breaks_it() {
         doc_ts.reasons
     );
 }
+
+/// pyHanko's `validate_pdf_timestamp` on the last document time-stamp of `pdf`:
+/// (intact, valid, trusted).
+fn pyhanko_document_timestamp_status(pdf: &[u8]) -> (bool, bool, bool) {
+    let dir = tempfile::tempdir().expect("temp");
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).expect("write");
+    let script = r#"
+import sys
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_timestamp
+from pyhanko_certvalidator import ValidationContext
+path, root = sys.argv[1:3]
+with open(path, 'rb') as f:
+    r = PdfFileReader(f)
+    ts = [s for s in r.embedded_signatures if s.sig_object.get('/Type') == '/DocTimeStamp'][-1]
+    vc = ValidationContext(trust_roots=[load_cert_from_pemder(root)])
+    st = validate_pdf_timestamp(ts, validation_context=vc)
+    print(st.intact, st.valid, st.trusted)
+"#;
+    let o = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&path)
+        .arg(TestPki::get().root_pem())
+        .output()
+        .expect("python3 with pyHanko");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let flags: Vec<bool> = out.split_whitespace().map(|w| w == "True").collect();
+    (flags[0], flags[1], flags[2])
+}
+
+#[test]
+fn kyso_adds_a_document_timestamp_that_pyhanko_and_kyso_accept() {
+    let server = TsaServer::start(None);
+    let tsa = HttpTimestampAuthority::new(server.url(), &HttpConfig::new(), None).expect("tsa");
+    let signed = timestamped(&server, &corpus::classic().bytes());
+    let dir = tempfile::tempdir().expect("temp");
+    let (input, output) = (dir.path().join("b-t.pdf"), dir.path().join("archived.pdf"));
+    std::fs::write(&input, &signed).expect("write");
+    PdfSigner::new(SignOptions::default())
+        .timestamp_file(&input, &output, &tsa)
+        .expect("document time-stamp");
+    drop(server);
+    let archived = std::fs::read(&output).expect("read");
+    assert!(archived.starts_with(&signed), "an incremental update");
+    assert_eq!(
+        std::fs::read(&input).expect("input"),
+        signed,
+        "input untouched"
+    );
+
+    let report = build::validate_bytes(&archived);
+    assert_eq!(report.signatures.len(), 2, "{report:#?}");
+    assert!(
+        report
+            .signatures
+            .iter()
+            .all(|s| s.verdict == Verdict::Valid),
+        "{report:#?}"
+    );
+    assert_eq!(report.signatures[0].level.as_deref(), Some("B-T"));
+    assert_eq!(
+        report.signatures[1].sub_filter.as_deref(),
+        Some("ETSI.RFC3161")
+    );
+    assert_eq!(
+        pyhanko_document_timestamp_status(&archived),
+        (true, true, true)
+    );
+
+    // pyHanko still judges the signature, followed only by the document time-stamp.
+    let pyhanko = validators::pyhanko_validate(&output, TestPki::get().root_pem());
+    assert!(
+        pyhanko[0].intact && pyhanko[0].valid && pyhanko[0].trusted,
+        "{pyhanko:#?}"
+    );
+}

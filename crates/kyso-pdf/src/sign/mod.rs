@@ -242,6 +242,41 @@ impl PdfSigner {
         out: &mut W,
         builder: SignedDataBuilder,
     ) -> Result<Plan> {
+        let opts = &self.options;
+        let capacity = opts.contents_capacity.unwrap_or_else(|| {
+            builder.max_encoded_len()
+                + if opts.timestamp_authority.is_some() {
+                    TIMESTAMP_ALLOWANCE
+                } else {
+                    0
+                }
+        });
+        let entries = self.signature_entries(reader.catalog_ref()?);
+        let written =
+            self.write_update(reader, out, builder.digest_algorithm(), capacity, &entries)?;
+        let attributes = builder.signed_attributes(&written.content_digest)?;
+        Ok(Plan {
+            builder,
+            attributes,
+            content_digest: written.content_digest,
+            contents_at: written.contents_at,
+            capacity,
+            byte_range: written.byte_range,
+            timestamp_authority: opts.timestamp_authority.clone(),
+        })
+    }
+
+    /// Writes original + update section — the field, its widget, the signature dictionary
+    /// with `entries` and a /Contents placeholder of `capacity` bytes — to `out`, hashing the
+    /// signed ranges with `digest` on the way.
+    fn write_update<S: Source, W: Write>(
+        &self,
+        reader: &PdfReader<S>,
+        out: &mut W,
+        digest: kyso_cms::DigestAlgorithm,
+        capacity: usize,
+        entries: &Dict,
+    ) -> Result<Written> {
         if reader.is_encrypted() {
             return Err(Error::Encrypted);
         }
@@ -270,16 +305,7 @@ impl PdfSigner {
         };
         fields::apply(reader, &mut update, field, sig_ref, look, opts.lock_fields)?;
 
-        let capacity = opts.contents_capacity.unwrap_or_else(|| {
-            builder.max_encoded_len()
-                + if opts.timestamp_authority.is_some() {
-                    TIMESTAMP_ALLOWANCE
-                } else {
-                    0
-                }
-        });
-        let sig_dict =
-            SignatureDictionary::new(&self.signature_entries(reader.catalog_ref()?), capacity);
+        let sig_dict = SignatureDictionary::new(entries, capacity);
         let (byte_range_at, contents_at, contents_len) = (
             sig_dict.byte_range_at,
             sig_dict.contents_at,
@@ -309,7 +335,7 @@ impl PdfSigner {
         let br = body_at + byte_range_at;
         section.bytes[br..br + range_text.len()].copy_from_slice(&range_text);
 
-        let mut hasher = builder.digest_algorithm().hasher();
+        let mut hasher = digest.hasher();
         copy_hashing(source, out, &mut hasher)?;
         hasher.update(separator);
         out.write_all(separator)?;
@@ -317,17 +343,73 @@ impl PdfSigner {
         hasher.update(&section.bytes[contents_rel + contents_len..]);
         out.write_all(&section.bytes)?;
 
-        let content_digest = hasher.finalize();
-        let attributes = builder.signed_attributes(&content_digest)?;
-        Ok(Plan {
-            builder,
-            attributes,
-            content_digest,
+        Ok(Written {
+            content_digest: hasher.finalize(),
             contents_at: contents_abs,
-            capacity,
             byte_range: range,
-            timestamp_authority: opts.timestamp_authority.clone(),
         })
+    }
+
+    /// Adds a document time-stamp (ISO 32000-2 §12.8.5, ETSI EN 319 142-1 §5.4: /Type
+    /// /DocTimeStamp, /SubFilter /ETSI.RFC3161) from `tsa` to `input`, written to `output`:
+    /// an RFC 3161 token over the whole document as it stands, in a new invisible field. The
+    /// archive time-stamp of PAdES B-LTA (which also needs the validation data of B-LT).
+    ///
+    /// # Errors
+    ///
+    /// The signing errors; the time-stamp's ([`kyso_cms::Error::TimestampTransport`],
+    /// [`kyso_cms::Error::TimestampRefused`], a token that does not verify);
+    /// [`Error::PlaceholderTooSmall`].
+    pub fn timestamp_file(
+        &self,
+        input: &Path,
+        output: &Path,
+        tsa: &dyn TimestampAuthority,
+    ) -> Result<()> {
+        check_distinct(input, output)?;
+        let file = File::open(input).map_err(|e| Error::Input {
+            path: input.to_path_buf(),
+            source: e,
+        })?;
+        let reader = PdfReader::new(file)?;
+        let dir = match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".kyso-")
+            .suffix(".pdf.part")
+            .tempfile_in(&dir)?;
+        let capacity = self
+            .options
+            .contents_capacity
+            .unwrap_or(TIMESTAMP_ALLOWANCE);
+        let written = self.write_update(
+            &reader,
+            tmp.as_file_mut(),
+            kyso_cms::DigestAlgorithm::Sha256,
+            capacity,
+            &document_timestamp_entries(),
+        )?;
+        let (token, _) = kyso_cms::tsp::timestamp_digest(
+            tsa,
+            kyso_cms::DigestAlgorithm::Sha256,
+            written.content_digest,
+        )?;
+        if token.der().len() > capacity {
+            return Err(Error::PlaceholderTooSmall {
+                needed: token.der().len(),
+                available: capacity,
+            });
+        }
+        write_at(
+            tmp.as_file_mut(),
+            written.contents_at + 1,
+            &hex::encode_upper(token.der()),
+            self.options.sync_to_disk,
+        )?;
+        tmp.persist(output).map_err(|e| Error::Io(e.error))?;
+        Ok(())
     }
 
     /// The signature dictionary entries before /ByteRange and /Contents (Table 255);
@@ -450,6 +532,22 @@ fn visible_widget<S: Source>(
     let rect = geometry.displayed_rect_to_user(box_d);
     let appearance = v.appearance.write_form(update, w, h, geometry.rotate)?;
     Ok((field, fields::WidgetLook { rect, appearance }))
+}
+
+/// The signature dictionary entries of a document time-stamp (ISO 32000-2 Table 255).
+fn document_timestamp_entries() -> Dict {
+    let mut d = Dict::new();
+    d.set("Type", Object::Name(Name::new("DocTimeStamp")));
+    d.set("Filter", Object::Name(Name::new("Adobe.PPKLite")));
+    d.set("SubFilter", Object::Name(Name::new("ETSI.RFC3161")));
+    d
+}
+
+/// What writing the update leaves to do: the digest to sign, where /Contents goes.
+struct Written {
+    content_digest: Vec<u8>,
+    contents_at: u64,
+    byte_range: [u64; 4],
 }
 
 /// Everything known once the prepared file is written.
