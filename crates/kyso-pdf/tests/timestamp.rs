@@ -268,3 +268,112 @@ fn kyso_adds_a_document_timestamp_that_pyhanko_and_kyso_accept() {
         "{pyhanko:#?}"
     );
 }
+
+/// A signer whose certificate (from the test intermediate) expires a day from now.
+fn short_lived_signer(dir: &std::path::Path) -> kyso_token::SoftwareSigner {
+    let pki = TestPki::get();
+    let (key, csr, cert) = (
+        dir.join("key.pem"),
+        dir.join("req.csr"),
+        dir.join("cert.pem"),
+    );
+    let run = |args: &[&std::ffi::OsStr]| {
+        let o = std::process::Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let os = |s: &str| std::ffi::OsString::from(s);
+    run(&[
+        &os("genpkey"),
+        &os("-algorithm"),
+        &os("EC"),
+        &os("-pkeyopt"),
+        &os("ec_paramgen_curve:P-256"),
+        &os("-out"),
+        key.as_os_str(),
+    ]);
+    run(&[
+        &os("req"),
+        &os("-new"),
+        &os("-key"),
+        key.as_os_str(),
+        &os("-subj"),
+        &os("/CN=Can bo ngan han/O=Kyso Test PKI/C=VN"),
+        &os("-out"),
+        csr.as_os_str(),
+    ]);
+    run(&[
+        &os("x509"),
+        &os("-req"),
+        &os("-in"),
+        csr.as_os_str(),
+        &os("-CA"),
+        pki.intermediate_pem().as_os_str(),
+        &os("-CAkey"),
+        pki.intermediate_key().as_os_str(),
+        &os("-set_serial"),
+        &os("4242"),
+        &os("-days"),
+        &os("1"),
+        &os("-sha256"),
+        &os("-extfile"),
+        pki.dir().join("openssl.cnf").as_os_str(),
+        &os("-extensions"),
+        &os("v3_signer"),
+        &os("-out"),
+        cert.as_os_str(),
+    ]);
+    kyso_token::SoftwareSigner::from_pem_files(&key, &cert, Some(pki.intermediate_pem()), None)
+        .expect("short-lived signer")
+}
+
+#[test]
+fn an_expired_certificate_is_judged_at_its_trusted_timestamp() {
+    let dir = tempfile::tempdir().expect("temp");
+    let signer = short_lived_signer(dir.path());
+    let server = TsaServer::start(None);
+    let tsa = HttpTimestampAuthority::new(server.url(), &HttpConfig::new(), None).expect("tsa");
+    let doc = corpus::classic().bytes();
+    let b_t = PdfSigner::new(SignOptions {
+        timestamp_authority: Some(Arc::new(tsa)),
+        ..SignOptions::default()
+    })
+    .sign_bytes(&doc, &signer)
+    .expect("B-T");
+    let b_b = PdfSigner::new(SignOptions::default())
+        .sign_bytes(&doc, &signer)
+        .expect("B-B");
+    drop(server);
+
+    // Three days on: the signer's certificate has expired, the TSA's has not.
+    let anchors = kyso_cert::Certificate::all_from_der_or_pem(
+        &std::fs::read(TestPki::get().root_pem()).expect("root"),
+    )
+    .expect("root");
+    let mut options = kyso_pdf::verify::ValidationOptions::new(anchors);
+    options.time = Some(std::time::SystemTime::now() + std::time::Duration::from_secs(3 * 86_400));
+
+    let later = |pdf: &Vec<u8>| kyso_pdf::verify::validate(pdf, &options).expect("report");
+    let report = later(&b_t);
+    let sig = &report.signatures[0];
+    assert_eq!(sig.verdict, Verdict::Valid, "{report:#?}");
+    assert_eq!(sig.level.as_deref(), Some("B-T"));
+    assert!(
+        sig.warnings
+            .iter()
+            .any(|w| w.contains("no longer valid") && w.contains("time-stamp")),
+        "{:?}",
+        sig.warnings
+    );
+
+    let report = later(&b_b);
+    let sig = &report.signatures[0];
+    assert_eq!(sig.verdict, Verdict::Indeterminate, "{report:#?}");
+    assert!(
+        sig.reasons
+            .iter()
+            .any(|r| r.code == kyso_pdf::verify::ReasonCode::CertificateExpired)
+    );
+}

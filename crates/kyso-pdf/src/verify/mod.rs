@@ -584,7 +584,11 @@ fn validate_one<S: Source>(
     }
     // 4. Trust, and the signature time-stamp.
     let time = options.time.unwrap_or_else(SystemTime::now);
-    report.timestamp = signature_timestamp(&info, store, time);
+    let (timestamp, proven_at) = match signature_timestamp(&info, store, time) {
+        Some((r, at)) => (Some(r), at),
+        None => (None, None),
+    };
+    report.timestamp = timestamp;
     if let Some(ts) = report
         .timestamp
         .as_ref()
@@ -601,6 +605,26 @@ fn validate_one<S: Source>(
         Ok(anchor) => {
             report.trusted = true;
             report.trust_anchor = Some(anchor);
+        }
+        // Past signature validation (ETSI EN 319 102-1 §5.6.2.1): a certificate that has
+        // expired since, for a signature a trusted time-stamp proves existed before, is judged
+        // at the time-stamp's time.
+        Err(r) if r.code == ReasonCode::CertificateExpired && proven_at.is_some() => {
+            let at = proven_at.unwrap_or(time);
+            match trust::check(&verified, store, at) {
+                Ok(anchor) => {
+                    report.trusted = true;
+                    report.trust_anchor = Some(anchor);
+                    report.warnings.push(format!(
+                        "the signer's certificate is no longer valid ({}); it was at the \
+                         time-stamp's time {}, which proves the signature existed then \
+                         (revocation was not checked)",
+                        r.message,
+                        crate::date::rfc3339(at)
+                    ));
+                }
+                Err(_) => report.reasons.push(r),
+            }
         }
         Err(r) => report.reasons.push(r),
     }
@@ -666,33 +690,39 @@ fn level(sub_filter: Option<&str>, timestamp: Option<&TimestampReport>) -> Optio
 /// Validates the first signature time-stamp token of `info` (ETSI EN 319 102-1 §5.4): the
 /// token's imprint is the hash of this signature's value (not another's), the TSA's signature
 /// holds, its certificate is a TSA's and has a path to a trust anchor at `time`.
+/// Also returns genTime when the time-stamp holds and its TSA is trusted: the time the
+/// signature is proven to have existed at.
 fn signature_timestamp(
     info: &kyso_cms::verify::SignedDataInfo,
     store: &kyso_cert::TrustStore,
     time: SystemTime,
-) -> Option<TimestampReport> {
+) -> Option<(TimestampReport, Option<SystemTime>)> {
     let tokens = info.timestamp_tokens();
     let der = tokens.first()?;
     let token = match kyso_cms::tsp::TimeStampToken::from_der(der) {
         Ok(t) => t,
-        Err(e) => return Some(broken_timestamp(e.to_string())),
+        Err(e) => return Some((broken_timestamp(e.to_string()), None)),
     };
     let verified = match token.verify_data(info.signature()) {
         Ok(v) => v,
-        Err(e) => return Some(broken_timestamp(e.to_string())),
+        Err(e) => return Some((broken_timestamp(e.to_string()), None)),
     };
     let mut policy = kyso_cert::ValidationPolicy::at(time);
     policy.required_eku = Some(kyso_cms::tsp::ID_KP_TIME_STAMPING);
     let path = kyso_cert::validate_path(&verified.tsa, &verified.certificates, store, &policy);
-    Some(TimestampReport {
-        time: crate::date::rfc3339(verified.gen_time),
-        tsa: verified.tsa.subject().to_string(),
-        valid: true,
-        trusted: path.is_ok(),
-        problem: path
-            .err()
-            .map(|e| format!("the TSA's certificate is not trusted: {e}")),
-    })
+    let proven = path.is_ok().then_some(verified.gen_time);
+    Some((
+        TimestampReport {
+            time: crate::date::rfc3339(verified.gen_time),
+            tsa: verified.tsa.subject().to_string(),
+            valid: true,
+            trusted: path.is_ok(),
+            problem: path
+                .err()
+                .map(|e| format!("the TSA's certificate is not trusted: {e}")),
+        },
+        proven,
+    ))
 }
 
 /// A document time-stamp (/SubFilter ETSI.RFC3161, ETSI EN 319 142-1 §5.4, PAdES B-LTA): the
