@@ -240,4 +240,7 @@ pub enum Error {
         /// Its value.
         limit: usize,
     },
+    /// An OCSP response does not hold (RFC 6960): what fails.
+    #[error("OCSP: {0}")]
+    Ocsp(String),
 }

@@ -110,6 +110,7 @@ mod directory_string;
 mod error;
 mod identity;
 mod key_usage;
+pub mod ocsp;
 pub mod path;
 pub mod signature;
 mod trust;
