@@ -240,6 +240,9 @@ pub enum Error {
         /// Its value.
         limit: usize,
     },
+    /// A CRL does not hold (RFC 5280 §5): what fails.
+    #[error("CRL: {0}")]
+    Crl(String),
     /// An OCSP response does not hold (RFC 6960): what fails.
     #[error("OCSP: {0}")]
     Ocsp(String),

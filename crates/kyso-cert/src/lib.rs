@@ -106,6 +106,7 @@
 
 mod certificate;
 mod compat;
+pub mod crl;
 mod directory_string;
 mod error;
 mod identity;

@@ -1,0 +1,144 @@
+//! Certificate revocation lists (RFC 5280 §5): a CRL verified against its issuer — signature,
+//! issuer name, thisUpdate/nextUpdate freshness — and the lookup of a certificate in it.
+//! Delta CRLs and indirect CRLs (entries for other issuers) are refused, not misread.
+
+use std::time::SystemTime;
+
+use der::Decode;
+use der::asn1::ObjectIdentifier;
+use x509_cert::crl::CertificateList;
+
+use crate::{Certificate, Error, Result};
+
+/// The largest CRL read.
+pub const MAX_CRL_LEN: usize = 16 * 1024 * 1024;
+const ID_CE_DELTA_CRL_INDICATOR: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.27");
+const ID_CE_ISSUING_DISTRIBUTION_POINT: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("2.5.29.28");
+const ID_CE_CRL_REASONS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.21");
+const ID_CE_CERTIFICATE_ISSUER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.29");
+
+/// A CRL whose signature, issuer and freshness have been checked.
+#[derive(Clone, Debug)]
+pub struct VerifiedCrl {
+    list: CertificateList,
+    /// When it was issued.
+    pub this_update: SystemTime,
+    /// When the next one is due, if said.
+    pub next_update: Option<SystemTime>,
+}
+
+/// A revocation entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Revocation {
+    /// When the certificate was revoked.
+    pub time: SystemTime,
+    /// The CRL reason code (RFC 5280 §5.3.1), if given.
+    pub reason: Option<u8>,
+}
+
+/// Verifies a CRL (DER or PEM) issued by `issuer`, current at `time`.
+///
+/// # Errors
+///
+/// [`Error::Crl`] naming what fails: not a CRL, another issuer, a bad signature, issued after
+/// `time`, past its nextUpdate, a delta or indirect CRL.
+pub fn verify_crl(bytes: &[u8], issuer: &Certificate, time: SystemTime) -> Result<VerifiedCrl> {
+    let bad = |m: String| Error::Crl(m);
+    if bytes.len() > MAX_CRL_LEN {
+        return Err(bad(format!("the CRL is {} bytes", bytes.len())));
+    }
+    let der = if bytes.starts_with(b"-----BEGIN") {
+        let (label, der) = pem_rfc7468_decode(bytes).map_err(|e| bad(format!("PEM: {e}")))?;
+        if label != "X509 CRL" {
+            return Err(bad(format!("PEM label {label}, not X509 CRL")));
+        }
+        der
+    } else {
+        bytes.to_vec()
+    };
+    let list = CertificateList::from_der(&der).map_err(|e| bad(format!("not a CRL: {e}")))?;
+    let tbs = &list.tbs_cert_list;
+    if tbs.issuer != *issuer.inner().tbs_certificate().subject() {
+        return Err(bad(format!(
+            "issued by {}, not by {}",
+            tbs.issuer,
+            issuer.subject().display()
+        )));
+    }
+    let tbs_der = der::Encode::to_der(tbs)?;
+    crate::verify_signature(
+        issuer,
+        &list.signature_algorithm,
+        &tbs_der,
+        list.signature.raw_bytes(),
+    )
+    .map_err(|e| bad(format!("the CRL's signature does not verify: {e}")))?;
+    for ext in tbs.crl_extensions.iter().flatten() {
+        if ext.extn_id == ID_CE_DELTA_CRL_INDICATOR {
+            return Err(bad("a delta CRL; kyso reads complete CRLs".into()));
+        }
+        if ext.extn_id == ID_CE_ISSUING_DISTRIBUTION_POINT && ext.critical {
+            // Scoped and indirect CRLs need the distribution point matched; not done.
+            return Err(bad(
+                "a CRL with a critical issuing distribution point".into()
+            ));
+        }
+    }
+    let this_update = tbs.this_update.to_system_time();
+    let next_update = tbs.next_update.map(|t| t.to_system_time());
+    if this_update > time + crate::ocsp::CLOCK_SKEW {
+        return Err(bad("thisUpdate is in the future".into()));
+    }
+    if let Some(next) = next_update
+        && next + crate::ocsp::CLOCK_SKEW < time
+    {
+        return Err(bad("the CRL is stale: nextUpdate has passed".into()));
+    }
+    Ok(VerifiedCrl {
+        list,
+        this_update,
+        next_update,
+    })
+}
+
+impl VerifiedCrl {
+    /// The revocation of `cert` (by serial number) if the CRL lists it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Crl`] for an entry naming another issuer (an indirect CRL).
+    pub fn revocation(&self, cert: &Certificate) -> Result<Option<Revocation>> {
+        let serial = cert.inner().tbs_certificate().serial_number();
+        for entry in self
+            .list
+            .tbs_cert_list
+            .revoked_certificates
+            .iter()
+            .flatten()
+        {
+            let exts = entry.crl_entry_extensions.iter().flatten();
+            if exts.clone().any(|e| e.extn_id == ID_CE_CERTIFICATE_ISSUER) {
+                return Err(Error::Crl(
+                    "an indirect CRL (certificateIssuer entries)".into(),
+                ));
+            }
+            if entry.serial_number == *serial {
+                let reason = exts
+                    .clone()
+                    .find(|e| e.extn_id == ID_CE_CRL_REASONS)
+                    .and_then(|e| e.extn_value.as_bytes().last().copied());
+                return Ok(Some(Revocation {
+                    time: entry.revocation_date.to_system_time(),
+                    reason,
+                }));
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn pem_rfc7468_decode(bytes: &[u8]) -> std::result::Result<(String, Vec<u8>), String> {
+    let (label, der) = der::pem::decode_vec(bytes).map_err(|e| e.to_string())?;
+    Ok((label.to_string(), der))
+}
