@@ -443,6 +443,22 @@ fn sign_with_leaf_args(kind: LeafKind, input: &Path, output: &Path, extra: &[&st
     kyso(&args)
 }
 
+/// `kyso verify FILE --json` with the test root: exit 0 (every signature VALID), the report
+/// matching its schema.
+fn verify_valid_json(path: &Path) -> serde_json::Value {
+    let o = kyso(&[
+        "verify",
+        s(path),
+        "--trust",
+        s(TestPki::get().root_pem()),
+        "--json",
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert_matches_report_schema(&text);
+    serde_json::from_str(&text).expect("json")
+}
+
 /// A visible-signature fixture of kyso-pdf (documents by ReportLab and fpdf2, images).
 fn visible_fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -762,23 +778,9 @@ fn sign_with_tsa_is_b_t_and_levels_without_support_are_usage_errors() {
     let out = w.path.join("b-t.pdf");
     let o = sign_with_leaf_args(LeafKind::Rsa2048, &input, &out, &["--tsa", server.url()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = kyso(&[
-        "verify",
-        s(&out),
-        "--trust",
-        s(TestPki::get().root_pem()),
-        "--json",
-    ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let json = verify_valid_json(&out);
     assert_eq!(json["signatures"][0]["level"], "B-T");
     assert_eq!(json["signatures"][0]["timestamp"]["trusted"], true);
-    assert_matches_report_schema(&String::from_utf8_lossy(&o.stdout));
 
     let before = std::fs::read(&input).expect("input");
     let bad = w.path.join("bad.pdf");
@@ -860,14 +862,7 @@ fn timestamp_a_file_and_verify_it_with_kyso_and_openssl() {
         server.url(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = kyso(&["verify", s(&archived), "--trust", s(root), "--json"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let json = verify_valid_json(&archived);
     assert_eq!(json["signatures"][1]["sub_filter"], "ETSI.RFC3161");
     drop(server);
 

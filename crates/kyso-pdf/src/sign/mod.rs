@@ -195,20 +195,7 @@ impl PdfSigner {
         output: &Path,
         builder: SignedDataBuilder,
     ) -> Result<PreparedPdf> {
-        check_distinct(input, output)?;
-        let file = File::open(input).map_err(|e| Error::Input {
-            path: input.to_path_buf(),
-            source: e,
-        })?;
-        let reader = PdfReader::new(file)?;
-        let dir = match output.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".kyso-")
-            .suffix(".pdf.part")
-            .tempfile_in(&dir)?;
+        let (reader, mut tmp) = open_for_update(input, output)?;
         let plan = {
             let file = tmp.as_file_mut();
             let plan = self.write_prepared(&reader, file, builder)?;
@@ -366,20 +353,7 @@ impl PdfSigner {
         output: &Path,
         tsa: &dyn TimestampAuthority,
     ) -> Result<()> {
-        check_distinct(input, output)?;
-        let file = File::open(input).map_err(|e| Error::Input {
-            path: input.to_path_buf(),
-            source: e,
-        })?;
-        let reader = PdfReader::new(file)?;
-        let dir = match output.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".kyso-")
-            .suffix(".pdf.part")
-            .tempfile_in(&dir)?;
+        let (reader, mut tmp) = open_for_update(input, output)?;
         let capacity = self
             .options
             .contents_capacity
@@ -790,6 +764,29 @@ impl DeferredState {
         std::fs::rename(&self.pending, &self.output)?;
         Ok(self.output)
     }
+}
+
+/// The reader of `input` and a temporary file beside `output` (so that the finished file can
+/// be renamed onto it), refusing an output that is the input.
+fn open_for_update(
+    input: &Path,
+    output: &Path,
+) -> Result<(PdfReader<File>, tempfile::NamedTempFile)> {
+    check_distinct(input, output)?;
+    let file = File::open(input).map_err(|e| Error::Input {
+        path: input.to_path_buf(),
+        source: e,
+    })?;
+    let reader = PdfReader::new(file)?;
+    let dir = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".kyso-")
+        .suffix(".pdf.part")
+        .tempfile_in(&dir)?;
+    Ok((reader, tmp))
 }
 
 fn pending_path(output: &Path) -> PathBuf {
