@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use kyso_cert::Certificate;
 use kyso_cert::ocsp::{CertStatus, OcspRequest, verify_response};
-use kyso_testkit::{LeafKind, TestPki};
+use kyso_testkit::{ExtraExtensions, ExtraKey, ExtraLeaf, LeafKind, TestPki};
 
 fn cert(path: &Path) -> Certificate {
     Certificate::from_pem(&std::fs::read(path).expect("read")).expect("certificate")
@@ -85,54 +85,16 @@ fn good_revoked_and_unknown_come_back_from_the_delegated_responder() {
 
     // A certificate the CA's index does not list (issued outside `openssl ca`): unknown.
     let dir = tempfile::tempdir().expect("temp");
-    let (key, csr, pem) = (
-        dir.path().join("k.pem"),
-        dir.path().join("r.csr"),
-        dir.path().join("c.pem"),
+    let (pem, _) = pki.issue_extra_leaf(
+        dir.path(),
+        &ExtraLeaf {
+            key: ExtraKey::EcP256,
+            subject: "/CN=Ngoai danh sach",
+            days: 2,
+            serial: Some(987_654),
+            extensions: ExtraExtensions::None,
+        },
     );
-    let run = |args: &[&str]| {
-        let o = Command::new("openssl")
-            .args(args)
-            .output()
-            .expect("openssl");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    };
-    let s = |p: &Path| p.to_str().expect("utf-8").to_string();
-    run(&[
-        "genpkey",
-        "-algorithm",
-        "EC",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-out",
-        &s(&key),
-    ]);
-    run(&[
-        "req",
-        "-new",
-        "-key",
-        &s(&key),
-        "-subj",
-        "/CN=Ngoai danh sach",
-        "-out",
-        &s(&csr),
-    ]);
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        &s(&csr),
-        "-CA",
-        &s(pki.intermediate_pem()),
-        "-CAkey",
-        &s(pki.intermediate_key()),
-        "-set_serial",
-        "987654",
-        "-days",
-        "2",
-        "-out",
-        &s(&pem),
-    ]);
     let stranger = cert(&pem);
     let der = respond(&stranger, None, responder(), "1");
     let status = verify_response(&der, &stranger, &issuer, now, None).expect("verifies");

@@ -15,7 +15,7 @@ use kyso_cms::SignedDataBuilder;
 use kyso_pdf::verify::{CryptoPolicy, ReasonCode, ValidationOptions, Verdict, validate_file};
 use kyso_pdf::{PdfSigner, SignOptions};
 use kyso_testkit::reference::{PemSigner, openssl_cms_sign};
-use kyso_testkit::{LeafKind, TestPki, corpus};
+use kyso_testkit::{ExtraExtensions, ExtraKey, ExtraLeaf, LeafKind, TestPki, corpus};
 use kyso_token::SoftwareSigner;
 
 /// Room for what openssl embeds (the whole chain, S/MIME attributes): the default is sized
@@ -208,62 +208,18 @@ fn sha1_signature_is_indeterminate_for_crypto_constraints_unless_accepted() {
 
 /// An RSA-1024 leaf issued by the test intermediate (made here: the test PKI has none).
 fn rsa_1024_leaf(dir: &Path) -> (PathBuf, PathBuf) {
-    let pki = TestPki::get();
-    let (key, csr, cert, ext) = (
-        dir.join("weak.key"),
-        dir.join("weak.csr"),
-        dir.join("weak.pem"),
-        dir.join("ext.cnf"),
-    );
-    std::fs::write(
-        &ext,
-        "keyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    TestPki::get().issue_extra_leaf(
+        dir,
+        &ExtraLeaf {
+            key: ExtraKey::Rsa(1024),
+            subject: "/CN=Weak Key Signer/O=Test",
+            days: 30,
+            serial: None,
+            extensions: ExtraExtensions::Lines(
+                "keyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+            ),
+        },
     )
-    .expect("write ext");
-    let run = |args: &[&std::ffi::OsStr]| {
-        let out = std::process::Command::new("openssl")
-            .args(args)
-            .output()
-            .expect("run openssl");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    let os = |s: &str| std::ffi::OsString::from(s);
-    run(&[
-        &os("req"),
-        &os("-new"),
-        &os("-newkey"),
-        &os("rsa:1024"),
-        &os("-nodes"),
-        &os("-subj"),
-        &os("/CN=Weak Key Signer/O=Test"),
-        &os("-keyout"),
-        key.as_os_str(),
-        &os("-out"),
-        csr.as_os_str(),
-    ]);
-    run(&[
-        &os("x509"),
-        &os("-req"),
-        &os("-in"),
-        csr.as_os_str(),
-        &os("-CA"),
-        pki.intermediate_pem().as_os_str(),
-        &os("-CAkey"),
-        pki.intermediate_key().as_os_str(),
-        &os("-CAcreateserial"),
-        &os("-days"),
-        &os("30"),
-        &os("-sha256"),
-        &os("-extfile"),
-        ext.as_os_str(),
-        &os("-out"),
-        cert.as_os_str(),
-    ]);
-    (cert, key)
 }
 
 #[test]

@@ -12,7 +12,7 @@ use kyso_cms::SignedDataBuilder;
 use kyso_pdf::verify::Verdict;
 use kyso_pdf::{PdfSigner, SignOptions};
 use kyso_testkit::tsa::TsaServer;
-use kyso_testkit::{TestPki, corpus, validators};
+use kyso_testkit::{ExtraExtensions, ExtraKey, ExtraLeaf, TestPki, corpus, validators};
 use kyso_token::remote::{HttpConfig, HttpTimestampAuthority};
 
 fn timestamped(server: &TsaServer, input: &[u8]) -> Vec<u8> {
@@ -272,59 +272,16 @@ fn kyso_adds_a_document_timestamp_that_pyhanko_and_kyso_accept() {
 /// A signer whose certificate (from the test intermediate) expires a day from now.
 fn short_lived_signer(dir: &std::path::Path) -> kyso_token::SoftwareSigner {
     let pki = TestPki::get();
-    let (key, csr, cert) = (
-        dir.join("key.pem"),
-        dir.join("req.csr"),
-        dir.join("cert.pem"),
+    let (cert, key) = pki.issue_extra_leaf(
+        dir,
+        &ExtraLeaf {
+            key: ExtraKey::EcP256,
+            subject: "/CN=Can bo ngan han/O=Kyso Test PKI/C=VN",
+            days: 1,
+            serial: Some(4242),
+            extensions: ExtraExtensions::Signer,
+        },
     );
-    let run = |args: &[&std::ffi::OsStr]| {
-        let o = std::process::Command::new("openssl")
-            .args(args)
-            .output()
-            .expect("openssl");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    };
-    let os = |s: &str| std::ffi::OsString::from(s);
-    run(&[
-        &os("genpkey"),
-        &os("-algorithm"),
-        &os("EC"),
-        &os("-pkeyopt"),
-        &os("ec_paramgen_curve:P-256"),
-        &os("-out"),
-        key.as_os_str(),
-    ]);
-    run(&[
-        &os("req"),
-        &os("-new"),
-        &os("-key"),
-        key.as_os_str(),
-        &os("-subj"),
-        &os("/CN=Can bo ngan han/O=Kyso Test PKI/C=VN"),
-        &os("-out"),
-        csr.as_os_str(),
-    ]);
-    run(&[
-        &os("x509"),
-        &os("-req"),
-        &os("-in"),
-        csr.as_os_str(),
-        &os("-CA"),
-        pki.intermediate_pem().as_os_str(),
-        &os("-CAkey"),
-        pki.intermediate_key().as_os_str(),
-        &os("-set_serial"),
-        &os("4242"),
-        &os("-days"),
-        &os("1"),
-        &os("-sha256"),
-        &os("-extfile"),
-        pki.dir().join("openssl.cnf").as_os_str(),
-        &os("-extensions"),
-        &os("v3_signer"),
-        &os("-out"),
-        cert.as_os_str(),
-    ]);
     kyso_token::SoftwareSigner::from_pem_files(&key, &cert, Some(pki.intermediate_pem()), None)
         .expect("short-lived signer")
 }

@@ -64,4 +64,7 @@ pub mod tsa;
 pub mod validators;
 
 pub use cache::{SHARED_DIR_ENV, shared_dir};
-pub use pki::{LEAF_ORGANIZATION, Leaf, LeafKind, P12_PASSWORD, PKI_DIR_NAME, TestPki};
+pub use pki::{
+    ExtraExtensions, ExtraKey, ExtraLeaf, LEAF_ORGANIZATION, Leaf, LeafKind, P12_PASSWORD,
+    PKI_DIR_NAME, TestPki,
+};

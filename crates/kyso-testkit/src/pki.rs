@@ -18,6 +18,41 @@ pub const P12_PASSWORD: &str = "kyso-test";
 /// The organisation of every leaf that signs documents.
 pub const LEAF_ORGANIZATION: &str = "Sở Thông tin và Truyền thông Hà Nội";
 
+/// A certificate for [`TestPki::issue_extra_leaf`].
+#[derive(Clone, Copy, Debug)]
+pub struct ExtraLeaf<'a> {
+    /// The key pair to make.
+    pub key: ExtraKey,
+    /// The subject, OpenSSL's `/CN=…/O=…` form.
+    pub subject: &'a str,
+    /// Days of validity from now.
+    pub days: u32,
+    /// The serial number; `None`: OpenSSL picks one (`-CAcreateserial`).
+    pub serial: Option<u64>,
+    /// Its extensions.
+    pub extensions: ExtraExtensions<'a>,
+}
+
+/// The key of an [`ExtraLeaf`].
+#[derive(Clone, Copy, Debug)]
+pub enum ExtraKey {
+    /// RSA with this many bits.
+    Rsa(u32),
+    /// ECDSA on P-256.
+    EcP256,
+}
+
+/// The extensions of an [`ExtraLeaf`].
+#[derive(Clone, Copy, Debug)]
+pub enum ExtraExtensions<'a> {
+    /// None: whatever `openssl x509 -req` adds by itself.
+    None,
+    /// The PKI's own signer extensions (`v3_signer`, as its signing leaves have).
+    Signer,
+    /// These lines of an OpenSSL extensions file.
+    Lines(&'a str),
+}
+
 /// The leaves of the test PKI, all issued by its intermediate CA.
 ///
 /// The four signer leaves ([`LeafKind::SIGNERS`]) have keyUsage
@@ -304,6 +339,62 @@ impl TestPki {
     /// `openssl ocsp` responder, can stand in for [`LeafKind::OcspResponder`].
     pub fn intermediate_key(&self) -> &Path {
         &self.intermediate_key
+    }
+
+    /// Issues a certificate from the intermediate CA outside the PKI's own records (its
+    /// index, its serial file), as `spec` says, into `dir`: for the leaves a test needs and
+    /// the PKI does not have (a weak key, a short life, one no OCSP index lists). Returns the
+    /// certificate and its PKCS#8 key, both PEM.
+    pub fn issue_extra_leaf(&self, dir: &Path, spec: &ExtraLeaf<'_>) -> (PathBuf, PathBuf) {
+        let (key, csr, cert) = (
+            dir.join("extra-leaf.key"),
+            dir.join("extra-leaf.csr"),
+            dir.join("extra-leaf.pem"),
+        );
+        let mut req: Vec<std::ffi::OsString> = ["req", "-new", "-nodes", "-newkey"]
+            .iter()
+            .map(Into::into)
+            .collect();
+        match spec.key {
+            ExtraKey::Rsa(bits) => req.push(format!("rsa:{bits}").into()),
+            ExtraKey::EcP256 => {
+                req.extend(["ec", "-pkeyopt", "ec_paramgen_curve:P-256"].map(Into::into))
+            }
+        }
+        req.extend(["-subj", spec.subject, "-keyout"].map(Into::into));
+        req.push(key.clone().into());
+        req.push("-out".into());
+        req.push(csr.clone().into());
+        run_ok("openssl", &req, None);
+
+        let mut x509: Vec<std::ffi::OsString> = vec!["x509".into(), "-req".into(), "-in".into()];
+        x509.push(csr.into());
+        x509.extend(["-CA".into(), self.intermediate_pem.clone().into()]);
+        x509.extend(["-CAkey".into(), self.intermediate_key.clone().into()]);
+        match spec.serial {
+            Some(serial) => x509.extend(["-set_serial".into(), serial.to_string().into()]),
+            None => x509.push("-CAcreateserial".into()),
+        }
+        x509.extend([
+            "-days".into(),
+            spec.days.to_string().into(),
+            "-sha256".into(),
+        ]);
+        match spec.extensions {
+            ExtraExtensions::None => {}
+            ExtraExtensions::Signer => {
+                x509.extend(["-extfile".into(), self.dir.join("openssl.cnf").into()]);
+                x509.extend(["-extensions".into(), "v3_signer".into()]);
+            }
+            ExtraExtensions::Lines(lines) => {
+                let ext = dir.join("extra-leaf-ext.cnf");
+                fs::write(&ext, lines).expect("write the extensions file");
+                x509.extend(["-extfile".into(), ext.into()]);
+            }
+        }
+        x509.extend(["-out".into(), cert.clone().into()]);
+        run_ok("openssl", &x509, None);
+        (cert, key)
     }
 
     /// The intermediate CA's CRL (PEM), listing [`LeafKind::Revoked`], valid for a
