@@ -151,15 +151,8 @@ pub(crate) fn run(args: &TimestampArgs) -> Result<(), CliError> {
     }
     let data = read(&args.input)?;
     let request = TimeStampRequest::for_data(DigestAlgorithm::Sha256, &data).with_random_nonce()?;
-    let answer =
-        tsa.respond(&request.to_der()?)
-            .map_err(|reason| kyso_cms::Error::TimestampTransport {
-                tsa: tsa.name(),
-                reason,
-            })?;
-    let info = TimeStampResponse::from_der(&answer)?
-        .into_token()?
-        .verify_for(&request)?;
+    let answer = kyso_cms::tsp::ask(tsa.as_ref(), &request)?;
+    let info = answer.info;
     let dir = match args.output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -169,7 +162,7 @@ pub(crate) fn run(args: &TimestampArgs) -> Result<(), CliError> {
         source: e,
     };
     let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(write_err)?;
-    tmp.write_all(&answer).map_err(write_err)?;
+    tmp.write_all(&answer.response).map_err(write_err)?;
     tmp.persist(&args.output).map_err(|e| write_err(e.error))?;
     eprintln!(
         "time-stamped {} at {} by {} -> {}",
@@ -197,8 +190,7 @@ pub(crate) fn verify(args: &VerifyTimestampArgs) -> Result<bool, CliError> {
         }
     };
     let store = kyso_cert::TrustStore::from_anchors(anchors);
-    let mut policy = kyso_cert::ValidationPolicy::at(std::time::SystemTime::now());
-    policy.required_eku = Some(kyso_cms::tsp::ID_KP_TIME_STAMPING);
+    let policy = kyso_cert::ValidationPolicy::timestamping(std::time::SystemTime::now());
     let path = kyso_cert::validate_path(&info.tsa, &info.certificates, &store, &policy);
     println!("time: {}", rfc3339(info.gen_time));
     println!("tsa: {}", info.tsa.subject().display());

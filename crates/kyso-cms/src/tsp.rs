@@ -35,7 +35,7 @@ pub const ID_CT_TST_INFO: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
 /// `id-kp-timeStamping` (RFC 3161 §2.3): the extended key usage a TSA certificate must have,
 /// alone and critical.
-pub const ID_KP_TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
+pub const ID_KP_TIME_STAMPING: ObjectIdentifier = kyso_cert::path::ID_KP_TIME_STAMPING;
 /// `id-ce-extKeyUsage`.
 const ID_CE_EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
 
@@ -142,15 +142,41 @@ pub fn timestamp_digest(
     digest: Vec<u8>,
 ) -> Result<(TimeStampToken, TimestampInfo)> {
     let request = TimeStampRequest::for_digest(algorithm, digest).with_random_nonce()?;
-    let answer = tsa
+    let answer = ask(tsa, &request)?;
+    Ok((answer.token, answer.info))
+}
+
+/// A TSA's answer to a request, checked: the response as it came, its token, what it says.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    /// The DER `TimeStampResp` (what a `.tsr` file holds).
+    pub response: Vec<u8>,
+    /// Its token.
+    pub token: TimeStampToken,
+    /// The token, verified for the request.
+    pub info: TimestampInfo,
+}
+
+/// Sends `request` to `tsa` and checks the answer (granted, the token verified for the
+/// request).
+///
+/// # Errors
+///
+/// As [`timestamp_digest`].
+pub fn ask(tsa: &dyn TimestampAuthority, request: &TimeStampRequest) -> Result<Answer> {
+    let response = tsa
         .respond(&request.to_der()?)
         .map_err(|reason| Error::TimestampTransport {
             tsa: tsa.name(),
             reason,
         })?;
-    let token = TimeStampResponse::from_der(&answer)?.into_token()?;
-    let info = token.verify_for(&request)?;
-    Ok((token, info))
+    let token = TimeStampResponse::from_der(&response)?.into_token()?;
+    let info = token.verify_for(request)?;
+    Ok(Answer {
+        response,
+        token,
+        info,
+    })
 }
 
 /// A time-stamp request: the hash of the data, a nonce, and whether the TSA should put its

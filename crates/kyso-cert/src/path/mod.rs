@@ -41,6 +41,9 @@ use const_oid::ObjectIdentifier;
 
 use crate::{Certificate, KeyUsage, Result, TrustStore};
 
+/// `id-kp-timeStamping` (RFC 3161 §2.3): the purpose a TSA's certificate must have.
+pub const ID_KP_TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
+
 /// At most this many signature verifications ([RFC 5280 §6.1.3] (a)(1)) while building one
 /// path; then
 /// [`Error::BudgetExceeded`](crate::Error::BudgetExceeded). The value rustls-webpki chose
@@ -124,6 +127,15 @@ impl ValidationPolicy {
             allow_sha1: false,
             required_eku: None,
             max_intermediates: MAX_PATH_DEPTH - 2,
+        }
+    }
+
+    /// For a time-stamping authority's certificate (RFC 3161 §2.3): its extendedKeyUsage
+    /// must allow [`ID_KP_TIME_STAMPING`].
+    pub fn timestamping(time: SystemTime) -> Self {
+        Self {
+            required_eku: Some(ID_KP_TIME_STAMPING),
+            ..Self::at(time)
         }
     }
 

@@ -707,22 +707,33 @@ fn signature_timestamp(
         Ok(v) => v,
         Err(e) => return Some((broken_timestamp(e.to_string()), None)),
     };
-    let mut policy = kyso_cert::ValidationPolicy::at(time);
-    policy.required_eku = Some(kyso_cms::tsp::ID_KP_TIME_STAMPING);
-    let path = kyso_cert::validate_path(&verified.tsa, &verified.certificates, store, &policy);
-    let proven = path.is_ok().then_some(verified.gen_time);
-    Some((
-        TimestampReport {
-            time: crate::date::rfc3339(verified.gen_time),
-            tsa: verified.tsa.subject().to_string(),
-            valid: true,
-            trusted: path.is_ok(),
-            problem: path
-                .err()
-                .map(|e| format!("the TSA's certificate is not trusted: {e}")),
-        },
-        proven,
-    ))
+    let (report, path) = verified_timestamp(&verified, store, time);
+    Some((report, path.is_ok().then_some(verified.gen_time)))
+}
+
+/// The report of a time-stamp whose token verified, and its TSA's path to a trust anchor at
+/// `time` (with the timeStamping purpose).
+fn verified_timestamp(
+    info: &kyso_cms::tsp::TimestampInfo,
+    store: &kyso_cert::TrustStore,
+    time: SystemTime,
+) -> (
+    TimestampReport,
+    std::result::Result<kyso_cert::ValidatedPath, kyso_cert::Error>,
+) {
+    let policy = kyso_cert::ValidationPolicy::timestamping(time);
+    let path = kyso_cert::validate_path(&info.tsa, &info.certificates, store, &policy);
+    let report = TimestampReport {
+        time: crate::date::rfc3339(info.gen_time),
+        tsa: info.tsa.subject().to_string(),
+        valid: true,
+        trusted: path.is_ok(),
+        problem: path
+            .as_ref()
+            .err()
+            .map(|e| format!("the TSA's certificate is not trusted: {e}")),
+    };
+    (report, path)
 }
 
 /// A document time-stamp (/SubFilter ETSI.RFC3161, ETSI EN 319 142-1 §5.4, PAdES B-LTA): the
@@ -776,19 +787,8 @@ fn document_timestamp<S: Source>(
     report.signer = Some(signer_summary(&info.tsa));
     report.signing_time = Some(crate::date::rfc3339(info.gen_time));
     let time = options.time.unwrap_or_else(SystemTime::now);
-    let mut policy = kyso_cert::ValidationPolicy::at(time);
-    policy.required_eku = Some(kyso_cms::tsp::ID_KP_TIME_STAMPING);
-    let path = kyso_cert::validate_path(&info.tsa, &info.certificates, store, &policy);
-    report.timestamp = Some(TimestampReport {
-        time: crate::date::rfc3339(info.gen_time),
-        tsa: info.tsa.subject().to_string(),
-        valid: true,
-        trusted: path.is_ok(),
-        problem: path
-            .as_ref()
-            .err()
-            .map(|e| format!("the TSA's certificate is not trusted: {e}")),
-    });
+    let (timestamp, path) = verified_timestamp(&info, store, time);
+    report.timestamp = Some(timestamp);
     match path {
         Ok(p) => {
             report.trusted = true;
