@@ -328,10 +328,7 @@ impl Placement {
                 (*page, r, g, rect)
             }
             Placement::Anchor(anchor) => {
-                let pages: Vec<usize> = match anchor.page {
-                    Some(p) => vec![p],
-                    None => (0..reader.page_count()?).collect(),
-                };
+                let pages = pages_to_search(reader, anchor.page)?;
                 // A placeholder an earlier signature already covers is taken: the next one is
                 // this signer's ("[ky-so]" once per signer).
                 let taken = crate::sign::signed_widget_rects(reader)?;
@@ -368,10 +365,7 @@ impl Placement {
                 below,
                 gap,
             } => {
-                let pages: Vec<usize> = match page {
-                    Some(p) => vec![*p],
-                    None => (0..reader.page_count()?).collect(),
-                };
+                let pages = pages_to_search(reader, *page)?;
                 let mut found = None;
                 'pages: for p in pages {
                     let (r, g) = page_at(p)?;
@@ -451,6 +445,14 @@ impl Placement {
             geometry,
         })
     }
+}
+
+/// The page given, or every page in order.
+fn pages_to_search<S: Source>(reader: &PdfReader<S>, page: Option<usize>) -> Result<Vec<usize>> {
+    Ok(match page {
+        Some(p) => vec![p],
+        None => (0..reader.page_count()?).collect(),
+    })
 }
 
 /// The signature box next to anchor text `t` (displayed coordinates).

@@ -110,6 +110,18 @@ pub fn widget_of<S: Source>(reader: &PdfReader<S>, field: &FoundField) -> Result
     )))
 }
 
+/// A widget's /Rect (normalised) when it has an area on the page — more than a point each
+/// way; `None` for an invisible widget or a malformed /Rect.
+pub fn visible_rect<S: Source>(reader: &PdfReader<S>, widget: &Dict) -> Result<Option<[f64; 4]>> {
+    Ok(widget
+        .get("Rect")
+        .map(|r| reader.deref(r))
+        .transpose()?
+        .as_ref()
+        .and_then(crate::appearance::page::rect_of)
+        .filter(|r| r[2] - r[0] > 1.0 && r[3] - r[1] > 1.0))
+}
+
 /// The page index a widget is on: its /P, else the page whose /Annots lists it.
 pub fn widget_page<S: Source>(reader: &PdfReader<S>, widget: ObjRef, dict: &Dict) -> Result<usize> {
     let pages = reader.page_refs()?;
@@ -151,13 +163,7 @@ fn signed_widgets<S: Source>(reader: &PdfReader<S>) -> Result<Vec<(String, usize
         f.field_type.as_deref() == Some(b"Sig") && f.dict.get("V").is_some_and(|v| !v.is_null())
     }) {
         let (widget, dict) = widget_of(reader, f)?;
-        let rect = dict
-            .get("Rect")
-            .map(|r| reader.deref(r))
-            .transpose()?
-            .as_ref()
-            .and_then(crate::appearance::page::rect_of);
-        if let Some(rect) = rect.filter(|r| r[2] - r[0] > 1.0 && r[3] - r[1] > 1.0) {
+        if let Some(rect) = visible_rect(reader, &dict)? {
             out.push((f.name.clone(), widget_page(reader, widget, &dict)?, rect));
         }
     }

@@ -438,20 +438,13 @@ fn visible_widget<S: Source>(
     let (field, rect, geometry, new_widget) = match field {
         fields::FieldPlan::Existing(found) => {
             let (widget, dict) = fields::widget_of(reader, &found)?;
-            let rect = dict
-                .get("Rect")
-                .map(|r| reader.deref(r))
-                .transpose()?
-                .as_ref()
-                .and_then(crate::appearance::page::rect_of)
-                .filter(|r| r[2] - r[0] > 1.0 && r[3] - r[1] > 1.0)
-                .ok_or_else(|| {
-                    Error::Appearance(format!(
-                        "signature field '{}' has no area on the page; sign it invisibly, or \
+            let rect = fields::visible_rect(reader, &dict)?.ok_or_else(|| {
+                Error::Appearance(format!(
+                    "signature field '{}' has no area on the page; sign it invisibly, or \
                          name a new field",
-                        found.name
-                    ))
-                })?;
+                    found.name
+                ))
+            })?;
             // Hidden (2) or NoView (32): the appearance would never show.
             if dict
                 .get("F")
