@@ -111,7 +111,11 @@ impl PageGeometry {
 }
 
 /// A page attribute, looked up through /Parent when the page does not have it.
-fn inherited<S: Source>(reader: &PdfReader<S>, page: ObjRef, key: &str) -> Result<Option<Object>> {
+pub(crate) fn inherited<S: Source>(
+    reader: &PdfReader<S>,
+    page: ObjRef,
+    key: &str,
+) -> Result<Option<Object>> {
     let mut node = reader.resolve_dict(page)?;
     for _ in 0..MAX_PAGE_TREE_DEPTH {
         if let Some(v) = node.get(key) {

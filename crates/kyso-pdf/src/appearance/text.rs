@@ -272,17 +272,9 @@ fn matrix_of(dict: &Dict) -> Option<Matrix> {
 }
 
 fn inherited_resources<S: Source>(reader: &PdfReader<S>, page: ObjRef) -> Result<Dict> {
-    let mut node = reader.resolve_dict(page)?;
-    for _ in 0..crate::reader::MAX_PAGE_TREE_DEPTH {
-        if let Some(r) = node.get("Resources") {
-            return Ok(reader.deref(r)?.as_dict().cloned().unwrap_or_default());
-        }
-        match node.get("Parent") {
-            Some(Object::Reference(p)) => node = reader.resolve_dict(*p)?,
-            _ => break,
-        }
-    }
-    Ok(Dict::new())
+    Ok(super::page::inherited(reader, page, "Resources")?
+        .and_then(|r| r.as_dict().cloned())
+        .unwrap_or_default())
 }
 
 type Matrix = [f64; 6];
