@@ -211,6 +211,8 @@ struct Analysis<'a, A: Source, B: Source> {
     /// What the final document draws or runs, computed when a rule for something that is not
     /// drawn (metadata, extensions, DSS, structure tree) is about to permit a change.
     rendered: Option<HashSet<ObjRef>>,
+    /// Which signed pages list each annotation, once read (see `annotation_pages`).
+    annotation_pages: Option<HashMap<ObjRef, Vec<(usize, ObjRef)>>>,
     /// The signed revision's pages read so far for the overlay check.
     page_content: HashMap<ObjRef, std::rc::Rc<crate::appearance::text::PageText>>,
 }
@@ -264,6 +266,7 @@ pub fn analyse<A: Source, B: Source>(
         new_widget_fields: HashMap::new(),
         rendered: None,
         page_content: HashMap::new(),
+        annotation_pages: None,
     };
     a.hidden_definitions(signed_end)?;
     a.changed_objects()?;
@@ -882,19 +885,12 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             .and_then(crate::appearance::page::rect_of)
             .ok_or_else(|| crate::Error::Appearance("no /Rect".into()))?;
         let opaque = self.painted_boxes(d, rect);
-        let signed_pages = self.old.page_refs()?;
-        for (index, page) in self.new.page_refs()?.into_iter().enumerate() {
-            let listed = match self.new.resolve_dict(page)?.get("Annots") {
-                Some(a) => self
-                    .new
-                    .deref(a)?
-                    .as_array()
-                    .is_some_and(|a| a.iter().any(|x| x.as_reference() == Some(r))),
-                None => false,
-            };
-            if !listed || !signed_pages.contains(&page) {
-                continue;
-            }
+        let shown_on = self
+            .annotation_pages()?
+            .get(&r)
+            .cloned()
+            .unwrap_or_default();
+        for (index, page) in shown_on {
             let content = self.signed_page_content(page)?;
             let covered = |b: [f64; 4]| covered_share(b, &opaque) >= COVERED_SHARE;
             let mut text = String::new();
@@ -947,6 +943,33 @@ impl<A: Source, B: Source> Analysis<'_, A, B> {
             }
             None => vec![rect],
         }
+    }
+
+    /// For each annotation a signed page of the new revision lists in /Annots, those pages
+    /// (index, object) in order: the page tree and the /Annots arrays are read once per
+    /// validation, not once per annotation judged.
+    fn annotation_pages(&mut self) -> Result<&HashMap<ObjRef, Vec<(usize, ObjRef)>>> {
+        if self.annotation_pages.is_none() {
+            let signed: HashSet<ObjRef> = self.old.page_refs()?.into_iter().collect();
+            let mut map: HashMap<ObjRef, Vec<(usize, ObjRef)>> = HashMap::new();
+            for (index, page) in self.new.page_refs()?.into_iter().enumerate() {
+                if !signed.contains(&page) {
+                    continue;
+                }
+                if let Some(a) = self.new.resolve_dict(page)?.get("Annots")
+                    && let Some(items) = self.new.deref(a)?.as_array()
+                {
+                    for annot in items.iter().filter_map(Object::as_reference) {
+                        let pages = map.entry(annot).or_default();
+                        if !pages.iter().any(|(_, p)| *p == page) {
+                            pages.push((index, page));
+                        }
+                    }
+                }
+            }
+            self.annotation_pages = Some(map);
+        }
+        Ok(self.annotation_pages.get_or_insert_default())
     }
 
     /// The signed revision's page content, read once per validation.
