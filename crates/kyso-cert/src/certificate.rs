@@ -6,8 +6,9 @@ use const_oid::{AssociatedOid, ObjectIdentifier};
 use der::{Decode, Encode, ErrorKind, asn1::BitString};
 use sha2::{Digest, Sha256};
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, NameConstraints, SubjectAltName,
-    SubjectKeyIdentifier, name::GeneralName,
+    AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, CrlDistributionPoints,
+    ExtendedKeyUsage, NameConstraints, SubjectAltName, SubjectKeyIdentifier,
+    name::{DistributionPointName, GeneralName},
 };
 
 use crate::{Error, Identity, KeyUsage, Result, compat};
@@ -369,6 +370,66 @@ impl Certificate {
             .map(|id| id.as_bytes().to_vec()))
     }
 
+    /// The OCSP responder URIs of the authorityInfoAccess extension ([RFC 5280 §4.2.2.1],
+    /// `id-ad-ocsp`), in the certificate's order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedExtension`], [`Error::DuplicateExtension`].
+    ///
+    /// [RFC 5280 §4.2.2.1]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.2.1
+    pub fn ocsp_urls(&self) -> Result<Vec<String>> {
+        Ok(self
+            .decode_extension::<AuthorityInfoAccessSyntax>("authorityInfoAccess")?
+            .map(|aia| {
+                aia.0
+                    .into_iter()
+                    .filter(|d| d.access_method == const_oid::db::rfc5280::ID_AD_OCSP)
+                    .filter_map(|d| uri(&d.access_location))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// The full-name URIs of the cRLDistributionPoints extension ([RFC 5280 §4.2.1.13]),
+    /// in the certificate's order (relative names and CRL issuers other than the
+    /// certificate's are not followed).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedExtension`], [`Error::DuplicateExtension`].
+    ///
+    /// [RFC 5280 §4.2.1.13]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.13
+    pub fn crl_urls(&self) -> Result<Vec<String>> {
+        Ok(self
+            .decode_extension::<CrlDistributionPoints>("cRLDistributionPoints")?
+            .map(|points| {
+                points
+                    .0
+                    .into_iter()
+                    .filter(|p| p.crl_issuer.is_none())
+                    .filter_map(|p| match p.distribution_point {
+                        Some(DistributionPointName::FullName(names)) => Some(names),
+                        _ => None,
+                    })
+                    .flatten()
+                    .filter_map(|n| uri(&n))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Whether the certificate carries `id-pkix-ocsp-nocheck` ([RFC 6960 §4.2.2.2.1]): an
+    /// OCSP responder's certificate whose own status need not be checked.
+    ///
+    /// [RFC 6960 §4.2.2.2.1]: https://www.rfc-editor.org/rfc/rfc6960#section-4.2.2.2.1
+    pub fn has_ocsp_nocheck(&self) -> bool {
+        self.inner.tbs_certificate().extensions().is_some_and(|e| {
+            e.iter()
+                .any(|x| x.extn_id == crate::ocsp::ID_PKIX_OCSP_NOCHECK)
+        })
+    }
+
     /// SHA-256 of the certificate's DER: the fingerprint certificate viewers show, and what
     /// ESS signing-certificate-v2 ([RFC 5035]) binds a signature to.
     ///
@@ -417,6 +478,14 @@ impl Certificate {
                 })
             })
             .transpose()
+    }
+}
+
+/// The URI of a GeneralName, if it is one.
+fn uri(name: &GeneralName) -> Option<String> {
+    match name {
+        GeneralName::UniformResourceIdentifier(u) => Some(u.as_str().to_string()),
+        _ => None,
     }
 }
 

@@ -44,20 +44,21 @@ pub struct Revocation {
 /// [`Error::Crl`] naming what fails: not a CRL, another issuer, a bad signature, issued after
 /// `time`, past its nextUpdate, a delta or indirect CRL.
 pub fn verify_crl(bytes: &[u8], issuer: &Certificate, time: SystemTime) -> Result<VerifiedCrl> {
+    let crl = read_crl(bytes, issuer)?;
+    crl.check_current(time)?;
+    Ok(crl)
+}
+
+/// Verifies a CRL as [`verify_crl`] does but leaves its freshness to the caller: for a CRL
+/// kept with a signature, judged against the time the signature is proven to have existed
+/// ([`VerifiedCrl::check_current`] is the check `verify_crl` makes).
+///
+/// # Errors
+///
+/// As [`verify_crl`], freshness aside.
+pub fn read_crl(bytes: &[u8], issuer: &Certificate) -> Result<VerifiedCrl> {
     let bad = |m: String| Error::Crl(m);
-    if bytes.len() > MAX_CRL_LEN {
-        return Err(bad(format!("the CRL is {} bytes", bytes.len())));
-    }
-    let der = if bytes.starts_with(b"-----BEGIN") {
-        let (label, der) = pem_rfc7468_decode(bytes).map_err(|e| bad(format!("PEM: {e}")))?;
-        if label != "X509 CRL" {
-            return Err(bad(format!("PEM label {label}, not X509 CRL")));
-        }
-        der
-    } else {
-        bytes.to_vec()
-    };
-    let list = CertificateList::from_der(&der).map_err(|e| bad(format!("not a CRL: {e}")))?;
+    let list = parse(bytes)?;
     let tbs = &list.tbs_cert_list;
     if tbs.issuer != *issuer.inner().tbs_certificate().subject() {
         return Err(bad(format!(
@@ -87,14 +88,6 @@ pub fn verify_crl(bytes: &[u8], issuer: &Certificate, time: SystemTime) -> Resul
     }
     let this_update = tbs.this_update.to_system_time();
     let next_update = tbs.next_update.map(|t| t.to_system_time());
-    if this_update > time + crate::ocsp::CLOCK_SKEW {
-        return Err(bad("thisUpdate is in the future".into()));
-    }
-    if let Some(next) = next_update
-        && next + crate::ocsp::CLOCK_SKEW < time
-    {
-        return Err(bad("the CRL is stale: nextUpdate has passed".into()));
-    }
     Ok(VerifiedCrl {
         list,
         this_update,
@@ -102,7 +95,44 @@ pub fn verify_crl(bytes: &[u8], issuer: &Certificate, time: SystemTime) -> Resul
     })
 }
 
+/// Whether `bytes` is a CRL naming `issuer` as its issuer (nothing verified): how a pile of
+/// evidence is sorted before the right CRL is checked.
+pub(crate) fn names_issuer(bytes: &[u8], issuer: &Certificate) -> bool {
+    parse(bytes)
+        .is_ok_and(|l| l.tbs_cert_list.issuer == *issuer.inner().tbs_certificate().subject())
+}
+
+/// A CRL given as DER or PEM.
+fn parse(bytes: &[u8]) -> Result<CertificateList> {
+    let bad = |m: String| Error::Crl(m);
+    if bytes.len() > MAX_CRL_LEN {
+        return Err(bad(format!("the CRL is {} bytes", bytes.len())));
+    }
+    let der = if bytes.starts_with(b"-----BEGIN") {
+        let (label, der) = pem_rfc7468_decode(bytes).map_err(|e| bad(format!("PEM: {e}")))?;
+        if label != "X509 CRL" {
+            return Err(bad(format!("PEM label {label}, not X509 CRL")));
+        }
+        der
+    } else {
+        bytes.to_vec()
+    };
+    let list = CertificateList::from_der(&der).map_err(|e| bad(format!("not a CRL: {e}")))?;
+    Ok(list)
+}
+
 impl VerifiedCrl {
+    /// Whether the CRL is current at `time`: thisUpdate ≤ time ≤ nextUpdate, within
+    /// [`CLOCK_SKEW`](crate::ocsp::CLOCK_SKEW).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Crl`] for a CRL from the future or one past its nextUpdate.
+    pub fn check_current(&self, time: SystemTime) -> Result<()> {
+        crate::revocation::check_current("CRL", self.this_update, self.next_update, time)
+            .map_err(Error::Crl)
+    }
+
     /// The revocation of `cert` (by serial number) if the CRL lists it.
     ///
     /// # Errors

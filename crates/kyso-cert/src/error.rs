@@ -246,4 +246,15 @@ pub enum Error {
     /// An OCSP response does not hold (RFC 6960): what fails.
     #[error("OCSP: {0}")]
     Ocsp(String),
+    /// Revocation evidence could not be fetched (kyso-cert's [`RevocationFetcher`]
+    /// implementations): from where, and why.
+    ///
+    /// [`RevocationFetcher`]: crate::revocation::RevocationFetcher
+    #[error("fetching {url}: {message}")]
+    Fetch {
+        /// The OCSP responder or CRL distribution point.
+        url: String,
+        /// What went wrong (time-out, refused, HTTP status, too large).
+        message: String,
+    },
 }

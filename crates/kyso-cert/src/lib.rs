@@ -113,6 +113,7 @@ mod identity;
 mod key_usage;
 pub mod ocsp;
 pub mod path;
+pub mod revocation;
 pub mod signature;
 mod trust;
 mod vn_id;

@@ -31,6 +31,9 @@ const ID_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
 
 /// The largest OCSP response read.
 pub const MAX_RESPONSE_LEN: usize = 256 * 1024;
+/// The [`Error::Ocsp`] message of a response that does not speak of the certificate asked
+/// about (how the revocation checker tells another certificate's evidence from bad evidence).
+pub(crate) const NOT_FOR_THIS_CERTIFICATE: &str = "the response says nothing of this certificate";
 /// Clock difference tolerated between kyso and a responder.
 pub const CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);
 
@@ -182,10 +185,24 @@ pub struct OcspStatus {
     pub responder_nocheck: bool,
 }
 
+impl OcspStatus {
+    /// Whether the answer is current at `time`: thisUpdate ≤ time ≤ nextUpdate, within
+    /// [`CLOCK_SKEW`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Ocsp`] for a response from the future or one past its nextUpdate.
+    pub fn check_current(&self, time: SystemTime) -> Result<()> {
+        crate::revocation::check_current("response", self.this_update, self.next_update, time)
+            .map_err(Error::Ocsp)
+    }
+}
+
 /// Verifies a DER `OCSPResponse` for `cert` (issued by `issuer`) at `time`: the response is
 /// successful and basic, signed by the issuer or by a responder certificate the issuer issued
-/// with `id-kp-OCSPSigning` (valid at `time`), holds a SingleResponse for this certificate,
-/// is fresh (thisUpdate ≤ time ≤ nextUpdate, within [`CLOCK_SKEW`]), and echoes `nonce`.
+/// with `id-kp-OCSPSigning` (valid when the response was produced), holds a SingleResponse
+/// for this certificate, is fresh (thisUpdate ≤ time ≤ nextUpdate, within [`CLOCK_SKEW`]),
+/// and echoes `nonce`.
 ///
 /// # Errors
 ///
@@ -195,6 +212,26 @@ pub fn verify_response(
     cert: &Certificate,
     issuer: &Certificate,
     time: SystemTime,
+    nonce: Option<&[u8]>,
+) -> Result<OcspStatus> {
+    let status = read_response(der, cert, issuer, nonce)?;
+    status.check_current(time)?;
+    Ok(status)
+}
+
+/// Verifies a DER `OCSPResponse` for `cert` as [`verify_response`] does, but leaves its
+/// freshness to the caller: for evidence kept with a signature (a PDF's DSS), which is judged
+/// against the time the signature is proven to have existed, not against now
+/// ([`OcspStatus::check_current`] is the check `verify_response` makes). The delegated
+/// responder's certificate must be valid at the response's producedAt.
+///
+/// # Errors
+///
+/// As [`verify_response`], freshness aside.
+pub fn read_response(
+    der: &[u8],
+    cert: &Certificate,
+    issuer: &Certificate,
     nonce: Option<&[u8]>,
 ) -> Result<OcspStatus> {
     let bad = |m: String| Error::Ocsp(m);
@@ -274,16 +311,12 @@ pub fn verify_response(
                 responder.subject().display()
             )));
         }
-        if !responder.is_valid_at(time) {
+        if !responder.is_valid_at(data.produced_at.to_system_time()) {
             return Err(bad(
-                "the responder's certificate is not valid at the validation time".into(),
+                "the responder's certificate was not valid when the response was produced".into(),
             ));
         }
-        nocheck = responder
-            .inner()
-            .tbs_certificate()
-            .extensions()
-            .is_some_and(|e| e.iter().any(|x| x.extn_id == ID_PKIX_OCSP_NOCHECK));
+        nocheck = responder.has_ocsp_nocheck();
     }
 
     if let Some(n) = nonce {
@@ -309,17 +342,9 @@ pub fn verify_response(
                     && id.serial_number == r.cert_id.serial_number
             })
         })
-        .ok_or_else(|| bad("the response says nothing of this certificate".into()))?;
+        .ok_or_else(|| bad(NOT_FOR_THIS_CERTIFICATE.into()))?;
     let this_update = single.this_update.to_system_time();
     let next_update = single.next_update.map(|t| t.to_system_time());
-    if this_update > time + CLOCK_SKEW {
-        return Err(bad("thisUpdate is in the future".into()));
-    }
-    if let Some(next) = next_update
-        && next + CLOCK_SKEW < time
-    {
-        return Err(bad("the response is stale: nextUpdate has passed".into()));
-    }
     let status = match single.cert_status.tag() {
         der::Tag::ContextSpecific {
             constructed: false,
@@ -351,6 +376,25 @@ pub fn verify_response(
         responder,
         responder_nocheck: nocheck,
     })
+}
+
+/// The certificates an OCSP response carries (a delegated responder's, usually), unverified;
+/// empty for what is not a basic response.
+pub fn response_certificates(der: &[u8]) -> Vec<Certificate> {
+    let Ok(resp) = OcspResponseAsn1::from_der(der) else {
+        return Vec::new();
+    };
+    let Some(bytes) = resp.response_bytes else {
+        return Vec::new();
+    };
+    BasicOcspResponse::from_der(bytes.response.as_bytes())
+        .ok()
+        .and_then(|b| b.certs)
+        .unwrap_or_default()
+        .into_iter()
+        .take(16)
+        .filter_map(|c| Certificate::from_x509(c).ok())
+        .collect()
 }
 
 fn responder_matches(id: &Any, cert: &Certificate) -> bool {

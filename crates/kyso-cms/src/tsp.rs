@@ -379,28 +379,40 @@ impl TimeStampToken {
 
     /// Verifies the token for an imprint `digest` made with `algorithm`.
     pub fn verify_imprint(&self, algorithm: HashAlgorithm, digest: &[u8]) -> Result<TimestampInfo> {
-        let (tst, signed, content) = self.open()?;
-        let verified = signed.verify_content(&content)?;
-        check_tsa_certificate(&verified.signer)?;
-        let token_algorithm = HashAlgorithm::from_oid(&tst.message_imprint.hash_algorithm.oid)?;
-        if token_algorithm != algorithm || tst.message_imprint.hashed_message.as_bytes() != digest {
+        let (info, hashed) = self.verify_token_imprint()?;
+        if info.imprint_algorithm != algorithm || hashed != digest {
             return Err(Error::TimestampMismatch {
                 what: "message imprint",
                 detail: format!(
                     "the token time-stamps {} {}, not {} {}",
-                    token_algorithm.id(),
-                    hex::encode(tst.message_imprint.hashed_message.as_bytes()),
+                    info.imprint_algorithm.id(),
+                    hex::encode(&hashed),
                     algorithm.id(),
                     hex::encode(digest)
                 ),
             });
         }
+        Ok(info)
+    }
+
+    /// Verifies the token itself — the TSA's signature over the TSTInfo and its certificate's
+    /// timeStamping purpose — but not what it time-stamps: for a caller that only needs the
+    /// TSA and genTime of a token already judged elsewhere (extending a signed PDF, say).
+    pub fn verify_token(&self) -> Result<TimestampInfo> {
+        self.verify_token_imprint().map(|(info, _)| info)
+    }
+
+    fn verify_token_imprint(&self) -> Result<(TimestampInfo, Vec<u8>)> {
+        let (tst, signed, content) = self.open()?;
+        let verified = signed.verify_content(&content)?;
+        check_tsa_certificate(&verified.signer)?;
+        let token_algorithm = HashAlgorithm::from_oid(&tst.message_imprint.hash_algorithm.oid)?;
         let accuracy = tst.accuracy.as_ref().map(|a| {
             Duration::from_secs(u64::from(a.seconds.unwrap_or(0)))
                 + Duration::from_millis(u64::from(a.millis.unwrap_or(0)))
                 + Duration::from_micros(u64::from(a.micros.unwrap_or(0)))
         });
-        Ok(TimestampInfo {
+        let info = TimestampInfo {
             gen_time: generalized_time(&tst.gen_time)?,
             accuracy,
             policy: tst.policy,
@@ -409,7 +421,8 @@ impl TimeStampToken {
             imprint_algorithm: token_algorithm,
             tsa: verified.signer.clone(),
             certificates: signed.certificates().to_vec(),
-        })
+        };
+        Ok((info, tst.message_imprint.hashed_message.as_bytes().to_vec()))
     }
 
     fn open(&self) -> Result<(TstInfo, SignedDataInfo, Vec<u8>)> {

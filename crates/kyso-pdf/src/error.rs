@@ -180,6 +180,14 @@ pub enum Error {
     /// Building the CMS signature failed (including the signer's own failure).
     #[error(transparent)]
     Cms(#[from] kyso_cms::Error),
+    /// A signed PDF cannot be extended (B-T, B-LT, B-LTA): which signature, and why.
+    #[error("cannot extend {field}: {problem}")]
+    Extend {
+        /// The signature field ("" for the document as a whole).
+        field: String,
+        /// What stands in the way.
+        problem: String,
+    },
 }
 
 /// A `Result` whose error is kyso-pdf's [`Error`].

@@ -51,6 +51,7 @@ pub use reader::{PdfReader, Prefix, Source, XrefEntry, XrefKind};
 pub mod appearance;
 mod certification;
 mod date;
+pub mod dss;
 pub mod form;
 pub mod sign;
 mod update;
@@ -58,6 +59,6 @@ pub mod verify;
 
 pub use form::{FoundField, MAX_FIELD_TREE_DEPTH, MAX_FIELDS};
 pub use sign::{
-    BatchEvent, BatchJob, BatchReport, DeferredState, PdfSigner, PreparedPdf, SignOptions,
-    SubFilter, VisibleSignature,
+    BatchEvent, BatchJob, BatchReport, DeferredState, ExtendOptions, ExtendOutcome, Level,
+    PdfSigner, PreparedPdf, SignOptions, SubFilter, VisibleSignature, extend_file,
 };

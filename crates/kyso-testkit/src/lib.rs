@@ -56,6 +56,7 @@ pub mod ber;
 mod cache;
 pub mod corpus;
 pub mod interop;
+pub mod ltv;
 mod pki;
 pub mod reference;
 mod time;

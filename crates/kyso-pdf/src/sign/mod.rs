@@ -17,6 +17,7 @@
 
 mod batch;
 mod fields;
+mod ltv;
 mod placeholder;
 
 use std::fs::File;
@@ -40,6 +41,7 @@ use crate::{Error, Result};
 
 pub use batch::{BatchEvent, BatchJob, BatchReport};
 pub(crate) use fields::{signed_widget, signed_widget_rects};
+pub use ltv::{ExtendOptions, ExtendOutcome, Level, extend_file};
 use placeholder::{SignatureDictionary, byte_range_text};
 
 /// The /SubFilter of the signature dictionary (ISO 32000-2 §12.8.3.3, ETSI EN 319 142-1 §5).
@@ -844,6 +846,20 @@ fn ends_with_eol<S: Source>(source: &S) -> Result<bool> {
     let mut last = [0u8; 1];
     source.read_at(len - 1, &mut last)?;
     Ok(matches!(last[0], b'\n' | b'\r'))
+}
+
+/// Copies the whole source to `out` (an update that signs nothing needs no hash).
+fn copy_plain<S: Source, W: Write>(source: &S, out: &mut W) -> Result<()> {
+    let mut buf = vec![0u8; COPY_CHUNK];
+    let mut at = 0u64;
+    let len = source.len();
+    while at < len {
+        let n = usize::try_from((len - at).min(buf.len() as u64)).unwrap_or(buf.len());
+        source.read_at(at, &mut buf[..n])?;
+        out.write_all(&buf[..n])?;
+        at += n as u64;
+    }
+    Ok(())
 }
 
 /// Copies the whole source to `out`, hashing as it goes: the one read of the original.

@@ -17,9 +17,9 @@
 //! # Ok(()) }
 //! ```
 
-mod coverage;
+pub(crate) mod coverage;
 pub mod diff;
-mod locate;
+pub(crate) mod locate;
 mod report;
 mod trust;
 

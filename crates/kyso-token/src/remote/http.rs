@@ -373,6 +373,19 @@ impl HttpClient {
         finish(url, request.send(body))
     }
 
+    /// `GET url` of binary content, accepting `accept`, reading at most `limit` bytes (a CRL
+    /// may be larger than [`MAX_RESPONSE_BYTES`]). The URL policy is the caller's, as for
+    /// [`post_bytes`](Self::post_bytes): revocation data is signed, and is fetched over plain
+    /// HTTP as RFC 5280 §4.2.1.13 and RFC 6960 expect.
+    ///
+    /// # Errors
+    ///
+    /// [`RemoteError::HttpTimeout`], [`RemoteError::Transport`] (also for a body over `limit`).
+    pub fn get_bytes(&self, url: &str, accept: &str, limit: u64) -> Result<HttpResponse> {
+        let request = self.agent.get(url).header("Accept", accept);
+        finish_with_limit(url, request.call(), limit)
+    }
+
     fn with_bearer<B>(
         &self,
         request: ureq::RequestBuilder<B>,
@@ -392,12 +405,20 @@ fn finish(
     url: &str,
     result: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
 ) -> Result<HttpResponse> {
+    finish_with_limit(url, result, MAX_RESPONSE_BYTES)
+}
+
+fn finish_with_limit(
+    url: &str,
+    result: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    limit: u64,
+) -> Result<HttpResponse> {
     let mut response = result.map_err(|e| transport_error(url, e))?;
     let status = response.status().as_u16();
     let body = response
         .body_mut()
         .with_config()
-        .limit(MAX_RESPONSE_BYTES)
+        .limit(limit)
         .read_to_vec()
         .map_err(|e| transport_error(url, e))?;
     Ok(HttpResponse {

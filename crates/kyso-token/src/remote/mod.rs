@@ -192,6 +192,7 @@ mod approval;
 pub mod csc;
 mod error;
 mod http;
+mod revocation;
 mod tsa;
 
 pub(crate) use approval::signer_error;
@@ -202,4 +203,5 @@ pub use http::{
     AccessToken, DEFAULT_HTTP_TIMEOUT, ErrorBody, HttpClient, HttpConfig, HttpResponse,
     MAX_RESPONSE_BYTES, OAuth2Token, client_credentials_token,
 };
+pub use revocation::{DEFAULT_REVOCATION_TIMEOUT, HttpRevocationFetcher, OcspMethod};
 pub use tsa::{HttpTimestampAuthority, TsaCredentials};
