@@ -80,7 +80,7 @@ impl RevocationEvidence {
 
 /// Gets revocation evidence over the network: what kyso-cert asks of an HTTP client, so that
 /// it needs none itself (kyso-token's `HttpRevocationFetcher` is one).
-pub trait RevocationFetcher: Send + Sync {
+pub trait RevocationFetcher: Send + Sync + std::fmt::Debug {
     /// The DER `OCSPResponse` the responder at `url` gives to the DER `request`.
     ///
     /// # Errors

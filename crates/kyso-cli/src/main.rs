@@ -19,6 +19,7 @@
 mod batch;
 mod demo;
 mod error;
+mod extend;
 mod password;
 mod remote;
 mod timestamp;
@@ -49,8 +50,10 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Sign a PDF by incremental update (PAdES B-B, or B-T with --tsa).
+    /// Sign a PDF by incremental update (PAdES B-B; B-T, B-LT, B-LTA with --tsa).
     Sign(Box<SignArgs>),
+    /// Raise signed PDFs to PAdES B-T, B-LT or B-LTA (validation data, document time-stamps).
+    Extend(extend::ExtendArgs),
     /// Time-stamp any file at an RFC 3161 authority: writes the response (.tsr).
     Timestamp(timestamp::TimestampArgs),
     /// Check an RFC 3161 time-stamp (.tsr) over a file, and its authority's trust.
@@ -118,9 +121,15 @@ struct SignArgs {
     sync: bool,
     #[command(flatten)]
     visible: visible::VisibleArgs,
-    /// PAdES baseline level: B-B, or B-T with --tsa (the default when --tsa is given).
+    /// PAdES baseline level: B-B, or B-T with --tsa (the default when --tsa is given); B-LT
+    /// and B-LTA add validation data fetched from the certificates' OCSP responders and CRL
+    /// distribution points (and, for B-LTA, a document time-stamp).
     #[arg(long, value_enum)]
     level: Option<timestamp::Level>,
+    /// For B-LT and B-LTA: the trust anchors the signer's path is built to (default: the
+    /// self-signed certificates of the signer's chain).
+    #[arg(long)]
+    trust: Vec<PathBuf>,
     #[command(flatten)]
     tsa: timestamp::TsaArgs,
 }
@@ -181,6 +190,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sign(args) => sign(*args),
+        Command::Extend(args) => match extend::run(&args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Command::Demo { dir } => demo::run(&dir),
         Command::Timestamp(args) => timestamp::run(&args),
         Command::VerifyTimestamp(args) => match timestamp::verify(&args) {
@@ -287,7 +301,56 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
         sync_to_disk: args.sync,
         ..SignOptions::default()
     };
-    PdfSigner::new(options).sign_file(&args.input, &args.output, &*signer)?;
+    match args.level {
+        Some(level @ (timestamp::Level::BLt | timestamp::Level::BLta)) => {
+            // Sign at B-T beside the output, then extend that to the level asked.
+            let dir = match args.output.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            let signed = tempfile::Builder::new()
+                .prefix(".kyso-")
+                .suffix(".pdf.part")
+                .tempfile_in(&dir)
+                .map_err(|e| CliError::Write {
+                    path: dir.clone(),
+                    source: e,
+                })?
+                .into_temp_path();
+            let tsa = options.timestamp_authority.clone();
+            PdfSigner::new(options).sign_file(&args.input, &signed, &*signer)?;
+            let trust = if args.trust.is_empty() {
+                let roots: Vec<_> = signer
+                    .chain()
+                    .iter()
+                    .chain(std::iter::once(signer.certificate()))
+                    .filter(|c| c.is_self_issued())
+                    .cloned()
+                    .collect();
+                if roots.is_empty() {
+                    return Err(CliError::Usage(
+                        "the signer's chain has no root certificate: give --trust ROOT".into(),
+                    ));
+                }
+                kyso_cert::TrustStore::from_anchors(roots)
+            } else {
+                kyso_cert::TrustStore::from_anchors(verify::load_certificates(&args.trust)?)
+            };
+            let level = match level {
+                timestamp::Level::BLt => kyso_pdf::Level::BLt,
+                _ => kyso_pdf::Level::BLta,
+            };
+            extend::extend_one(
+                &signed,
+                &args.output,
+                level,
+                &trust,
+                &extend::online_checker(),
+                tsa.as_deref(),
+            )?;
+        }
+        _ => PdfSigner::new(options).sign_file(&args.input, &args.output, &*signer)?,
+    }
     eprintln!(
         "signed {} as {} -> {}",
         args.input.display(),

@@ -23,10 +23,10 @@ pub(crate) enum Level {
     /// B-T: the signature time-stamped by --tsa.
     #[value(name = "B-T")]
     BT,
-    /// B-LT: B-T plus validation data in a DSS (not yet).
+    /// B-LT: B-T plus validation data in a DSS.
     #[value(name = "B-LT")]
     BLt,
-    /// B-LTA: B-LT plus a document time-stamp (not yet).
+    /// B-LTA: B-LT plus a document time-stamp.
     #[value(name = "B-LTA")]
     BLta,
 }
@@ -67,7 +67,7 @@ impl TsaArgs {
         Ok(Some(Arc::new(tsa)))
     }
 
-    /// The TSA for signing at `level`: required for B-T; B-LT and B-LTA are refused.
+    /// The TSA for signing at `level`: required for B-T, B-LT and B-LTA.
     pub(crate) fn for_level(
         &self,
         level: Option<Level>,
@@ -78,12 +78,9 @@ impl TsaArgs {
             Level::BB
         });
         match level {
-            Level::BLt | Level::BLta => Err(CliError::Usage(
-                "--level B-LT and B-LTA are not supported yet; sign at B-T with --tsa".into(),
+            Level::BT | Level::BLt | Level::BLta if self.tsa.is_none() => Err(CliError::Usage(
+                "--level B-T, B-LT and B-LTA need --tsa URL".into(),
             )),
-            Level::BT if self.tsa.is_none() => {
-                Err(CliError::Usage("--level B-T needs --tsa URL".into()))
-            }
             Level::BB if self.tsa.is_some() => Err(CliError::Usage(
                 "--tsa time-stamps the signature: that is --level B-T".into(),
             )),

@@ -47,6 +47,10 @@ pub struct VerifyArgs {
     /// The password of an encrypted PDF, from the first line of this file.
     #[arg(long)]
     pub password_file: Option<PathBuf>,
+    /// Fetch revocation evidence the file lacks from the certificates' OCSP responders and CRL
+    /// distribution points (default: offline, only what the file's DSS holds).
+    #[arg(long)]
+    pub online: bool,
 }
 
 /// What later changes a portal accepts after a signature.
@@ -98,6 +102,12 @@ pub fn run(args: &VerifyArgs) -> Result<bool, CliError> {
     options.crypto = CryptoPolicy::default()
         .accept_sha1(args.accept_sha1)
         .min_rsa_bits(args.min_rsa_bits);
+    if args.online {
+        options.revocation.fetch = true;
+        options.fetcher = Some(std::sync::Arc::new(
+            kyso_token::remote::HttpRevocationFetcher::new(),
+        ));
+    }
     let report = validate_file(&args.input, &options)?;
     if args.json {
         let json = serde_json::to_string_pretty(&report)

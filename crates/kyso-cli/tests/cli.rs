@@ -771,7 +771,7 @@ fn sign_with_csc_reports_an_unreachable_service_and_writes_nothing() {
 }
 
 #[test]
-fn sign_with_tsa_is_b_t_and_levels_without_support_are_usage_errors() {
+fn sign_with_tsa_is_b_t_and_a_level_without_a_tsa_is_a_usage_error() {
     let server = kyso_testkit::tsa::TsaServer::start(None);
     let w = work();
     let input = copy_in(&w, &corpus::classic().path, "in.pdf");
@@ -785,11 +785,12 @@ fn sign_with_tsa_is_b_t_and_levels_without_support_are_usage_errors() {
     let before = std::fs::read(&input).expect("input");
     let bad = w.path.join("bad.pdf");
     for (extra, needle) in [
+        (&["--level", "B-LT"][..], "need --tsa"),
+        (&["--level", "B-T"][..], "need --tsa"),
         (
-            &["--level", "B-LT", "--tsa", server.url()][..],
-            "not supported yet",
+            &["--tsa", server.url(), "--level", "B-B"][..],
+            "that is --level B-T",
         ),
-        (&["--level", "B-T"][..], "needs --tsa"),
     ] {
         let o = sign_with_leaf_args(LeafKind::Rsa2048, &input, &bad, extra);
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
@@ -878,4 +879,106 @@ fn timestamp_a_file_and_verify_it_with_kyso_and_openssl() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stdout).contains("INVALID"));
+}
+
+/// `kyso sign --level B-LTA` and `kyso extend` against live services (kyso-testkit's
+/// `LtvPki`), then `kyso verify` offline and `--online`.
+#[test]
+fn sign_at_b_lta_extend_a_batch_to_b_lt_and_verify_offline_and_online() {
+    use kyso_testkit::ltv::{LTV_P12_PASSWORD, LtvPki};
+    let mut pki = LtvPki::start();
+    let w = work();
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    let root = pki.root_pem();
+    let p12 = pki.signer().p12.clone();
+    let sign = |out: &Path, extra: &[&str]| {
+        let mut args = vec!["sign", s(&input), "-o", s(out), "--p12", s(&p12)];
+        args.extend_from_slice(&["--password-env", "KYSO_LTV_PASSWORD"]);
+        args.extend_from_slice(extra);
+        let o = Command::new(env!("CARGO_BIN_EXE_kyso"))
+            .args(&args)
+            .env("KYSO_LTV_PASSWORD", LTV_P12_PASSWORD)
+            .output()
+            .expect("run kyso");
+        assert!(o.status.success(), "kyso sign {extra:?}: {}", stderr(&o));
+    };
+    let tsa = pki.tsa_url();
+    let lta = w.path.join("b-lta.pdf");
+    sign(&lta, &["--tsa", &tsa, "--level", "B-LTA"]);
+    let (bb, bt) = (w.path.join("b-b.pdf"), w.path.join("b-t.pdf"));
+    sign(&bb, &[]);
+    sign(&bt, &["--tsa", &tsa]);
+    let out_dir = w.path.join("extended");
+    std::fs::create_dir(&out_dir).expect("mkdir");
+    let o = kyso(&[
+        "extend",
+        s(&bb),
+        s(&bt),
+        "--out-dir",
+        s(&out_dir),
+        "--level",
+        "B-LT",
+        "--trust",
+        s(&root),
+        "--tsa",
+        &tsa,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("extended 2 of 2 files to B-LT"),
+        "{}",
+        stderr(&o)
+    );
+    let verify = |path: &Path, online: bool| {
+        let mut args = vec!["verify", s(path), "--trust", s(&root), "--json"];
+        if online {
+            args.push("--online");
+        }
+        let o = kyso(&args);
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        (o.status.code(), json)
+    };
+    // Online, a B-T file's missing evidence is fetched.
+    let (code, json) = verify(&bt, true);
+    assert_eq!(code, Some(0), "{json:#}");
+    assert_eq!(json["signatures"][0]["revocation"][0]["in_file"], false);
+
+    pki.stop();
+    for (path, level) in [
+        (lta.clone(), "B-LTA"),
+        (out_dir.join("b-b.pdf"), "B-LT"),
+        (out_dir.join("b-t.pdf"), "B-LT"),
+    ] {
+        let (code, json) = verify(&path, false);
+        assert_eq!(code, Some(0), "{}: {json:#}", path.display());
+        assert_eq!(json["signatures"][0]["level"], level, "{json:#}");
+        assert_eq!(json["signatures"][0]["revocation"][0]["status"], "good");
+    }
+    let (code, json) = verify(&bt, false);
+    assert_eq!(code, Some(1), "offline, no evidence: {json:#}");
+    assert_eq!(json["signatures"][0]["verdict"], "INDETERMINATE");
+    assert_eq!(
+        json["signatures"][0]["reasons"][0]["code"],
+        "REVOCATION_UNKNOWN"
+    );
+
+    // With the services down, extending fails with the reason and writes nothing.
+    let failed = w.path.join("failed.pdf");
+    let o = kyso(&[
+        "extend",
+        s(&bt),
+        "-o",
+        s(&failed),
+        "--level",
+        "B-LT",
+        "--trust",
+        s(&root),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no revocation evidence"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!failed.exists());
 }

@@ -163,9 +163,7 @@ impl LtvPki {
             3650,
         );
         let d = pki.dir.path();
-        std::fs::copy(&pki.tsa.cert_pem, d.join("tsa.pem")).expect("copy the TSA certificate");
-        std::fs::copy(&pki.tsa.key_pem, d.join("tsa.key")).expect("copy the TSA key");
-        std::fs::copy(&pki.tsa.chain_pem, d.join("tsa-chain.pem")).expect("copy the TSA chain");
+        // issue_leaf("tsa") wrote tsa.pem, tsa.key and tsa-chain.pem: what the server reads.
         let config = crate::tsa::write_config(d, "sha256, sha384, sha512");
         std::fs::rename(config, d.join("tsa.cnf")).expect("place the TSA config");
         pki.signer = pki.issue_signer("Trần Văn Ký", LtvKey::Rsa2048, 365);
@@ -521,7 +519,8 @@ fn extensions(base: &str) -> String {
          authorityKeyIdentifier = keyid\nauthorityInfoAccess = OCSP;URI:{base}/ocsp\n\
          crlDistributionPoints = URI:{base}/crl/intermediate.crl\n\
          [v3_signer]\nbasicConstraints = critical, CA:FALSE\n\
-         keyUsage = critical, digitalSignature, nonRepudiation\nsubjectKeyIdentifier = hash\n\
+         keyUsage = critical, digitalSignature, nonRepudiation\n\
+         extendedKeyUsage = clientAuth, emailProtection\nsubjectKeyIdentifier = hash\n\
          authorityKeyIdentifier = keyid\nauthorityInfoAccess = OCSP;URI:{base}/ocsp\n\
          crlDistributionPoints = URI:{base}/crl/intermediate.crl\n"
     )

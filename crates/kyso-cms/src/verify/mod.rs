@@ -122,6 +122,27 @@ pub struct RawAttribute {
     pub values: Vec<Vec<u8>>,
 }
 
+/// `adbe-revocationInfoArchival` (ISO 32000-1 §12.8.3.3.2): revocation evidence in a signed
+/// attribute.
+pub const ID_ADBE_REVOCATION_INFO_ARCHIVAL: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113583.1.1.8");
+
+/// ```text
+/// RevocationInfoArchival ::= SEQUENCE {
+///     crl [0] EXPLICIT SEQUENCE of CRLs OPTIONAL,
+///     ocsp [1] EXPLICIT SEQUENCE of OCSP Responses OPTIONAL,
+///     otherRevInfo [2] EXPLICIT SEQUENCE of OtherRevInfo OPTIONAL }
+/// ```
+#[derive(der::Sequence)]
+struct RevocationInfoArchival {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    crl: Option<Vec<der::Any>>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    ocsp: Option<Vec<der::Any>>,
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+    other: Option<der::Any>,
+}
+
 /// How the `SignerInfo` names its signer ([RFC 5652 §5.3]).
 ///
 /// ```text
@@ -681,6 +702,45 @@ impl SignedDataInfo {
     /// The embedded revocation information (`SignedData.crls`), each element's DER.
     pub fn revocation_info(&self) -> &[Vec<u8>] {
         &self.crls
+    }
+
+    /// The revocation evidence the signature carries: the CRLs of `SignedData.crls`
+    /// ([RFC 5652 §10.2.1], `otherRevocationInfo` skipped) and the CRLs and OCSP responses of
+    /// Adobe's signed `adbe-revocationInfoArchival` attribute (ISO 32000-1 §12.8.3.3.2,
+    /// what Acrobat and pyHanko's `--with-validation-info` embed). Unreadable entries are left
+    /// out.
+    ///
+    /// [RFC 5652 §10.2.1]: https://www.rfc-editor.org/rfc/rfc5652#section-10.2.1
+    pub fn archived_revocation(&self) -> kyso_cert::revocation::RevocationEvidence {
+        let mut evidence = kyso_cert::revocation::RevocationEvidence::default();
+        // A CertificateList is a SEQUENCE; `other [1]` is not.
+        evidence.crls.extend(
+            self.crls
+                .iter()
+                .filter(|c| c.first() == Some(&0x30))
+                .cloned(),
+        );
+        for attr in self
+            .signed_attrs
+            .iter()
+            .filter(|a| a.oid == ID_ADBE_REVOCATION_INFO_ARCHIVAL)
+        {
+            for value in &attr.values {
+                let Ok(archival) = RevocationInfoArchival::from_der(value) else {
+                    continue;
+                };
+                let der_of = |items: Option<Vec<der::Any>>| -> Vec<Vec<u8>> {
+                    items
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|a| der::Encode::to_der(a).ok())
+                        .collect()
+                };
+                evidence.crls.extend(der_of(archival.crl));
+                evidence.ocsp_responses.extend(der_of(archival.ocsp));
+            }
+        }
+        evidence
     }
 
     /// `eContentType` ([RFC 5652 §5.2]); `id-data` for PDF and `.p7s` signatures.

@@ -20,6 +20,7 @@
 pub(crate) mod coverage;
 pub mod diff;
 pub(crate) mod locate;
+mod ltv;
 mod report;
 mod trust;
 
@@ -60,6 +61,13 @@ pub struct ValidationOptions {
     /// document's own permissions (DocMDP, FieldMDP) allow: a portal that accepts no change
     /// after signing sets [`ModificationLevel::None`]. `None`: what the permissions allow.
     pub max_changes: Option<ModificationLevel>,
+    /// How revocation is checked: which certificates need evidence (default: those that name
+    /// an OCSP responder or a CRL distribution point), which evidence first, and whether
+    /// missing evidence may be fetched (default: no, offline — only the file's DSS counts).
+    pub revocation: kyso_cert::revocation::RevocationPolicy,
+    /// What fetches missing evidence when [`revocation`](Self::revocation) allows it
+    /// (kyso-token's `HttpRevocationFetcher`).
+    pub fetcher: Option<std::sync::Arc<dyn kyso_cert::revocation::RevocationFetcher>>,
 }
 
 impl ValidationOptions {
@@ -72,6 +80,8 @@ impl ValidationOptions {
             crypto: CryptoPolicy::default(),
             password: None,
             max_changes: None,
+            revocation: kyso_cert::revocation::RevocationPolicy::default(),
+            fetcher: None,
         }
     }
 }
@@ -227,8 +237,26 @@ pub fn validate<S: Source>(source: &S, options: &ValidationOptions) -> Result<Va
         });
     }
     let store = trust::store(options);
-    let mut reports = Vec::new();
-    for (i, sig) in located.signatures.iter().enumerate() {
+    let mut ctx = ltv::Context::new(
+        &store,
+        crate::dss::read(&reader)?,
+        &options.revocation,
+        options.fetcher.clone(),
+    );
+    // Document time-stamps first: they give the earlier signatures their proof of existence.
+    let is_stamp = |s: &locate::LocatedSignature| {
+        s.sig
+            .get("SubFilter")
+            .is_some_and(|f| f.is_name("ETSI.RFC3161"))
+    };
+    let n = located.signatures.len();
+    let order: Vec<usize> = (0..n)
+        .filter(|&i| is_stamp(&located.signatures[i]))
+        .chain((0..n).filter(|&i| !is_stamp(&located.signatures[i])))
+        .collect();
+    let mut reports: Vec<Option<SignatureReport>> = vec![None; n];
+    for i in order {
+        let sig = &located.signatures[i];
         let ahead = digests.get(i).and_then(Option::as_ref);
         let mut report = validate_one(
             &reader,
@@ -236,7 +264,7 @@ pub fn validate<S: Source>(source: &S, options: &ValidationOptions) -> Result<Va
             ahead,
             &revision_ends,
             certification,
-            &store,
+            &mut ctx,
             options,
         )?;
         if let Some((_, fields)) = located.shared.iter().find(|(r, _)| *r == sig.sig_ref) {
@@ -250,8 +278,9 @@ pub fn validate<S: Source>(source: &S, options: &ValidationOptions) -> Result<Va
             ));
             report.verdict = Verdict::Invalid;
         }
-        reports.push(report);
+        reports[i] = Some(report);
     }
+    let reports = reports.into_iter().flatten().collect();
     Ok(ValidationReport::new(reports, doc_reasons, doc_warnings))
 }
 
@@ -322,9 +351,10 @@ fn validate_one<S: Source>(
     ahead: Option<&coverage::DigestAhead>,
     revision_ends: &[u64],
     certification: Option<(crate::ObjRef, u8)>,
-    store: &kyso_cert::TrustStore,
+    ctx: &mut ltv::Context<'_>,
     options: &ValidationOptions,
 ) -> Result<SignatureReport> {
+    let store = ctx.store;
     let sub_filter = sig
         .sig
         .get("SubFilter")
@@ -346,6 +376,8 @@ fn validate_one<S: Source>(
             .and_then(|m| crate::date::parse_pdf_date(&String::from_utf8_lossy(m))),
         level: None,
         timestamp: None,
+        proven_time: None,
+        revocation: Vec::new(),
         sub_filter: sub_filter.clone(),
         digest_algorithm: None,
         digest_algorithm_oid: None,
@@ -425,7 +457,7 @@ fn validate_one<S: Source>(
     // 3. The CMS over the signed bytes.
     match sub_filter.as_deref() {
         Some("ETSI.RFC3161") => {
-            document_timestamp(&mut report, reader, &range, store, options)?;
+            document_timestamp(&mut report, reader, &range, ctx, options)?;
             report.verdict = verdict(&report);
             return Ok(report);
         }
@@ -582,10 +614,11 @@ fn validate_one<S: Source>(
     if report.signing_time.is_none() {
         report.signing_time = verified.signing_time.map(crate::date::rfc3339);
     }
-    // 4. Trust, and the signature time-stamp.
+    // 4. Trust, the signature time-stamp, revocation.
     let time = options.time.unwrap_or_else(SystemTime::now);
-    let (timestamp, proven_at) = match signature_timestamp(&info, store, time) {
-        Some((r, at)) => (Some(r), at),
+    let covered_end = range.byte_range[2] + range.byte_range[3];
+    let (timestamp, tsa_path) = match signature_timestamp(&info, store, time) {
+        Some((r, path)) => (Some(r), path),
         None => (None, None),
     };
     report.timestamp = timestamp;
@@ -599,35 +632,71 @@ fn validate_one<S: Source>(
             ts.problem.as_deref().unwrap_or("it does not hold")
         ));
     }
-    report.level = level(sub_filter.as_deref(), report.timestamp.as_ref());
+    let proven = [
+        tsa_path.as_ref().map(|(t, _)| *t),
+        ctx.later_stamp(covered_end),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    report.proven_time = proven.map(crate::date::rfc3339);
+    let check_time = kyso_cert::revocation::CheckTime {
+        now: time,
+        existence: proven,
+    };
 
-    match trust::check(&verified, store, time) {
-        Ok(anchor) => {
-            report.trusted = true;
-            report.trust_anchor = Some(anchor);
-        }
+    let supplied = ctx.supplied(&verified.certificates);
+    let path = match trust::check(&verified.signer, &supplied, store, time) {
+        Ok(path) => Some(path),
         // Past signature validation (ETSI EN 319 102-1 §5.6.2.1): a certificate that has
         // expired since, for a signature a trusted time-stamp proves existed before, is judged
         // at the time-stamp's time.
-        Err(r) if r.code == ReasonCode::CertificateExpired && proven_at.is_some() => {
-            let at = proven_at.unwrap_or(time);
-            match trust::check(&verified, store, at) {
-                Ok(anchor) => {
-                    report.trusted = true;
-                    report.trust_anchor = Some(anchor);
+        Err(r) if r.code == ReasonCode::CertificateExpired && proven.is_some() => {
+            let at = proven.unwrap_or(time);
+            match trust::check(&verified.signer, &supplied, store, at) {
+                Ok(path) => {
                     report.warnings.push(format!(
-                        "the signer's certificate is no longer valid ({}); it was at the \
-                         time-stamp's time {}, which proves the signature existed then \
-                         (revocation was not checked)",
+                        "the signer's certificate is no longer valid ({}); it was at {}, when a                          time-stamp proves the signature existed",
                         r.message,
                         crate::date::rfc3339(at)
                     ));
+                    Some(path)
                 }
-                Err(_) => report.reasons.push(r),
+                Err(_) => {
+                    report.reasons.push(r);
+                    None
+                }
             }
         }
-        Err(r) => report.reasons.push(r),
+        Err(r) => {
+            report.reasons.push(r);
+            None
+        }
+    };
+    let mut long_term = false;
+    let mut archived = false;
+    if let Some(path) = &path {
+        report.trusted = true;
+        report.trust_anchor = Some(path.anchor.subject().to_string());
+        let (revocation, in_file) = ctx.check(path, &info.archived_revocation(), check_time);
+        ltv::judge_signer(&mut report, &revocation, check_time);
+        report.revocation = ltv::entries(&revocation, in_file);
+        // B-LT: the file's DSS settles the signer's path and the time-stamp's TSA path
+        // (evidence in the CMS alone, Adobe's way, is not PAdES B-LT).
+        let tsa_in_dss = tsa_path.as_ref().is_none_or(|(t, p)| {
+            ctx.in_dss(
+                p,
+                kyso_cert::revocation::CheckTime {
+                    now: time,
+                    existence: Some(*t),
+                },
+            )
+        });
+        long_term =
+            proven.is_some() && !ctx.dss.is_empty() && ctx.in_dss(path, check_time) && tsa_in_dss;
+        archived = long_term && ctx.archived(covered_end, path, check_time);
     }
+    report.level = level(sub_filter.as_deref(), proven.is_some(), long_term, archived);
 
     report.verdict = verdict(&report);
     Ok(report)
@@ -677,26 +746,41 @@ fn scheme_id(scheme: kyso_cms::verify::SignatureScheme, signer: &Certificate) ->
     }
 }
 
-/// The PAdES level: B-T needs a signature time-stamp that holds (valid and trusted); a token
-/// that does not — copied from another signature, from an untrusted TSA — leaves B-B.
-fn level(sub_filter: Option<&str>, timestamp: Option<&TimestampReport>) -> Option<String> {
+/// The PAdES level: B-T needs a proof of existence that holds (a valid and trusted signature
+/// time-stamp, or document time-stamp after the signature; one copied from another
+/// signature, or from an untrusted TSA, leaves B-B); B-LT the validation data in the file;
+/// B-LTA a document time-stamp over it.
+fn level(
+    sub_filter: Option<&str>,
+    proven: bool,
+    long_term: bool,
+    archived: bool,
+) -> Option<String> {
     if sub_filter != Some("ETSI.CAdES.detached") {
         return None;
     }
-    let proven = timestamp.is_some_and(|t| t.valid && t.trusted);
-    Some(if proven { "B-T" } else { "B-B" }.to_string())
+    let level = match (proven, long_term, archived) {
+        (true, true, true) => "B-LTA",
+        (true, true, false) => "B-LT",
+        (true, false, _) => "B-T",
+        (false, ..) => "B-B",
+    };
+    Some(level.to_string())
 }
 
 /// Validates the first signature time-stamp token of `info` (ETSI EN 319 102-1 §5.4): the
 /// token's imprint is the hash of this signature's value (not another's), the TSA's signature
 /// holds, its certificate is a TSA's and has a path to a trust anchor at `time`.
-/// Also returns genTime when the time-stamp holds and its TSA is trusted: the time the
-/// signature is proven to have existed at.
+/// Also returns genTime and the TSA's path when the time-stamp holds and its TSA is trusted:
+/// the time the signature is proven to have existed at.
 fn signature_timestamp(
     info: &kyso_cms::verify::SignedDataInfo,
     store: &kyso_cert::TrustStore,
     time: SystemTime,
-) -> Option<(TimestampReport, Option<SystemTime>)> {
+) -> Option<(
+    TimestampReport,
+    Option<(SystemTime, kyso_cert::ValidatedPath)>,
+)> {
     let tokens = info.timestamp_tokens();
     let der = tokens.first()?;
     let token = match kyso_cms::tsp::TimeStampToken::from_der(der) {
@@ -708,7 +792,7 @@ fn signature_timestamp(
         Err(e) => return Some((broken_timestamp(e.to_string()), None)),
     };
     let (report, path) = verified_timestamp(&verified, store, time);
-    Some((report, path.is_ok().then_some(verified.gen_time)))
+    Some((report, path.ok().map(|p| (verified.gen_time, p))))
 }
 
 /// The report of a time-stamp whose token verified, and its TSA's path to a trust anchor at
@@ -744,9 +828,10 @@ fn document_timestamp<S: Source>(
     report: &mut SignatureReport,
     reader: &PdfReader<&S>,
     range: &coverage::CheckedRange,
-    store: &kyso_cert::TrustStore,
+    ctx: &mut ltv::Context<'_>,
     options: &ValidationOptions,
 ) -> Result<()> {
+    let store = ctx.store;
     let token = match kyso_cms::tsp::TimeStampToken::from_der(&range.cms) {
         Ok(t) => t,
         Err(e) => {
@@ -793,6 +878,42 @@ fn document_timestamp<S: Source>(
         Ok(p) => {
             report.trusted = true;
             report.trust_anchor = Some(p.anchor.subject().to_string());
+            // The TSA's revocation: shown, and fatal only for a revocation at or before
+            // genTime (the last time-stamp's validation data comes with the next renewal).
+            let at = kyso_cert::revocation::CheckTime {
+                now: time,
+                existence: Some(info.gen_time),
+            };
+            let (revocation, in_file) = ctx.check(&p, &Default::default(), at);
+            report.revocation = ltv::entries(&revocation, in_file);
+            if let Some(r) = revocation.revoked()
+                && let kyso_cert::revocation::Status::Revoked { time: when, .. } = r.status
+            {
+                if when <= info.gen_time {
+                    report.reasons.push(reason(
+                        ReasonCode::CertificateRevoked,
+                        format!(
+                            "the TSA's certificate {} was revoked at {}, before the time-stamp",
+                            r.certificate.subject(),
+                            crate::date::rfc3339(when)
+                        ),
+                    ));
+                } else {
+                    report.warnings.push(format!(
+                        "the TSA's certificate {} was revoked at {}, after the time-stamp",
+                        r.certificate.subject(),
+                        crate::date::rfc3339(when)
+                    ));
+                }
+            }
+            if report.reasons.is_empty() {
+                let covered = open(Prefix::new(*reader.source(), range.covered_end), options)?;
+                ctx.stamps.push(ltv::Stamp {
+                    covered_end: range.covered_end,
+                    time: info.gen_time,
+                    evidence: crate::dss::read(&covered)?.revocation,
+                });
+            }
         }
         Err(e) => report.reasons.push(trust::path_reason(&e, store)),
     }

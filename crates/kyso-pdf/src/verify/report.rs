@@ -105,6 +105,12 @@ pub enum ReasonCode {
     /// (`ETSI.CAdES.detached`) without signed attributes or without the ESS
     /// signing-certificate(-v2) attribute (ETSI EN 319 142-1, EN 319 102-1 FORMAT_FAILURE).
     FormatFailure,
+    /// A certificate of the signer's path was revoked before the signature is proven to have
+    /// existed (or with no such proof): RFC 5280 §6.1.3 (a)(3), ETSI EN 319 102-1 REVOKED.
+    CertificateRevoked,
+    /// Revocation evidence is required for a certificate of the signer's path and none usable
+    /// is in the file or could be fetched (EN 319 102-1 TRY_LATER / REVOCATION_NO_DATA).
+    RevocationUnknown,
 }
 
 impl ReasonCode {
@@ -133,6 +139,10 @@ impl ReasonCode {
             Self::CryptoConstraints => "Thuật toán hoặc độ dài khóa không còn được chấp nhận",
             Self::EncapsulatedContent => "Chữ ký tách rời nhưng CMS chứa nội dung",
             Self::FormatFailure => "Chữ ký không đúng định dạng /SubFilter yêu cầu",
+            Self::CertificateRevoked => {
+                "Chứng thư đã bị thu hồi trước thời điểm ký được chứng minh"
+            }
+            Self::RevocationUnknown => "Không có thông tin thu hồi chứng thư",
         }
     }
 
@@ -146,6 +156,7 @@ impl ReasonCode {
                 | Self::CryptoConstraints
                 | Self::UnsupportedAlgorithm
                 | Self::FormatFailure
+                | Self::RevocationUnknown
         )
     }
 }
@@ -195,6 +206,13 @@ pub struct SignatureReport {
     /// The signature time-stamp (RFC 3161 token over this signature's value), when there is
     /// one: proven time, TSA, and whether it holds.
     pub timestamp: Option<TimestampReport>,
+    /// The earliest time a trusted time-stamp proves the signature existed at (its own
+    /// signature time-stamp, or a document time-stamp over a later revision), RFC 3339; `None`
+    /// when nothing proves it. The best signature time of ETSI EN 319 102-1 §5.6.2.4.
+    pub proven_time: Option<String>,
+    /// The revocation status of each certificate of the signer's (or, for a document
+    /// time-stamp, the TSA's) path, when the path validated.
+    pub revocation: Vec<RevocationEntry>,
     /// /SubFilter.
     pub sub_filter: Option<String>,
     /// Digest algorithm, by its stable name (`sha256`).
@@ -236,6 +254,24 @@ pub struct TimestampReport {
     pub trusted: bool,
     /// Why it does not hold, when it does not.
     pub problem: Option<String>,
+}
+
+/// The revocation status of one certificate of a path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RevocationEntry {
+    /// The certificate's subject.
+    pub subject: String,
+    /// `good`, `revoked`, `not-checked` (no responder or distribution point named, or the
+    /// policy checks nothing) or `unknown` (required, and no usable evidence).
+    pub status: &'static str,
+    /// `ocsp` or `crl`, for good and revoked.
+    pub source: Option<&'static str>,
+    /// The evidence's thisUpdate (good) or the revocation time (revoked), RFC 3339.
+    pub time: Option<String>,
+    /// Whether the evidence came from the file (its DSS); `false` when fetched.
+    pub in_file: bool,
+    /// What was wrong, for unknown: each piece of evidence tried.
+    pub problems: Vec<String>,
 }
 
 /// The report on a whole document.
@@ -299,6 +335,8 @@ struct Labels {
     trust: &'static str,
     level: &'static str,
     timestamp: &'static str,
+    proven_time: &'static str,
+    revocation: &'static str,
     reasons: &'static str,
     changes: &'static str,
     warnings: &'static str,
@@ -320,6 +358,8 @@ const EN: Labels = Labels {
     trust: "Trust",
     level: "Level",
     timestamp: "Time-stamp (proven time)",
+    proven_time: "Proven to exist at",
+    revocation: "Revocation",
     reasons: "Reasons",
     changes: "Changes after signing",
     warnings: "Warnings",
@@ -341,6 +381,8 @@ const VI: Labels = Labels {
     trust: "Tin cậy",
     level: "Mức",
     timestamp: "Dấu thời gian (thời điểm được chứng thực)",
+    proven_time: "Được chứng minh tồn tại lúc",
+    revocation: "Tình trạng thu hồi",
     reasons: "Lý do",
     changes: "Thay đổi sau khi ký",
     warnings: "Cảnh báo",
@@ -456,6 +498,25 @@ pub fn render_text(report: &ValidationReport, lang: Lang) -> String {
                 (false, _) => ts.problem.clone().unwrap_or_default(),
             };
             let _ = writeln!(out, "  {}: {} ({}; {state})", l.timestamp, ts.time, ts.tsa);
+        }
+        if let Some(t) = &s.proven_time {
+            let _ = writeln!(out, "  {}: {t}", l.proven_time);
+        }
+        if !s.revocation.is_empty() {
+            let _ = writeln!(out, "  {}:", l.revocation);
+            for r in &s.revocation {
+                let mut how: Vec<String> = r.source.iter().map(|s| s.to_string()).collect();
+                how.extend(r.time.clone());
+                if r.source.is_some() {
+                    how.push(if r.in_file { "DSS" } else { "fetched" }.to_string());
+                }
+                let how = if how.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", how.join(", "))
+                };
+                let _ = writeln!(out, "    - {}: {}{how}", r.subject, r.status);
+            }
         }
         if !s.reasons.is_empty() {
             let _ = writeln!(out, "  {}:", l.reasons);

@@ -8,8 +8,7 @@
 
 use std::time::SystemTime;
 
-use kyso_cert::{TrustStore, ValidationPolicy, validate_path};
-use kyso_cms::verify::VerifiedSignature;
+use kyso_cert::{Certificate, TrustStore, ValidatedPath, ValidationPolicy, validate_path};
 
 use crate::verify::ValidationOptions;
 use crate::verify::report::{Reason, ReasonCode};
@@ -23,17 +22,16 @@ pub fn store(options: &ValidationOptions) -> TrustStore {
     store
 }
 
-/// Validates the signer's path; returns the anchor's name or why there is no valid path.
+/// Validates the signer's path (with the certificates `supplied` by the CMS and the DSS);
+/// returns it or why there is no valid path.
 pub fn check(
-    verified: &VerifiedSignature,
+    signer: &Certificate,
+    supplied: &[Certificate],
     store: &TrustStore,
     time: SystemTime,
-) -> Result<String, Reason> {
+) -> Result<ValidatedPath, Reason> {
     let policy = ValidationPolicy::document_signing(time);
-    match validate_path(&verified.signer, &verified.certificates, store, &policy) {
-        Ok(path) => Ok(path.anchor.subject().to_string()),
-        Err(e) => Err(path_reason(&e, store)),
-    }
+    validate_path(signer, supplied, store, &policy).map_err(|e| path_reason(&e, store))
 }
 
 /// Why a certification path failed, as a report reason: INDETERMINATE codes for a missing

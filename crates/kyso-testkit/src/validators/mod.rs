@@ -21,7 +21,8 @@ pub(crate) use openssl::byte_ranges;
 pub use openssl::{SignatureBytes, extract_signature, openssl_cms_verify};
 pub use pdfsig::{PdfsigSig, parse_pdfsig_output, pdfsig_verify};
 pub use pyhanko::{
-    Coverage, ModificationLevel, PYHANKO_VALIDATE_PY, PyhankoCliReport, PyhankoOptions, PyhankoSig,
-    pyhanko_cli_validate, pyhanko_validate, pyhanko_validate_batch, pyhanko_validate_with,
+    Coverage, ModificationLevel, PYHANKO_ADES_VALIDATE_PY, PYHANKO_VALIDATE_PY, PyhankoAdes,
+    PyhankoCliReport, PyhankoOptions, PyhankoSig, pyhanko_ades_validate, pyhanko_cli_validate,
+    pyhanko_validate, pyhanko_validate_batch, pyhanko_validate_with,
 };
 pub use qpdf::{QpdfReport, qpdf_check};

@@ -321,3 +321,69 @@ pub fn pyhanko_cli_validate(
         output: combined(&out),
     }
 }
+
+/// The script behind [`pyhanko_ades_validate`].
+pub const PYHANKO_ADES_VALIDATE_PY: &str = include_str!("../../py/ades_validate.py");
+
+/// pyHanko's verdict on one signature under AdES validation with long-term availability.
+#[derive(Debug, Clone)]
+pub struct PyhankoAdes {
+    /// The signature field.
+    pub field: String,
+    /// `AdESPassed`, `AdESIndeterminate`, `AdESFailure` (or `error`).
+    pub indication: String,
+    /// The sub-indication (`OK`, `NO_POE`, `REVOKED_NO_POE`, …).
+    pub subindication: String,
+    /// pyHanko's own bottom line for the signature.
+    pub bottom_line: bool,
+    /// pyHanko's message, if any.
+    pub failure: Option<String>,
+}
+
+/// Validates every signature of `pdf` as ETSI EN 319 102-1 §5.6.3 asks (pyHanko's
+/// `ades_lta_validation`: the document time-stamp chain as evidence record, past signature
+/// validation), offline, trusting only `trust_root`, with revocation information required
+/// (see `py/ades_validate.py` for why not `pyhanko sign adesverify`). `time`: an ISO 8601
+/// validation time, or now.
+///
+/// # Panics
+///
+/// If pyHanko is not installed or the script fails as a whole.
+pub fn pyhanko_ades_validate(
+    pdf: impl AsRef<Path>,
+    trust_root: impl AsRef<Path>,
+    time: Option<&str>,
+) -> Vec<PyhankoAdes> {
+    require_pyhanko();
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "-c".into(),
+        PYHANKO_ADES_VALIDATE_PY.into(),
+        pdf.as_ref().into(),
+        trust_root.as_ref().into(),
+    ];
+    if let Some(t) = time {
+        args.push(t.into());
+    }
+    let out = run("python3", &args, None);
+    let parsed: Option<Vec<Value>> = out
+        .status
+        .success()
+        .then(|| serde_json::from_slice(&out.stdout).ok())
+        .flatten();
+    let Some(sigs) = parsed else {
+        panic!(
+            "pyHanko AdES validation failed ({}):\n{}",
+            out.status,
+            combined(&out)
+        );
+    };
+    sigs.iter()
+        .map(|s| PyhankoAdes {
+            field: s["field"].as_str().unwrap_or_default().to_string(),
+            indication: s["indication"].as_str().unwrap_or_default().to_string(),
+            subindication: s["subindication"].as_str().unwrap_or_default().to_string(),
+            bottom_line: s["bottom_line"].as_bool().unwrap_or(false),
+            failure: s["failure"].as_str().map(str::to_string),
+        })
+        .collect()
+}
