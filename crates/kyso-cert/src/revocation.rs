@@ -13,8 +13,10 @@
 //!   the signature still holds; before → it does not.
 //! * **good**: authentic evidence says good and is *fresh* for the check: current at the
 //!   validation time, or — when the signature is proven to have existed at a time (a trusted
-//!   time-stamp) — issued after that time or current at it. An old OCSP response kept in a
-//!   DSS thus keeps vouching for a signature time-stamped before it was produced.
+//!   time-stamp) — issued after that time (within [`CLOCK_SKEW`]). An old OCSP response kept
+//!   in a DSS thus keeps vouching for a signature time-stamped before it was produced; one
+//!   produced before the time-stamp does not, even if its nextUpdate was still ahead then:
+//!   the key could have been revoked, and used, in between.
 //! * **not checked**: the certificate names no OCSP responder and no CRL distribution point
 //!   (and the policy asks for evidence only where it can exist), or the policy checks
 //!   nothing.
@@ -236,20 +238,27 @@ impl CheckTime {
         }
     }
 
+    /// Whether good-status evidence from `this_update` to `next_update` vouches for the
+    /// signature: evidence current at the validation time, or — with a proof of existence —
+    /// issued after it (within [`CLOCK_SKEW`]; ETSI EN 319 102-1 §5.2.5.4: revocation
+    /// information issued after the signing time). Evidence merely current at the proof's
+    /// time does not count: it could predate a revocation that the signature followed.
     fn fresh(
         &self,
         this_update: SystemTime,
         next_update: Option<SystemTime>,
     ) -> Result<(), String> {
-        if let Some(poe) = self.existence {
-            if this_update + CLOCK_SKEW >= poe {
-                return Ok(());
-            }
-            if check_current("evidence", this_update, next_update, poe).is_ok() {
-                return Ok(());
-            }
+        if let Some(poe) = self.existence
+            && this_update + CLOCK_SKEW >= poe
+        {
+            return Ok(());
         }
-        check_current("evidence", this_update, next_update, self.now)
+        check_current("evidence", this_update, next_update, self.now).map_err(|m| {
+            match self.existence {
+                Some(_) => format!("{m}, and it was issued before the signature's time-stamp"),
+                None => m,
+            }
+        })
     }
 }
 

@@ -190,3 +190,38 @@ fn old_evidence_counts_only_for_a_signature_proven_to_exist_before_it() {
     let kept = offline.check(&path, &fetched.used, proven);
     assert!(kept.missing().is_none(), "{kept:?}");
 }
+
+#[test]
+fn evidence_older_than_the_time_stamp_does_not_vouch_even_within_its_next_update() {
+    // The attack: a key revoked after a "good" OCSP response was produced, then used, and
+    // the signature time-stamped, with that older response (still within its nextUpdate)
+    // kept as evidence.
+    let pki = LtvPki::start();
+    let path = path_of(&pki, pki.signer());
+    let now = SystemTime::now();
+    let fetched = online(Preference::Ocsp, OcspMethod::Post).check(
+        &path,
+        &RevocationEvidence::default(),
+        CheckTime::at(now),
+    );
+    let offline = RevocationChecker::new(RevocationPolicy::default());
+    let later = now + Duration::from_secs(20 * 60);
+    let stamped_later = CheckTime {
+        now: later + Duration::from_secs(2 * 86_400),
+        existence: Some(later),
+    };
+    let result = offline.check(&path, &fetched.used, stamped_later);
+    match &result
+        .missing()
+        .expect("the old response does not vouch")
+        .status
+    {
+        Status::Missing { problems } => assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("before the signature's time-stamp")),
+            "{problems:?}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
