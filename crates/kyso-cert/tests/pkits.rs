@@ -35,9 +35,13 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::time::{Duration, UNIX_EPOCH};
 
+use kyso_cert::revocation::{
+    CheckTime, Requirement, RevocationChecker, RevocationEvidence, RevocationPolicy, Status,
+};
 use kyso_cert::{Certificate, Error, TrustStore, ValidationPolicy, validate_path};
 
 const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pkits/certs.tar.gz");
+const CRLS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pkits/crls.tar.gz");
 const TESTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pkits/tests.txt");
 const DEVIATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pkits/deviations.txt");
 
@@ -49,19 +53,30 @@ const ANCHOR: &str = "TrustAnchorRootCertificate.crt";
 const VALIDATION_TIME: u64 = 1_577_836_800;
 
 /// The files of `certs.tar.gz` (a ustar archive of PKITS's `certs/` folder), parsed; a
-/// certificate kyso-cert cannot parse is kept as the error, for the tests that use it.
+/// certificate kyso-cert cannot parse is kept as the error, for the tests that use it. And
+/// the CRLs of `crls.tar.gz` (PKITS's `crls/` folder), as DER.
 struct Suite {
     certs: BTreeMap<String, Result<Certificate, String>>,
     /// Every CA certificate of the suite but the trust anchor (the files not named `*EE.crt`).
     pool: Vec<Certificate>,
+    /// Every CRL of the suite (173), the revocation evidence of every test.
+    crls: RevocationEvidence,
+}
+
+/// The bytes of the ustar archive `path` (gzipped).
+fn gunzip(path: &str) -> Vec<u8> {
+    let mut tar = Vec::new();
+    flate2::read::GzDecoder::new(
+        std::fs::File::open(path).unwrap_or_else(|e| panic!("{path}: {e}")),
+    )
+    .read_to_end(&mut tar)
+    .unwrap_or_else(|e| panic!("gunzip {path}: {e}"));
+    tar
 }
 
 impl Suite {
     fn load() -> Self {
-        let mut tar = Vec::new();
-        flate2::read::GzDecoder::new(std::fs::File::open(CERTS).expect("certs.tar.gz"))
-            .read_to_end(&mut tar)
-            .expect("gunzip certs.tar.gz");
+        let tar = gunzip(CERTS);
         let certs: BTreeMap<_, _> = untar(&tar)
             .into_iter()
             .map(|(name, der)| {
@@ -74,7 +89,16 @@ impl Suite {
             .filter(|(name, _)| !name.ends_with("EE.crt") && name.as_str() != ANCHOR)
             .filter_map(|(_, cert)| cert.as_ref().ok().cloned())
             .collect();
-        Self { certs, pool }
+        let tar = gunzip(CRLS);
+        let crls = RevocationEvidence {
+            crls: untar(&tar)
+                .into_iter()
+                .map(|(_, der)| der.to_vec())
+                .collect(),
+            ..RevocationEvidence::default()
+        };
+        assert_eq!(crls.crls.len(), 173, "crls.tar.gz");
+        Self { certs, pool, crls }
     }
 
     fn get(&self, name: &str) -> Result<Certificate, String> {
@@ -154,12 +178,13 @@ enum Mode {
     Pool,
 }
 
-/// Why a test's end entity did not validate: kyso-cert's error, or a certificate that did
-/// not parse.
+/// Why a test's end entity did not validate: kyso-cert's error, a certificate that did not
+/// parse, or a certificate of the validated path revoked or without usable CRL.
 #[derive(Debug)]
 enum Failure {
     Validation(Error),
     Parse(String),
+    Revocation(String),
 }
 
 impl std::fmt::Display for Failure {
@@ -167,6 +192,7 @@ impl std::fmt::Display for Failure {
         match self {
             Self::Validation(error) => write!(f, "{error}"),
             Self::Parse(error) => write!(f, "parse: {error}"),
+            Self::Revocation(error) => write!(f, "revocation: {error}"),
         }
     }
 }
@@ -189,10 +215,41 @@ fn run(case: &Case, suite: &Suite, mode: Mode) -> Result<(), Failure> {
         }
     };
     let leaf = suite.get(&case.end_entity).map_err(Failure::Parse)?;
-    let policy = ValidationPolicy::at(UNIX_EPOCH + Duration::from_secs(VALIDATION_TIME));
-    validate_path(&leaf, &supplied, &trust, &policy)
-        .map(drop)
-        .map_err(Failure::Validation)
+    let time = UNIX_EPOCH + Duration::from_secs(VALIDATION_TIME);
+    let policy = ValidationPolicy::at(time);
+    let path = validate_path(&leaf, &supplied, &trust, &policy).map_err(Failure::Validation)?;
+    // PKITS's default: every certificate of the path but the anchor needs a CRL (§4.4.1),
+    // and only the suite's own CRLs are at hand (offline).
+    let mut revocation = RevocationPolicy::default();
+    revocation.requirement = Requirement::Always;
+    revocation.fetch = false;
+    let checked = RevocationChecker::new(revocation).check(
+        &path,
+        &suite.crls,
+        CheckTime {
+            now: time,
+            existence: None,
+        },
+    );
+    for c in &checked.certificates {
+        let subject = c.certificate.subject().display();
+        match &c.status {
+            Status::Revoked { time, reason, .. } => {
+                let at = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+                return Err(Failure::Revocation(format!(
+                    "{subject} is revoked (at {at}, reason {reason:?})"
+                )));
+            }
+            Status::Missing { problems } => {
+                return Err(Failure::Revocation(format!(
+                    "{subject}: no usable CRL: {}",
+                    problems.join("; ")
+                )));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 #[test]

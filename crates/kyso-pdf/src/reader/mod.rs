@@ -50,7 +50,7 @@ use crate::parser::{
     Parsed, endstream_follows, find, parse_indirect, parse_obj_header, perr_to_error, trim_eol,
 };
 pub(crate) use source::read_full_at;
-pub use source::{Prefix, Source};
+pub use source::{Appended, Prefix, Source};
 
 /// Most cross-reference sections (tables, streams, and the `/XRefStm` streams of hybrid
 /// files) followed through `/Prev`. Each incremental update adds one or two.

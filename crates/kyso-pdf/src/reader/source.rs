@@ -157,3 +157,33 @@ impl<S: Source> Source for Prefix<S> {
         self.inner.read_at(offset, &mut buf[..room])
     }
 }
+
+/// Another source with bytes appended: a document with an incremental update planned but not
+/// yet written, read as it will be (so a later update — a document time-stamp over a DSS —
+/// is made in the same pass over the original).
+#[derive(Debug, Clone)]
+pub struct Appended<S> {
+    inner: S,
+    tail: Vec<u8>,
+}
+
+impl<S: Source> Appended<S> {
+    /// `inner` followed by `tail`.
+    pub fn new(inner: S, tail: Vec<u8>) -> Self {
+        Self { inner, tail }
+    }
+}
+
+impl<S: Source> Source for Appended<S> {
+    fn len(&self) -> u64 {
+        self.inner.len() + self.tail.len() as u64
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        let base = self.inner.len();
+        if offset < base {
+            return self.inner.read_at(offset, buf);
+        }
+        Source::read_at(self.tail.as_slice(), offset - base, buf)
+    }
+}

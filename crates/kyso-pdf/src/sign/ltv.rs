@@ -16,6 +16,7 @@
 //! A signature whose evidence cannot be had (a responder down, a certificate revoked before
 //! its proof of existence) stops the extension with an error naming it; nothing is written.
 
+use std::io::Write;
 use std::path::Path;
 use std::time::SystemTime;
 
@@ -25,7 +26,7 @@ use kyso_cms::tsp::TimestampAuthority;
 
 use super::{PdfSigner, SignOptions, copy_plain, ends_with_eol, file_id, open_for_update};
 use crate::dss::{self, ValidationData};
-use crate::reader::{PdfReader, Source};
+use crate::reader::{Appended, PdfReader, Source};
 use crate::update::IncrementalUpdate;
 use crate::{Error, Result};
 
@@ -169,24 +170,33 @@ pub fn extend_file(
         let existing = dss::read(&reader)?;
         let (data, vri) = gather(&signed, &existing, options)?;
         outcome.signatures = signed.len();
-        let out = next_step(&mut steps)?;
-        let added = write_dss(&reader, &out, &data, &vri, &options.sign)?;
+        let added = data.without(&existing);
         outcome.certificates = added.certificates.len();
         outcome.ocsp_responses = added.revocation.ocsp_responses.len();
         outcome.crls = added.revocation.crls.len();
-    }
-
-    if options.level == Level::BLta {
-        let Some(tsa) = options.tsa else {
-            return Err(Error::Extend {
-                field: String::new(),
-                problem: "B-LTA ends with a document time-stamp: give a TSA".into(),
-            });
-        };
-        let before = current(&steps);
-        let out = next_step(&mut steps)?;
-        timestamper.timestamp_file(&before, &out, tsa)?;
-        outcome.timestamps += 1;
+        let tail = dss_update(&reader, &data, &vri)?;
+        let (_, mut tmp) = open_for_update(&path, output)?;
+        if options.level == Level::BLta {
+            // The archive time-stamp over the document with its DSS, in the same pass over
+            // the original: the DSS update is read from memory, not written first.
+            let Some(tsa) = options.tsa else {
+                return Err(Error::Extend {
+                    field: String::new(),
+                    problem: "B-LTA ends with a document time-stamp: give a TSA".into(),
+                });
+            };
+            let with_dss = PdfReader::new(Appended::new(reader.source(), tail))?;
+            timestamper.timestamp_into(&with_dss, &mut tmp, tsa)?;
+            outcome.timestamps += 1;
+        } else {
+            copy_plain(reader.source(), tmp.as_file_mut())?;
+            tmp.as_file_mut().write_all(&tail)?;
+            if options.sign.sync_to_disk {
+                tmp.as_file_mut().sync_all()?;
+            }
+        }
+        tmp.persist(output).map_err(|e| Error::Io(e.error))?;
+        return Ok(outcome);
     }
 
     match steps.pop() {
@@ -362,28 +372,20 @@ fn gather(
     Ok((data, vri))
 }
 
-/// Writes `reader`'s document with `data` added to its DSS to `out`; returns what was new.
-fn write_dss<S: Source>(
+/// The bytes that follow `reader`'s document to add `data` to its DSS: the end-of-line a
+/// file without one needs, then the incremental update.
+fn dss_update<S: Source>(
     reader: &PdfReader<S>,
-    out: &Path,
     data: &ValidationData,
     vri: &[Vec<u8>],
-    sign: &SignOptions,
-) -> Result<ValidationData> {
-    use std::io::Write;
-    let existing = dss::read(reader)?;
+) -> Result<Vec<u8>> {
     let mut update = IncrementalUpdate::new(reader);
     dss::add(reader, &mut update, data, vri)?;
     let source = reader.source();
     let separator: &[u8] = if ends_with_eol(source)? { b"" } else { b"\n" };
     let base = source.len() + separator.len() as u64;
     let section = update.serialize(base, file_id(reader, SystemTime::now()));
-    let mut file = std::fs::File::create(out)?;
-    copy_plain(source, &mut file)?;
-    file.write_all(separator)?;
-    file.write_all(&section.bytes)?;
-    if sign.sync_to_disk {
-        file.sync_all()?;
-    }
-    Ok(data.without(&existing))
+    let mut tail = separator.to_vec();
+    tail.extend_from_slice(&section.bytes);
+    Ok(tail)
 }

@@ -356,12 +356,25 @@ impl PdfSigner {
         tsa: &dyn TimestampAuthority,
     ) -> Result<()> {
         let (reader, mut tmp) = open_for_update(input, output)?;
+        self.timestamp_into(&reader, &mut tmp, tsa)?;
+        tmp.persist(output).map_err(|e| Error::Io(e.error))?;
+        Ok(())
+    }
+
+    /// Writes the document `reader` reads with a document time-stamp from `tsa` added into
+    /// `tmp` (what [`timestamp_file`](Self::timestamp_file) persists).
+    pub(crate) fn timestamp_into<S: Source>(
+        &self,
+        reader: &PdfReader<S>,
+        tmp: &mut tempfile::NamedTempFile,
+        tsa: &dyn TimestampAuthority,
+    ) -> Result<()> {
         let capacity = self
             .options
             .contents_capacity
             .unwrap_or(TIMESTAMP_ALLOWANCE);
         let written = self.write_update(
-            &reader,
+            reader,
             tmp.as_file_mut(),
             kyso_cms::DigestAlgorithm::Sha256,
             capacity,
@@ -383,9 +396,7 @@ impl PdfSigner {
             written.contents_at + 1,
             &hex::encode_upper(token.der()),
             self.options.sync_to_disk,
-        )?;
-        tmp.persist(output).map_err(|e| Error::Io(e.error))?;
-        Ok(())
+        )
     }
 
     /// The signature dictionary entries before /ByteRange and /Contents (Table 255);
@@ -854,8 +865,11 @@ fn copy_plain<S: Source, W: Write>(source: &S, out: &mut W) -> Result<()> {
     let mut at = 0u64;
     let len = source.len();
     while at < len {
-        let n = usize::try_from((len - at).min(buf.len() as u64)).unwrap_or(buf.len());
-        source.read_at(at, &mut buf[..n])?;
+        let want = usize::try_from((len - at).min(buf.len() as u64)).unwrap_or(buf.len());
+        let n = crate::reader::read_full_at(source, at, &mut buf[..want])?;
+        if n == 0 {
+            return Err(Error::Truncated { offset: at });
+        }
         out.write_all(&buf[..n])?;
         at += n as u64;
     }
