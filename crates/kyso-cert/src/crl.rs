@@ -1,13 +1,17 @@
 //! Certificate revocation lists (RFC 5280 §5): a CRL verified against its issuer — signature,
-//! issuer name, thisUpdate/nextUpdate freshness — and the lookup of a certificate in it.
-//! Delta CRLs and indirect CRLs (entries for other issuers) are refused, not misread.
+//! issuer name (compared as RFC 5280 §7.1 asks), the issuer's cRLSign key usage,
+//! thisUpdate/nextUpdate freshness — and the lookup of a certificate in it. Delta CRLs,
+//! indirect CRLs (entries for other issuers) and CRLs with a critical extension or entry
+//! extension kyso does not process (RFC 5280 §5.2, §5.3) are refused, not misread.
 
 use std::time::SystemTime;
 
 use der::Decode;
 use der::asn1::ObjectIdentifier;
 use x509_cert::crl::CertificateList;
+use x509_cert::name::Name;
 
+use crate::path::names::NormalizedName;
 use crate::{Certificate, Error, Result};
 
 /// The largest CRL read.
@@ -17,6 +21,24 @@ const ID_CE_ISSUING_DISTRIBUTION_POINT: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("2.5.29.28");
 const ID_CE_CRL_REASONS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.21");
 const ID_CE_CERTIFICATE_ISSUER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.29");
+/// The CRL extensions that may be critical without changing what the entries mean, so are
+/// accepted (and ignored) when critical: authorityKeyIdentifier, issuerAltName, cRLNumber,
+/// freshestCRL (a pointer to delta CRLs, which are not read) and authorityInfoAccess.
+const IGNORABLE_CRL_EXTENSIONS: [ObjectIdentifier; 5] = [
+    ObjectIdentifier::new_unwrap("2.5.29.35"),
+    ObjectIdentifier::new_unwrap("2.5.29.18"),
+    ObjectIdentifier::new_unwrap("2.5.29.20"),
+    ObjectIdentifier::new_unwrap("2.5.29.46"),
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.1"),
+];
+/// The CRL entry extensions understood: reasonCode, holdInstructionCode, invalidityDate, and
+/// certificateIssuer (refused by [`VerifiedCrl::revocation`]: an indirect CRL).
+const KNOWN_CRL_ENTRY_EXTENSIONS: [ObjectIdentifier; 4] = [
+    ID_CE_CRL_REASONS,
+    ObjectIdentifier::new_unwrap("2.5.29.23"),
+    ObjectIdentifier::new_unwrap("2.5.29.24"),
+    ID_CE_CERTIFICATE_ISSUER,
+];
 
 /// A CRL whose signature, issuer and freshness have been checked.
 #[derive(Clone, Debug)]
@@ -41,8 +63,10 @@ pub struct Revocation {
 ///
 /// # Errors
 ///
-/// [`Error::Crl`] naming what fails: not a CRL, another issuer, a bad signature, issued after
-/// `time`, past its nextUpdate, a delta or indirect CRL.
+/// [`Error::Crl`] naming what fails: not a CRL, another issuer, an issuer whose keyUsage
+/// lacks cRLSign, a bad signature, issued after `time`, past its nextUpdate, a delta CRL, a
+/// critical issuing distribution point, another critical extension or entry extension not
+/// processed. [`Error::MalformedExtension`] for an issuer keyUsage that does not parse.
 pub fn verify_crl(bytes: &[u8], issuer: &Certificate, time: SystemTime) -> Result<VerifiedCrl> {
     let crl = read_crl(bytes, issuer)?;
     crl.check_current(time)?;
@@ -60,10 +84,17 @@ pub fn read_crl(bytes: &[u8], issuer: &Certificate) -> Result<VerifiedCrl> {
     let bad = |m: String| Error::Crl(m);
     let list = parse(bytes)?;
     let tbs = &list.tbs_cert_list;
-    if tbs.issuer != *issuer.inner().tbs_certificate().subject() {
+    if !same_name(&tbs.issuer, issuer.inner().tbs_certificate().subject()) {
         return Err(bad(format!(
             "issued by {}, not by {}",
             tbs.issuer,
+            issuer.subject().display()
+        )));
+    }
+    // RFC 5280 §6.3.3 (f): a CRL issuer's key usage, if present, must allow cRLSign.
+    if issuer.key_usage()?.is_some_and(|ku| !ku.crl_sign) {
+        return Err(bad(format!(
+            "the keyUsage of {} does not allow cRLSign",
             issuer.subject().display()
         )));
     }
@@ -85,6 +116,26 @@ pub fn read_crl(bytes: &[u8], issuer: &Certificate) -> Result<VerifiedCrl> {
                 "a CRL with a critical issuing distribution point".into()
             ));
         }
+        // RFC 5280 §5.2: a CRL with a critical extension that cannot be processed must not
+        // be used.
+        if ext.critical && !IGNORABLE_CRL_EXTENSIONS.contains(&ext.extn_id) {
+            return Err(bad(format!(
+                "a CRL with an unknown critical extension {}",
+                ext.extn_id
+            )));
+        }
+    }
+    // RFC 5280 §5.3: nor one with a critical entry extension that cannot be processed, for
+    // any certificate.
+    for entry in tbs.revoked_certificates.iter().flatten() {
+        for ext in entry.crl_entry_extensions.iter().flatten() {
+            if ext.critical && !KNOWN_CRL_ENTRY_EXTENSIONS.contains(&ext.extn_id) {
+                return Err(bad(format!(
+                    "a CRL with an unknown critical entry extension {}",
+                    ext.extn_id
+                )));
+            }
+        }
     }
     let this_update = tbs.this_update.to_system_time();
     let next_update = tbs.next_update.map(|t| t.to_system_time());
@@ -98,8 +149,19 @@ pub fn read_crl(bytes: &[u8], issuer: &Certificate) -> Result<VerifiedCrl> {
 /// Whether `bytes` is a CRL naming `issuer` as its issuer (nothing verified): how a pile of
 /// evidence is sorted before the right CRL is checked.
 pub(crate) fn names_issuer(bytes: &[u8], issuer: &Certificate) -> bool {
-    parse(bytes)
-        .is_ok_and(|l| l.tbs_cert_list.issuer == *issuer.inner().tbs_certificate().subject())
+    parse(bytes).is_ok_and(|l| {
+        same_name(
+            &l.tbs_cert_list.issuer,
+            issuer.inner().tbs_certificate().subject(),
+        )
+    })
+}
+
+/// Whether two names are the same: equal DER, or equal under RFC 5280 §7.1 (the comparison
+/// path building makes, so a CRL issuer in UTF8String matches a subject in
+/// PrintableString).
+fn same_name(a: &Name, b: &Name) -> bool {
+    a == b || NormalizedName::new(a) == NormalizedName::new(b)
 }
 
 /// A CRL given as DER or PEM.

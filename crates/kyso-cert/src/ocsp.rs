@@ -269,6 +269,20 @@ pub fn read_response(
     let tbs_der = basic.tbs_response_data.to_der()?;
     let data = ResponseData::from_der(&tbs_der).map_err(|e| bad(format!("ResponseData: {e}")))?;
 
+    // First whether it speaks of this certificate at all: evidence for others is set aside
+    // before any signature is checked.
+    let single = data
+        .responses
+        .iter()
+        .find(|r| {
+            // Compared field by field: responders differ on NULL or absent hash parameters.
+            cert_id(cert, issuer, r.cert_id.hash_algorithm.oid).is_ok_and(|id| {
+                id.issuer_name_hash == r.cert_id.issuer_name_hash
+                    && id.issuer_key_hash == r.cert_id.issuer_key_hash
+                    && id.serial_number == r.cert_id.serial_number
+            })
+        })
+        .ok_or_else(|| bad(NOT_FOR_THIS_CERTIFICATE.into()))?;
     // Who signed: the issuer, or a certificate in the response matching responderID.
     let certs: Vec<Certificate> = basic
         .certs
@@ -331,18 +345,6 @@ pub fn read_response(
         }
     }
 
-    let single = data
-        .responses
-        .iter()
-        .find(|r| {
-            // Compared field by field: responders differ on NULL or absent hash parameters.
-            cert_id(cert, issuer, r.cert_id.hash_algorithm.oid).is_ok_and(|id| {
-                id.issuer_name_hash == r.cert_id.issuer_name_hash
-                    && id.issuer_key_hash == r.cert_id.issuer_key_hash
-                    && id.serial_number == r.cert_id.serial_number
-            })
-        })
-        .ok_or_else(|| bad(NOT_FOR_THIS_CERTIFICATE.into()))?;
     let this_update = single.this_update.to_system_time();
     let next_update = single.next_update.map(|t| t.to_system_time());
     let status = match single.cert_status.tag() {

@@ -16,8 +16,12 @@ use crate::reader::{PdfReader, Source};
 use crate::update::IncrementalUpdate;
 use crate::{Error, Result};
 
-/// At most this many streams read from one DSS array; a DSS of a long-kept file holds tens.
+/// At most this many streams read from a DSS (its arrays and VRI entries together, each
+/// stream once); a DSS of a long-kept file holds tens.
 pub const MAX_DSS_ENTRIES: usize = 10_000;
+
+/// At most this many decoded bytes read from a DSS, all streams together.
+pub const MAX_DSS_BYTES: usize = 64 << 20;
 
 /// Validation data: DER certificates, OCSP responses and CRLs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -96,39 +100,47 @@ pub fn read<S: Source>(reader: &PdfReader<S>) -> Result<ValidationData> {
             }
         }
     }
+    // Each stream is decoded once, however many arrays list it, within the budgets.
+    let mut seen = std::collections::HashSet::new();
+    let (mut items, mut bytes) = (0usize, 0usize);
     for d in &dicts {
         for (key, vri_key) in [("Certs", "Cert"), ("OCSPs", "OCSP"), ("CRLs", "CRL")] {
-            let array = d.get(key).or_else(|| d.get(vri_key));
-            for bytes in streams(reader, array) {
-                match key {
-                    "Certs" if !data.certificates.contains(&bytes) => data.certificates.push(bytes),
-                    "OCSPs" if !data.revocation.ocsp_responses.contains(&bytes) => {
-                        data.revocation.ocsp_responses.push(bytes)
-                    }
-                    "CRLs" if !data.revocation.crls.contains(&bytes) => {
-                        data.revocation.crls.push(bytes)
-                    }
-                    _ => {}
+            let Some(Ok(Object::Array(array))) = d
+                .get(key)
+                .or_else(|| d.get(vri_key))
+                .map(|a| reader.deref(a))
+            else {
+                continue;
+            };
+            for item in &array {
+                if let Object::Reference(r) = item
+                    && !seen.insert(*r)
+                {
+                    continue;
+                }
+                items += 1;
+                if items > MAX_DSS_ENTRIES || bytes > MAX_DSS_BYTES {
+                    return Ok(data);
+                }
+                let Ok(Object::Stream(st)) = reader.deref(item) else {
+                    continue;
+                };
+                let Ok(decoded) = st.decoded_data() else {
+                    continue;
+                };
+                bytes += decoded.len();
+                let list = match key {
+                    "Certs" => &mut data.certificates,
+                    "OCSPs" => &mut data.revocation.ocsp_responses,
+                    _ => &mut data.revocation.crls,
+                };
+                if !list.contains(&decoded) {
+                    list.push(decoded);
                 }
             }
         }
     }
     Ok(data)
-}
-
-/// The decoded streams an array (direct or indirect) lists.
-fn streams<S: Source>(reader: &PdfReader<S>, array: Option<&Object>) -> Vec<Vec<u8>> {
-    let Some(Ok(Object::Array(items))) = array.map(|a| reader.deref(a)) else {
-        return Vec::new();
-    };
-    items
-        .iter()
-        .take(MAX_DSS_ENTRIES)
-        .filter_map(|item| match reader.deref(item) {
-            Ok(Object::Stream(s)) => s.decoded_data().ok(),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Plans, in `update`, the addition of `data` to the document's DSS: new streams for what it

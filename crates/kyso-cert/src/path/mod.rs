@@ -32,7 +32,7 @@
 
 mod build;
 mod constraints;
-mod names;
+pub(crate) mod names;
 mod validate;
 
 use std::time::SystemTime;
