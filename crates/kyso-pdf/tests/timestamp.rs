@@ -334,3 +334,36 @@ fn an_expired_certificate_is_judged_at_its_trusted_timestamp() {
             .any(|r| r.code == kyso_pdf::verify::ReasonCode::CertificateExpired)
     );
 }
+
+#[test]
+fn a_deferred_signature_finished_from_its_state_is_time_stamped() {
+    use kyso_cms::Signer;
+    let server = TsaServer::start(None);
+    let tsa: Arc<dyn kyso_cms::tsp::TimestampAuthority> =
+        Arc::new(HttpTimestampAuthority::new(server.url(), &HttpConfig::new(), None).expect("tsa"));
+    let dir = tempfile::tempdir().expect("temp");
+    let out = dir.path().join("deferred-b-t.pdf");
+    let token = build::signer();
+    let builder = SignedDataBuilder::new(
+        token.certificate().clone(),
+        token.chain().to_vec(),
+        token.algorithm(),
+    );
+    // The TSA at prepare time only sizes the placeholder; the state carries no TSA.
+    let prepared = PdfSigner::new(SignOptions {
+        timestamp_authority: Some(tsa.clone()),
+        ..SignOptions::default()
+    })
+    .prepare(&corpus::classic().path, &out, builder)
+    .expect("prepare");
+    let json = serde_json::to_string(&prepared.suspend().expect("suspend")).expect("state");
+    let state: kyso_pdf::DeferredState = serde_json::from_str(&json).expect("state");
+    let signature = token
+        .sign(&state.data_to_sign().expect("hex"))
+        .expect("token signs");
+    state.finish_timestamped(&signature, tsa).expect("finish");
+    let report = build::validate_bytes(&std::fs::read(&out).expect("read"));
+    let sig = &report.signatures[0];
+    assert_eq!(sig.verdict, Verdict::Valid, "{report:#?}");
+    assert_eq!(sig.level.as_deref(), Some("B-T"), "{report:#?}");
+}

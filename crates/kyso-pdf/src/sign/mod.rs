@@ -736,6 +736,27 @@ impl DeferredState {
     /// that does not verify against the signer's certificate (wrong key, corrupted answer) is
     /// refused and the pending file stays, so the caller can try again.
     pub fn finish(self, signature: &[u8]) -> Result<PathBuf> {
+        self.finish_with(signature, None)
+    }
+
+    /// As [`finish`](Self::finish), with the signature value time-stamped by `tsa` (PAdES
+    /// B-T). Room for the token is reserved when the document was prepared with
+    /// [`SignOptions::timestamp_authority`] set (any TSA: only the size counts then);
+    /// otherwise the token may not fit ([`Error::PlaceholderTooSmall`], the pending file
+    /// stays).
+    pub fn finish_timestamped(
+        self,
+        signature: &[u8],
+        tsa: Arc<dyn TimestampAuthority>,
+    ) -> Result<PathBuf> {
+        self.finish_with(signature, Some(tsa))
+    }
+
+    fn finish_with(
+        self,
+        signature: &[u8],
+        timestamp_authority: Option<Arc<dyn TimestampAuthority>>,
+    ) -> Result<PathBuf> {
         let decode = |h: &str| hex::decode(h).map_err(|e| Error::State(e.to_string()));
         let certificate = Certificate::from_der(&decode(&self.certificate)?)
             .map_err(|e| Error::State(e.to_string()))?;
@@ -753,7 +774,7 @@ impl DeferredState {
             contents_at: self.contents_at,
             capacity: self.capacity,
             byte_range: [0; 4],
-            timestamp_authority: None,
+            timestamp_authority,
         };
         let cms = plan.cms(signature)?;
         let mut file = std::fs::OpenOptions::new()
