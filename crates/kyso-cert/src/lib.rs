@@ -96,8 +96,10 @@
 //!
 //! # What this crate does not do (yet)
 //!
-//! Certificate policy processing (policy extensions are recognised, not evaluated), and
-//! revocation: CRL and OCSP checking is the caller's, after path validation.
+//! Certificate policy processing (policy extensions are recognised, not evaluated). Revocation
+//! is a separate step after path validation ([`revocation::RevocationChecker`]), so that a
+//! caller can judge it at the time a signature is proven to have existed; delta, scoped and
+//! indirect CRLs, and CRLs signed by another key of the issuer, are not read.
 //!
 //! [RFC 5280]: https://www.rfc-editor.org/rfc/rfc5280
 //! [RFC 5280 §6.1]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1

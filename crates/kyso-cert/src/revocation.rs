@@ -27,9 +27,12 @@
 //! OCSP), failures too, so a batch asks a dead responder once. The evidence that decided
 //! each certificate is returned ([`PathRevocation::used`]) for a DSS to keep.
 //!
-//! Not implemented: delta CRLs and CRLs scoped by an issuing distribution point (refused by
-//! [`crate::crl`]), and the revocation of a delegated OCSP responder's own certificate unless
-//! it carries `id-pkix-ocsp-nocheck` (it is not checked either way).
+//! Not implemented: delta CRLs and CRLs scoped by a critical issuing distribution point
+//! (refused by [`crate::crl`]); CRLs signed by another key of the issuer (a separate cRLSign
+//! certificate, the other key of a self-issued roll-over) and indirect CRLs named by a
+//! cRLIssuer (not searched: the evidence is then missing); the revocation of a delegated OCSP
+//! responder's own certificate unless it carries `id-pkix-ocsp-nocheck` (it is not checked
+//! either way). The PKITS deviations these leave are listed in `tests/pkits/deviations.txt`.
 //!
 //! [RFC 5280 §6.1.3]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1.3
 //! [RFC 5280 §5]: https://www.rfc-editor.org/rfc/rfc5280#section-5
@@ -394,7 +397,8 @@ impl RevocationChecker {
                 }
             }
         }
-        let pointed = !ocsp_urls.is_empty() || !crl_urls.is_empty();
+        // Named, even where kyso cannot follow it (a cRLIssuer, a non-URI name).
+        let pointed = !ocsp_urls.is_empty() || !crl_urls.is_empty() || names_crl_location(cert);
         if !pointed && self.policy.requirement == Requirement::WhenPointed {
             return (
                 Status::NotChecked(NotChecked::NoPointers),
@@ -494,38 +498,19 @@ impl Judgement {
                 return;
             }
         };
+        let current = status.check_current(time.now).is_ok();
         match status.status {
             CertStatus::Revoked { time: at, reason } => {
-                let hold = reason == Some(REASON_CERTIFICATE_HOLD);
-                if hold && status.check_current(time.now).is_err() {
-                    problems.push(
-                        "an OCSP response put the certificate on hold, and is no longer current"
-                            .into(),
-                    );
-                    return;
-                }
-                self.revoked(
-                    Status::Revoked {
-                        source: Source::Ocsp,
-                        time: at,
-                        reason,
-                    },
-                    der,
-                    Source::Ocsp,
-                );
+                self.revoked(Source::Ocsp, at, reason, current, der, problems)
             }
-            CertStatus::Good => match time.fresh(status.this_update, status.next_update) {
-                Ok(()) => {
-                    self.good_ocsp.get_or_insert((
-                        Status::Good {
-                            source: Source::Ocsp,
-                            this_update: status.this_update,
-                        },
-                        der.to_vec(),
-                    ));
-                }
-                Err(m) => problems.push(format!("an OCSP response is not fresh: {m}")),
-            },
+            CertStatus::Good => self.good(
+                Source::Ocsp,
+                status.this_update,
+                status.next_update,
+                time,
+                der,
+                problems,
+            ),
             CertStatus::Unknown => {
                 problems.push("the OCSP responder does not know the certificate".into())
             }
@@ -550,50 +535,84 @@ impl Judgement {
                 return;
             }
         };
+        let current = list.check_current(time.now).is_ok();
         match list.revocation(cert) {
             Err(e) => problems.push(format!("a CRL cannot be read for the certificate: {e}")),
-            Ok(Some(r)) => {
-                if r.reason == Some(REASON_CERTIFICATE_HOLD)
-                    && list.check_current(time.now).is_err()
-                {
-                    problems
-                        .push("a CRL put the certificate on hold, and is no longer current".into());
-                    return;
-                }
-                self.revoked(
-                    Status::Revoked {
-                        source: Source::Crl,
-                        time: r.time,
-                        reason: r.reason,
-                    },
-                    der,
-                    Source::Crl,
-                );
-            }
-            Ok(None) => match time.fresh(list.this_update, list.next_update) {
-                Ok(()) => {
-                    self.good_crl.get_or_insert((
-                        Status::Good {
-                            source: Source::Crl,
-                            this_update: list.this_update,
-                        },
-                        der.to_vec(),
-                    ));
-                }
-                Err(m) => problems.push(format!("a CRL is not fresh: {m}")),
-            },
+            Ok(Some(r)) => self.revoked(Source::Crl, r.time, r.reason, current, der, problems),
+            Ok(None) => self.good(
+                Source::Crl,
+                list.this_update,
+                list.next_update,
+                time,
+                der,
+                problems,
+            ),
         }
     }
 
-    /// Keeps the earliest revocation seen.
-    fn revoked(&mut self, status: Status, der: &[u8], source: Source) {
-        let earlier = match (&self.revoked, &status) {
-            (Some((Status::Revoked { time: old, .. }, ..)), Status::Revoked { time: new, .. }) => {
-                new < old
+    /// A good status from `source`, kept (the first of its kind) when fresh for `time`.
+    fn good(
+        &mut self,
+        source: Source,
+        this_update: SystemTime,
+        next_update: Option<SystemTime>,
+        time: CheckTime,
+        der: &[u8],
+        problems: &mut Vec<String>,
+    ) {
+        let what = match source {
+            Source::Ocsp => "an OCSP response",
+            Source::Crl => "a CRL",
+        };
+        match time.fresh(this_update, next_update) {
+            Ok(()) => {
+                let slot = match source {
+                    Source::Ocsp => &mut self.good_ocsp,
+                    Source::Crl => &mut self.good_crl,
+                };
+                slot.get_or_insert((
+                    Status::Good {
+                        source,
+                        this_update,
+                    },
+                    der.to_vec(),
+                ));
             }
+            Err(m) => problems.push(format!("{what} is not fresh: {m}")),
+        }
+    }
+
+    /// Keeps the earliest revocation seen. A certificateHold counts only from evidence still
+    /// current (a suspension may have been lifted since).
+    fn revoked(
+        &mut self,
+        source: Source,
+        at: SystemTime,
+        reason: Option<u8>,
+        current: bool,
+        der: &[u8],
+        problems: &mut Vec<String>,
+    ) {
+        if reason == Some(REASON_CERTIFICATE_HOLD) && !current {
+            problems.push(format!(
+                "{} put the certificate on hold, and is no longer current",
+                match source {
+                    Source::Ocsp => "an OCSP response",
+                    Source::Crl => "a CRL",
+                }
+            ));
+            return;
+        }
+        let earlier = match &self.revoked {
+            Some((Status::Revoked { time: old, .. }, ..)) => at < *old,
             _ => true,
         };
         if earlier {
+            let status = Status::Revoked {
+                source,
+                time: at,
+                reason,
+            };
             self.revoked = Some((status, der.to_vec(), source));
         }
     }
@@ -624,6 +643,16 @@ impl Judgement {
             .or(second)
             .map(|((status, der), source)| (status.clone(), evidence(der, source)))
     }
+}
+
+/// Whether `cert` has a cRLDistributionPoints extension, whatever it names.
+fn names_crl_location(cert: &Certificate) -> bool {
+    const ID_CE_CRL_DISTRIBUTION_POINTS: const_oid::ObjectIdentifier =
+        const_oid::ObjectIdentifier::new_unwrap("2.5.29.31");
+    cert.inner()
+        .tbs_certificate()
+        .extensions()
+        .is_some_and(|e| e.iter().any(|x| x.extn_id == ID_CE_CRL_DISTRIBUTION_POINTS))
 }
 
 fn is_http(url: &str) -> bool {

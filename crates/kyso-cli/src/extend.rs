@@ -9,39 +9,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use kyso_cert::TrustStore;
 use kyso_cert::revocation::{RevocationChecker, RevocationPolicy};
 use kyso_cms::tsp::TimestampAuthority;
-use kyso_pdf::{ExtendOptions, Level, SignOptions, extend_file};
+use kyso_pdf::{ExtendOptions, SignOptions, extend_file};
 use kyso_token::remote::HttpRevocationFetcher;
 
 use crate::error::CliError;
-use crate::timestamp::TsaArgs;
-
-/// The level `kyso extend` raises a file to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum ExtendLevel {
-    /// Every signature time-stamped (a document time-stamp for those without one).
-    #[value(name = "B-T")]
-    BT,
-    /// B-T plus the validation data (certificates, OCSP, CRLs) in a DSS.
-    #[value(name = "B-LT")]
-    BLt,
-    /// B-LT plus a document time-stamp; again on a B-LTA file before its TSA expires.
-    #[value(name = "B-LTA")]
-    BLta,
-}
-
-impl From<ExtendLevel> for Level {
-    fn from(l: ExtendLevel) -> Self {
-        match l {
-            ExtendLevel::BT => Level::BT,
-            ExtendLevel::BLt => Level::BLt,
-            ExtendLevel::BLta => Level::BLta,
-        }
-    }
-}
+use crate::timestamp::{Level, TsaArgs};
 
 /// Arguments of `kyso extend`.
 #[derive(Args, Debug)]
@@ -57,9 +33,11 @@ pub(crate) struct ExtendArgs {
     /// Where to write the extended PDFs (same file names), for several inputs.
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
-    /// The level to reach.
+    /// The level to reach: B-T (a document time-stamp for signatures without one), B-LT (plus
+    /// the validation data in a DSS) or B-LTA (plus a document time-stamp; again on a B-LTA
+    /// file before its TSA expires).
     #[arg(long, value_enum)]
-    level: ExtendLevel,
+    level: Level,
     /// Trust anchors the signers' paths are built to (PEM/DER files or folders).
     #[arg(long, required = true)]
     trust: Vec<PathBuf>,
@@ -119,7 +97,10 @@ pub(crate) fn run(args: &ExtendArgs) -> Result<bool, CliError> {
     }
     let tsa = args.tsa.authority()?;
     let checker = online_checker();
-    let level = Level::from(args.level);
+    let level = args
+        .level
+        .extension()
+        .ok_or_else(|| CliError::Usage("kyso extend raises a file to B-T, B-LT or B-LTA".into()))?;
     let mut failed = 0usize;
     for (input, output) in &jobs {
         match extend_one(input, output, level, &trust, &checker, tsa.as_deref()) {
@@ -145,7 +126,7 @@ pub(crate) fn run(args: &ExtendArgs) -> Result<bool, CliError> {
 pub(crate) fn extend_one(
     input: &Path,
     output: &Path,
-    level: Level,
+    level: kyso_pdf::Level,
     trust: &TrustStore,
     checker: &RevocationChecker,
     tsa: Option<&dyn TimestampAuthority>,

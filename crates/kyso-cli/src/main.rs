@@ -336,14 +336,10 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
             } else {
                 kyso_cert::TrustStore::from_anchors(verify::load_certificates(&args.trust)?)
             };
-            let level = match level {
-                timestamp::Level::BLt => kyso_pdf::Level::BLt,
-                _ => kyso_pdf::Level::BLta,
-            };
             extend::extend_one(
                 &signed,
                 &args.output,
-                level,
+                level.extension().unwrap_or(kyso_pdf::Level::BLt),
                 &trust,
                 &extend::online_checker(),
                 tsa.as_deref(),

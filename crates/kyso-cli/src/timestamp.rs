@@ -31,6 +31,20 @@ pub(crate) enum Level {
     BLta,
 }
 
+impl Level {
+    /// The level to extend a signed file to after signing (B-T is reached by signing with a
+    /// TSA; B-LT and B-LTA by [`kyso_pdf::extend_file`] then), or for `kyso extend`; `None`
+    /// for B-B.
+    pub(crate) fn extension(self) -> Option<kyso_pdf::Level> {
+        match self {
+            Level::BB => None,
+            Level::BT => Some(kyso_pdf::Level::BT),
+            Level::BLt => Some(kyso_pdf::Level::BLt),
+            Level::BLta => Some(kyso_pdf::Level::BLta),
+        }
+    }
+}
+
 /// Where to get time-stamps.
 #[derive(Args, Debug, Default)]
 pub(crate) struct TsaArgs {

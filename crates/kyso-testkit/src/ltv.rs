@@ -10,9 +10,8 @@
 //! P-256), its own server, its own directory; a test may revoke a certificate
 //! ([`LtvPki::revoke`]) or stop the services ([`LtvPki::stop`]) without disturbing another.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::time::generalized_time;
@@ -69,21 +68,12 @@ impl LtvPki {
     pub fn start() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let d = dir.path();
-        let script = d.join("pki_services.py");
-        std::fs::write(&script, include_str!("../py/pki_services.py")).expect("write the server");
-        let mut child = Command::new("python3")
-            .arg(&script)
-            .arg(d)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("python3 not installed: run scripts/test.sh");
-        let stdout = child.stdout.take().expect("the server's stdout");
-        let mut port = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut port)
-            .expect("the server's port");
-        let port: u16 = port.trim().parse().expect("a port number");
+        let (child, port) = crate::tools::spawn_python_server(
+            d,
+            "pki_services.py",
+            include_str!("../py/pki_services.py"),
+            &[d.as_os_str()],
+        );
         let base = format!("http://127.0.0.1:{port}");
 
         std::fs::write(d.join("ext.cnf"), extensions(&base)).expect("write extensions");

@@ -98,6 +98,40 @@ pub(crate) fn combined(out: &Output) -> String {
     s
 }
 
+/// Writes the Python `script` as `dir/name`, runs it with `args`, and returns the process and
+/// the port it prints first (the loopback servers of [`crate::tsa`] and [`crate::ltv`]).
+///
+/// # Panics
+///
+/// If `python3` is missing or the script prints no port.
+pub(crate) fn spawn_python_server(
+    dir: &Path,
+    name: &str,
+    script: &str,
+    args: &[&OsStr],
+) -> (std::process::Child, u16) {
+    use std::io::BufRead;
+    let path = dir.join(name);
+    std::fs::write(&path, script).unwrap_or_else(|e| panic!("write {name}: {e}"));
+    let mut child = std::process::Command::new("python3")
+        .arg(&path)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("python3: {e}: {FIX}"));
+    let stdout = child.stdout.take().expect("the server's stdout");
+    let mut port = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut port)
+        .expect("the server's port");
+    let port = port
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("{name} printed no port: {port:?}"));
+    (child, port)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

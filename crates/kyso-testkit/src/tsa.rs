@@ -2,9 +2,8 @@
 //! certificate (critical `timeStamping` usage), called directly ([`reply`]) or behind a small
 //! HTTP server on loopback ([`TsaServer`], Python's `http.server`), as a TSA is reached.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use crate::{LeafKind, TestPki};
 
@@ -76,28 +75,21 @@ impl TsaServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let tsa = TestPki::get().leaf(LeafKind::Tsa);
         let config = write_config(dir.path(), "sha256, sha384, sha512");
-        let script = dir.path().join("tsa_server.py");
-        std::fs::write(&script, include_str!("../py/tsa_server.py")).expect("write the server");
-        let mut cmd = Command::new("python3");
-        cmd.arg(&script)
-            .arg(&config)
-            .arg(&tsa.cert_pem)
-            .arg(&tsa.key_pem)
-            .arg(&tsa.chain_pem);
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            config.as_os_str(),
+            tsa.cert_pem.as_os_str(),
+            tsa.key_pem.as_os_str(),
+            tsa.chain_pem.as_os_str(),
+        ];
         if let Some(auth) = basic_auth {
-            cmd.arg(auth);
+            args.push(auth.as_ref());
         }
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("python3 not installed: run scripts/test.sh");
-        let stdout = child.stdout.take().expect("the server's stdout");
-        let mut port = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut port)
-            .expect("the server's port");
-        let port: u16 = port.trim().parse().expect("a port number");
+        let (child, port) = crate::tools::spawn_python_server(
+            dir.path(),
+            "tsa_server.py",
+            include_str!("../py/tsa_server.py"),
+            &args,
+        );
         TsaServer {
             child,
             url: format!("http://127.0.0.1:{port}/tsa"),

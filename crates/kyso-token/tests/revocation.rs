@@ -166,16 +166,22 @@ fn an_unreachable_responder_leaves_the_status_missing_naming_the_url() {
     }
 }
 
+/// The evidence the services give now for `path`.
+fn fetched_now(path: &ValidatedPath) -> (SystemTime, kyso_cert::revocation::PathRevocation) {
+    let now = SystemTime::now();
+    let fetched = online(Preference::Ocsp, OcspMethod::Post).check(
+        path,
+        &RevocationEvidence::default(),
+        CheckTime::at(now),
+    );
+    (now, fetched)
+}
+
 #[test]
 fn old_evidence_counts_only_for_a_signature_proven_to_exist_before_it() {
     let pki = LtvPki::start();
     let path = path_of(&pki, pki.signer());
-    let now = SystemTime::now();
-    let fetched = online(Preference::Ocsp, OcspMethod::Post).check(
-        &path,
-        &RevocationEvidence::default(),
-        CheckTime::at(now),
-    );
+    let (now, fetched) = fetched_now(&path);
     let offline = RevocationChecker::new(RevocationPolicy::default());
     // Two days on, the responses (an hour) and CRLs (a day) have expired.
     let later = now + Duration::from_secs(2 * 86_400);
@@ -198,12 +204,7 @@ fn evidence_older_than_the_time_stamp_does_not_vouch_even_within_its_next_update
     // kept as evidence.
     let pki = LtvPki::start();
     let path = path_of(&pki, pki.signer());
-    let now = SystemTime::now();
-    let fetched = online(Preference::Ocsp, OcspMethod::Post).check(
-        &path,
-        &RevocationEvidence::default(),
-        CheckTime::at(now),
-    );
+    let (now, fetched) = fetched_now(&path);
     let offline = RevocationChecker::new(RevocationPolicy::default());
     let later = now + Duration::from_secs(20 * 60);
     let stamped_later = CheckTime {

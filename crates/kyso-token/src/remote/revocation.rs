@@ -105,14 +105,8 @@ impl RevocationFetcher for HttpRevocationFetcher {
                 None,
             )
         }
-        .map_err(|e| fetch_error(url, e.to_string()))?;
-        if !response.is_success() {
-            return Err(fetch_error(
-                url,
-                format!("HTTP status {}", response.status()),
-            ));
-        }
-        Ok(response.body().to_vec())
+        .map_err(|e| fetch_error(url, e.to_string()));
+        body(url, response)
     }
 
     fn fetch_crl(&self, url: &str) -> kyso_cert::Result<Vec<u8>> {
@@ -123,13 +117,19 @@ impl RevocationFetcher for HttpRevocationFetcher {
                 "application/pkix-crl",
                 kyso_cert::crl::MAX_CRL_LEN as u64,
             )
-            .map_err(|e| fetch_error(url, e.to_string()))?;
-        if !response.is_success() {
-            return Err(fetch_error(
-                url,
-                format!("HTTP status {}", response.status()),
-            ));
-        }
-        Ok(response.body().to_vec())
+            .map_err(|e| fetch_error(url, e.to_string()));
+        body(url, response)
     }
+}
+
+/// The body of a successful answer from `url`; an error naming the URL otherwise.
+fn body(url: &str, response: kyso_cert::Result<super::HttpResponse>) -> kyso_cert::Result<Vec<u8>> {
+    let response = response?;
+    if !response.is_success() {
+        return Err(fetch_error(
+            url,
+            format!("HTTP status {}", response.status()),
+        ));
+    }
+    Ok(response.body().to_vec())
 }
