@@ -474,3 +474,63 @@ fn pyhanko_made_ltv_files_validate_offline_at_their_level() {
         );
     }
 }
+
+#[test]
+fn files_signed_by_pdfbox_and_itext_are_extended_to_b_lta() {
+    use kyso_testkit::interop::{SignRequest, Signer, SubFilter, sign_batch};
+    let mut pki = LtvPki::start();
+    let dir = tempfile::tempdir().expect("temp");
+    let input = dir.path().join("in.pdf");
+    std::fs::write(&input, corpus::classic().bytes()).expect("write");
+    let leaf = pki.signer().as_leaf();
+    let signers = [
+        ("pdfbox", Signer::Pdfbox, None),
+        (
+            "itext-cades",
+            Signer::Itext5(SubFilter::CadesDetached),
+            Some("B-LTA"),
+        ),
+    ];
+    let requests: Vec<SignRequest<'_>> = signers
+        .iter()
+        .map(|(name, signer, _)| SignRequest {
+            signer: *signer,
+            input: input.clone(),
+            output: dir.path().join(format!("{name}.pdf")),
+            leaf: &leaf,
+        })
+        .collect();
+    for (r, (name, ..)) in sign_batch(&requests).into_iter().zip(&signers) {
+        r.unwrap_or_else(|e| panic!("{name} signs: {e}"));
+    }
+    let mut extended = Vec::new();
+    for (name, _, level) in &signers {
+        let signed = dir.path().join(format!("{name}.pdf"));
+        let out = dir.path().join(format!("{name}-lta.pdf"));
+        let outcome = extend(&pki, &signed, &out, Level::BLta).expect("extend");
+        assert_eq!(
+            outcome.timestamps, 2,
+            "{name}: a B-T time-stamp, then the archive one"
+        );
+        extended.push((out, *level));
+    }
+    pki.stop();
+    for (path, level) in &extended {
+        let report = validate_at(&pki, path, None);
+        let sig = &report.signatures[0];
+        assert_eq!(
+            report.verdict,
+            Verdict::Valid,
+            "{}: {report:#?}",
+            path.display()
+        );
+        assert_eq!(sig.level.as_deref(), *level, "{}", path.display());
+        assert!(sig.proven_time.is_some() && sig.revocation.iter().all(|r| r.in_file));
+        let ades = validators::pyhanko_ades_validate(path, pki.root_pem(), None);
+        assert!(
+            ades[0].bottom_line,
+            "pyHanko on {}: {ades:#?}",
+            path.display()
+        );
+    }
+}

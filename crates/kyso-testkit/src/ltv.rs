@@ -38,6 +38,23 @@ pub struct LtvLeaf {
     pub serial: String,
 }
 
+impl LtvLeaf {
+    /// This certificate as a [`crate::Leaf`], for the signers of [`crate::interop`] (PDFBox,
+    /// iText): an RSA-2048 PKCS #1 v1.5 signer (`kind` [`crate::LeafKind::Rsa2048`] only says
+    /// how they sign).
+    pub fn as_leaf(&self) -> crate::Leaf {
+        crate::Leaf {
+            kind: crate::LeafKind::Rsa2048,
+            key_pem: self.key_pem.clone(),
+            cert_pem: self.cert_pem.clone(),
+            chain_pem: self.chain_pem.clone(),
+            p12_modern: self.p12.clone(),
+            p12_legacy: self.p12.clone(),
+            p12_password: LTV_P12_PASSWORD,
+        }
+    }
+}
+
 /// The key type of a signer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LtvKey {
