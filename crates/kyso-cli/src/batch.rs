@@ -8,7 +8,6 @@ use clap::Args;
 use kyso_pdf::{BatchEvent, BatchJob, PdfSigner, SignOptions};
 
 use crate::error::CliError;
-use crate::password::PasswordSource;
 use crate::{KeyArgs, PasswordArgs};
 
 /// Arguments of `kyso sign-batch`.
@@ -58,10 +57,7 @@ pub fn run(args: &SignBatchArgs) -> Result<bool, CliError> {
                 .join(input.file_name().unwrap_or(input.as_os_str())),
         })
         .collect();
-    let password = PasswordSource::from_args(
-        args.password.password_env.as_deref(),
-        args.password.password_file.as_deref(),
-    );
+    let password = args.password.source();
     // One key for the whole batch: one token login, one file load.
     let signer: Box<dyn kyso_cms::Signer> =
         match crate::tokens::open_signer(&args.token, None, None)? {

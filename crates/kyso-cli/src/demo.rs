@@ -8,6 +8,7 @@ use kyso_pdf::{PdfSigner, SignOptions};
 use kyso_token::SoftwareSigner;
 
 use crate::error::CliError;
+use crate::stdio::outln;
 
 const ROOT_PEM: &[u8] = include_bytes!("../demo/root.pem");
 const SIGNER_PEM: &[u8] = include_bytes!("../demo/signer.pem");
@@ -43,20 +44,30 @@ pub fn run(dir: &Path) -> Result<(), CliError> {
     let root = kyso_cert::Certificate::from_pem(ROOT_PEM)
         .map_err(|e| CliError::Certificate(dir.join("demo-root.pem"), Box::new(e)))?;
     let report = validate_file(&output, &ValidationOptions::new(vec![root]))?;
-    println!(
+    let mut out = String::new();
+    outln!(
+        out,
         "Demo identity (NOT for real use) written to {}:",
         dir.display()
     );
-    println!("  demo-root.pem    the demo root CA: trust it to validate the demo signature");
-    println!("  demo-signer.p12  Nguyễn Văn An's key and certificate (password: {DEMO_PASSWORD})");
-    println!("Signed PDF: {}", output.display());
-    println!("\nkyso verify with the demo root as trust anchor:");
-    print!("{}", render_text(&report, Lang::En));
-    println!(
+    outln!(
+        out,
+        "  demo-root.pem    the demo root CA: trust it to validate the demo signature"
+    );
+    outln!(
+        out,
+        "  demo-signer.p12  Nguyễn Văn An's key and certificate (password: {DEMO_PASSWORD})"
+    );
+    outln!(out, "Signed PDF: {}", output.display());
+    outln!(out, "\nkyso verify with the demo root as trust anchor:");
+    out.push_str(&render_text(&report, Lang::En));
+    outln!(
+        out,
         "\nAgain, or with pyHanko:\n  kyso verify {out} --trust {root}\n  pyhanko sign validate --trust-replace --trust {root} {out}",
         out = output.display(),
         root = dir.join("demo-root.pem").display(),
     );
+    crate::stdio::print(&out)?;
     if report.verdict != Verdict::Valid {
         return Err(CliError::Usage(
             "the demo signature did not validate; please report this".into(),

@@ -39,14 +39,35 @@ pub enum CliError {
     /// A time-stamp could not be made or read.
     #[error(transparent)]
     Cms(#[from] kyso_cms::Error),
+    /// Standard output was closed by its reader (`| head`): the command ends quietly.
+    #[error("standard output was closed")]
+    ClosedStdout,
+}
+
+/// Exit codes, as `kyso --help` lists them.
+pub mod exit {
+    /// Every signature (or time-stamp) VALID; any other command done.
+    pub const OK: u8 = 0;
+    /// A signature (or time-stamp, or detached CMS) is INVALID.
+    pub const INVALID: u8 = 1;
+    /// The command line is wrong (clap's code too).
+    pub const USAGE: u8 = 2;
+    /// No signature INVALID, but one is INDETERMINATE (no trust anchor, no revocation
+    /// evidence, a weak algorithm).
+    pub const INDETERMINATE: u8 = 3;
+    /// An input could not be read, an output written, a service reached, a file signed or
+    /// extended (in a batch: at least one file failed).
+    pub const ERROR: u8 = 4;
 }
 
 impl CliError {
-    /// The process exit code: 2 for usage errors (as clap uses), 1 otherwise.
+    /// The process exit code: [`exit::USAGE`] for usage errors, [`exit::OK`] when only
+    /// standard output was closed, [`exit::ERROR`] otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Usage(_) => 2,
-            _ => 1,
+            Self::Usage(_) => exit::USAGE,
+            Self::ClosedStdout => exit::OK,
+            _ => exit::ERROR,
         }
     }
 }

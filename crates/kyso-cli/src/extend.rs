@@ -27,7 +27,8 @@ pub(crate) struct ExtendArgs {
     /// Also extend the files listed in this file, one path per line.
     #[arg(long, value_name = "FILE")]
     list: Option<PathBuf>,
-    /// Where to write the extended PDF, for one input.
+    /// Where to write the extended PDF, for one input (`-`: standard output; the input may
+    /// then be `-` too).
     #[arg(short, long, conflicts_with = "out_dir")]
     output: Option<PathBuf>,
     /// Where to write the extended PDFs (same file names), for several inputs.
@@ -101,9 +102,34 @@ pub(crate) fn run(args: &ExtendArgs) -> Result<bool, CliError> {
         .level
         .extension()
         .ok_or_else(|| CliError::Usage("kyso extend raises a file to B-T, B-LT or B-LTA".into()))?;
+    if let ([(input, output)], Some(_)) = (&jobs[..], &args.output) {
+        // One file: `-` may stand for standard input and output.
+        let input_file = crate::stdio::Input::open(input)?;
+        let output_file = crate::stdio::Output::create(output)?;
+        extend_one(
+            input_file.path(),
+            output_file.path(),
+            &output_file.name(),
+            level,
+            &trust,
+            &checker,
+            tsa.as_deref(),
+        )?;
+        output_file.finish()?;
+        return Ok(true);
+    }
     let mut failed = 0usize;
     for (input, output) in &jobs {
-        match extend_one(input, output, level, &trust, &checker, tsa.as_deref()) {
+        let shown = output.display().to_string();
+        match extend_one(
+            input,
+            output,
+            &shown,
+            level,
+            &trust,
+            &checker,
+            tsa.as_deref(),
+        ) {
             Ok(()) => {}
             Err(e) => {
                 failed += 1;
@@ -122,10 +148,11 @@ pub(crate) fn run(args: &ExtendArgs) -> Result<bool, CliError> {
     Ok(failed == 0)
 }
 
-/// Extends one file and says what was added.
+/// Extends one file and says what was added (`shown`: how to name the output).
 pub(crate) fn extend_one(
     input: &Path,
     output: &Path,
+    shown: &str,
     level: kyso_pdf::Level,
     trust: &TrustStore,
     checker: &RevocationChecker,
@@ -146,7 +173,7 @@ pub(crate) fn extend_one(
         "extended {} to {} -> {} ({} certificates, {} OCSP responses, {} CRLs, {} time-stamps added)",
         input.display(),
         level.name(),
-        output.display(),
+        shown,
         outcome.certificates,
         outcome.ocsp_responses,
         outcome.crls,

@@ -22,6 +22,7 @@ mod error;
 mod extend;
 mod password;
 mod remote;
+mod stdio;
 mod timestamp;
 mod tokens;
 mod verify;
@@ -37,12 +38,22 @@ use kyso_cms::{DigestAlgorithm, SignatureAlgorithm, Signer};
 use kyso_pdf::{PdfSigner, SignOptions, SubFilter};
 use kyso_token::SoftwareSigner;
 
-use crate::error::CliError;
+use kyso_pdf::verify::Verdict;
+
+use crate::error::{CliError, exit};
 use crate::password::PasswordSource;
 
 /// kyso — digital signatures for PDF documents (PAdES), for Vietnamese e-government.
 #[derive(Parser, Debug)]
-#[command(name = "kyso", version, about, long_about = None)]
+#[command(
+    name = "kyso",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit codes: 0 every signature VALID (or the command done), 1 a signature \
+                  INVALID, 2 usage error, 3 INDETERMINATE (none INVALID), 4 an input, output, \
+                  service or file that failed (in a batch: at least one file)."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -76,9 +87,9 @@ enum Command {
 
 #[derive(Args, Debug)]
 struct SignArgs {
-    /// The PDF to sign (never modified).
+    /// The PDF to sign (never modified); `-` reads standard input.
     input: PathBuf,
-    /// Where to write the signed PDF (must differ from the input).
+    /// Where to write the signed PDF (must differ from the input); `-` writes standard output.
     #[arg(short, long)]
     output: PathBuf,
     #[command(flatten)]
@@ -154,11 +165,28 @@ pub(crate) struct KeyArgs {
 #[derive(Args, Debug)]
 pub(crate) struct PasswordArgs {
     /// Read the key password from this environment variable.
-    #[arg(long, conflicts_with = "password_file")]
+    #[arg(long, conflicts_with_all = ["password_file", "password_fd"])]
     pub(crate) password_env: Option<String>,
     /// Read the key password from the first line of this file.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "password_fd")]
     pub(crate) password_file: Option<PathBuf>,
+    /// Read the key password from the first line of this open file descriptor (as gpg's
+    /// --passphrase-fd: `kyso sign … --password-fd 3 3< secret`).
+    #[arg(long, value_name = "FD")]
+    pub(crate) password_fd: Option<u32>,
+}
+
+impl PasswordArgs {
+    /// The source these options name (a prompt when none).
+    pub(crate) fn source(&self) -> PasswordSource {
+        let fd = self
+            .password_fd
+            .map(|n| PathBuf::from(format!("/dev/fd/{n}")));
+        PasswordSource::from_args(
+            self.password_env.as_deref(),
+            self.password_file.as_deref().or(fd.as_deref()),
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -188,56 +216,53 @@ impl From<DigestArg> for DigestAlgorithm {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let verdict_code = |v: Verdict| match v {
+        Verdict::Valid => exit::OK,
+        Verdict::Invalid => exit::INVALID,
+        Verdict::Indeterminate => exit::INDETERMINATE,
+    };
+    let all_done = |done: bool| if done { exit::OK } else { exit::ERROR };
     let result = match cli.command {
-        Command::Sign(args) => sign(*args),
-        Command::Extend(args) => match extend::run(&args) {
-            Ok(true) => Ok(()),
-            Ok(false) => return ExitCode::from(1),
-            Err(e) => Err(e),
-        },
-        Command::Demo { dir } => demo::run(&dir),
-        Command::Timestamp(args) => timestamp::run(&args),
-        Command::VerifyTimestamp(args) => match timestamp::verify(&args) {
-            Ok(true) => Ok(()),
-            Ok(false) => return ExitCode::from(1),
-            Err(e) => Err(e),
-        },
-        Command::Tokens(args) => tokens::run(&args),
-        Command::SignBatch(args) => match batch::run(&args) {
-            Ok(true) => Ok(()),
-            Ok(false) => return ExitCode::from(1),
-            Err(e) => Err(e),
-        },
-        Command::Verify(args) => match verify::run(&args) {
-            Ok(true) => Ok(()),
-            Ok(false) => return ExitCode::from(1),
-            Err(e) => Err(e),
-        },
-        Command::VerifyCms(args) => match verify_cms::run(&args) {
-            Ok(true) => Ok(()),
-            Ok(false) => return ExitCode::from(1),
-            Err(e) => Err(e),
-        },
+        Command::Sign(args) => sign(*args).map(|()| exit::OK),
+        Command::Extend(args) => extend::run(&args).map(all_done),
+        Command::Demo { dir } => demo::run(&dir).map(|()| exit::OK),
+        Command::Timestamp(args) => timestamp::run(&args).map(|()| exit::OK),
+        Command::VerifyTimestamp(args) => timestamp::verify(&args).map(verdict_code),
+        Command::Tokens(args) => tokens::run(&args).map(|()| exit::OK),
+        Command::SignBatch(args) => batch::run(&args).map(all_done),
+        Command::Verify(args) => verify::run(&args).map(verdict_code),
+        Command::VerifyCms(args) => {
+            verify_cms::run(&args).map(|holds| if holds { exit::OK } else { exit::INVALID })
+        }
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
+        Err(CliError::ClosedStdout) => ExitCode::from(exit::OK),
         Err(e) => {
-            eprintln!("kyso: error: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                eprintln!("  caused by: {s}");
-                source = s.source();
-            }
+            eprintln!("kyso: error: {}", error_chain(&e));
             ExitCode::from(e.exit_code())
         }
     }
 }
 
+/// The error and its causes on one line, each cause only when its text is not already said
+/// (most errors here quote their source).
+fn error_chain(e: &CliError) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let cause = s.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+        source = s.source();
+    }
+    text
+}
+
 fn sign(args: SignArgs) -> Result<(), CliError> {
-    let password = PasswordSource::from_args(
-        args.password.password_env.as_deref(),
-        args.password.password_file.as_deref(),
-    );
+    let password = args.password.source();
     let csc = remote::open_signer(&args.csc)?;
     let signer: Box<dyn Signer> = match csc {
         Some(csc_signer) => Box::new(csc_signer),
@@ -301,24 +326,19 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
         sync_to_disk: args.sync,
         ..SignOptions::default()
     };
+    let input = stdio::Input::open(&args.input)?;
+    let output = stdio::Output::create(&args.output)?;
     match args.level {
         Some(level @ (timestamp::Level::BLt | timestamp::Level::BLta)) => {
             // Sign at B-T beside the output, then extend that to the level asked.
-            let dir = match args.output.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            let signed = tempfile::Builder::new()
-                .prefix(".kyso-")
-                .suffix(".pdf.part")
-                .tempfile_in(&dir)
+            let signed = kyso_pdf::output::temp_beside(output.path())
                 .map_err(|e| CliError::Write {
-                    path: dir.clone(),
+                    path: args.output.clone(),
                     source: e,
                 })?
                 .into_temp_path();
             let tsa = options.timestamp_authority.clone();
-            PdfSigner::new(options).sign_file(&args.input, &signed, &*signer)?;
+            PdfSigner::new(options).sign_file(input.path(), &signed, &*signer)?;
             let trust = if args.trust.is_empty() {
                 let roots: Vec<_> = signer
                     .chain()
@@ -338,22 +358,23 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
             };
             extend::extend_one(
                 &signed,
-                &args.output,
+                output.path(),
+                &output.name(),
                 level.extension().unwrap_or(kyso_pdf::Level::BLt),
                 &trust,
                 &extend::online_checker(),
                 tsa.as_deref(),
             )?;
         }
-        _ => PdfSigner::new(options).sign_file(&args.input, &args.output, &*signer)?,
+        _ => PdfSigner::new(options).sign_file(input.path(), output.path(), &*signer)?,
     }
     eprintln!(
         "signed {} as {} -> {}",
         args.input.display(),
         subject.common_name.as_deref().unwrap_or("(no common name)"),
-        args.output.display()
+        output.name()
     );
-    Ok(())
+    output.finish()
 }
 
 pub(crate) fn load_signer(

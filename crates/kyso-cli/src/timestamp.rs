@@ -12,6 +12,8 @@ use kyso_token::remote::{HttpConfig, HttpTimestampAuthority, TsaCredentials};
 use zeroize::Zeroizing;
 
 use crate::error::CliError;
+use crate::stdio::outln;
+use kyso_pdf::verify::Verdict;
 
 /// The PAdES baseline level to sign at.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -164,15 +166,11 @@ pub(crate) fn run(args: &TimestampArgs) -> Result<(), CliError> {
     let request = TimeStampRequest::for_data(DigestAlgorithm::Sha256, &data).with_random_nonce()?;
     let answer = kyso_cms::tsp::ask(tsa.as_ref(), &request)?;
     let info = answer.info;
-    let dir = match args.output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
     let write_err = |e: std::io::Error| CliError::Write {
         path: args.output.clone(),
         source: e,
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(write_err)?;
+    let mut tmp = kyso_pdf::output::temp_beside(&args.output).map_err(write_err)?;
     tmp.write_all(&answer.response).map_err(write_err)?;
     tmp.persist(&args.output).map_err(|e| write_err(e.error))?;
     eprintln!(
@@ -185,8 +183,9 @@ pub(crate) fn run(args: &TimestampArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Verifies a response or token for a file; `Ok(true)` when it holds and the TSA is trusted.
-pub(crate) fn verify(args: &VerifyTimestampArgs) -> Result<bool, CliError> {
+/// Verifies a response or token for a file: VALID when it holds and the TSA is trusted,
+/// INDETERMINATE when it holds but the TSA is not trusted, INVALID when it does not hold.
+pub(crate) fn verify(args: &VerifyTimestampArgs) -> Result<Verdict, CliError> {
     let bytes = read(&args.input)?;
     let token = match TimeStampResponse::from_der(&bytes) {
         Ok(response) => response.into_token()?,
@@ -196,27 +195,30 @@ pub(crate) fn verify(args: &VerifyTimestampArgs) -> Result<bool, CliError> {
     let info = match token.verify_data(&read(&args.data)?) {
         Ok(info) => info,
         Err(e) => {
-            println!("time-stamp: INVALID ({e})");
-            return Ok(false);
+            crate::stdio::print(&format!("time-stamp: INVALID ({e})\n"))?;
+            return Ok(Verdict::Invalid);
         }
     };
     let store = kyso_cert::TrustStore::from_anchors(anchors);
     let policy = kyso_cert::ValidationPolicy::timestamping(std::time::SystemTime::now());
     let path = kyso_cert::validate_path(&info.tsa, &info.certificates, &store, &policy);
-    println!("time: {}", rfc3339(info.gen_time));
-    println!("tsa: {}", info.tsa.subject().display());
-    match path {
+    let mut out = String::new();
+    outln!(out, "time: {}", rfc3339(info.gen_time));
+    outln!(out, "tsa: {}", info.tsa.subject().display());
+    let verdict = match path {
         Ok(p) => {
-            println!("trust: trusted ({})", p.anchor.subject().display());
-            println!("time-stamp: VALID");
-            Ok(true)
+            outln!(out, "trust: trusted ({})", p.anchor.subject().display());
+            outln!(out, "time-stamp: VALID");
+            Verdict::Valid
         }
         Err(e) => {
-            println!("trust: not trusted ({e})");
-            println!("time-stamp: INDETERMINATE");
-            Ok(false)
+            outln!(out, "trust: not trusted ({e})");
+            outln!(out, "time-stamp: INDETERMINATE");
+            Verdict::Indeterminate
         }
-    }
+    };
+    crate::stdio::print(&out)?;
+    Ok(verdict)
 }
 
 fn rfc3339(t: std::time::SystemTime) -> String {

@@ -25,6 +25,7 @@ use serde_json::{Value, json};
 
 use crate::error::CliError;
 use crate::password::PasswordSource;
+use crate::stdio::outln;
 use crate::{DigestArg, RsaPadding};
 
 /// Arguments of `kyso tokens`.
@@ -240,25 +241,28 @@ pub(crate) fn run(args: &TokensArgs) -> Result<(), CliError> {
             },
             "tokens": listed.iter().map(|(t, o)| token_json(t, o.as_ref())).collect::<Vec<_>>(),
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("JSON of plain values")
-        );
-        return Ok(());
+        let mut text = serde_json::to_string_pretty(&report).expect("JSON of plain values");
+        text.push('\n');
+        return crate::stdio::print(&text);
     }
 
-    println!("PKCS#11 module {}", module.path().display());
-    println!(
+    let mut out = String::new();
+    outln!(out, "PKCS#11 module {}", module.path().display());
+    outln!(
+        out,
         "  {} — {} {} (PKCS#11 {})",
-        info.manufacturer, info.description, info.library_version, info.cryptoki_version
+        info.manufacturer,
+        info.description,
+        info.library_version,
+        info.cryptoki_version
     );
     if listed.is_empty() {
-        println!("\nNo token is present: plug in the USB token.");
+        outln!(out, "\nNo token is present: plug in the USB token.");
     }
     for (token, objects) in &listed {
-        print_token(token, objects.as_ref());
+        print_token(&mut out, token, objects.as_ref());
     }
-    Ok(())
+    crate::stdio::print(&out)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -301,31 +305,37 @@ fn pin_state(t: &TokenInfo) -> String {
     parts.join(", ")
 }
 
-fn print_token(token: &TokenInfo, objects: Option<&TokenObjects>) {
-    println!();
+fn print_token(out: &mut String, token: &TokenInfo, objects: Option<&TokenObjects>) {
+    outln!(out);
     let Some(objects) = objects else {
-        println!(
+        outln!(
+            out,
             "Slot {} ({}): token not initialised",
-            token.slot_id, token.slot_description
+            token.slot_id,
+            token.slot_description
         );
         return;
     };
-    println!("Token \"{}\" (slot {})", token.label, token.slot_id);
-    println!(
+    outln!(out, "Token \"{}\" (slot {})", token.label, token.slot_id);
+    outln!(
+        out,
         "  {} {}, serial {}",
-        token.manufacturer, token.model, token.serial_number
+        token.manufacturer,
+        token.model,
+        token.serial_number
     );
-    println!("  PIN: {}", pin_state(token));
+    outln!(out, "  PIN: {}", pin_state(token));
 
-    println!("  Certificates ({}):", objects.certificates.len());
+    outln!(out, "  Certificates ({}):", objects.certificates.len());
     for c in &objects.certificates {
         let key = objects
             .private_key_for(c)
             .map(|k| format!("  [private key \"{}\"]", k.label))
             .unwrap_or_default();
-        println!("    id {}  \"{}\"{key}", c.id_hex(), c.label);
+        outln!(out, "    id {}  \"{}\"{key}", c.id_hex(), c.label);
         let Some(cert) = &c.certificate else {
-            println!(
+            outln!(
+                out,
                 "      unreadable: {}",
                 c.parse_error.as_deref().unwrap_or("?")
             );
@@ -333,33 +343,34 @@ fn print_token(token: &TokenInfo, objects: Option<&TokenObjects>) {
         };
         let subject = cert.subject();
         if let Some(name) = &subject.common_name {
-            println!("      Name:     {name}");
+            outln!(out, "      Name:     {name}");
         }
         if let Some(org) = &subject.organization {
-            println!("      Org.:     {org}");
+            outln!(out, "      Org.:     {org}");
         }
         if let Some(mst) = subject.tax_code() {
-            println!("      MST:      {mst}");
+            outln!(out, "      MST:      {mst}");
         }
         if let Some(cccd) = subject.citizen_id() {
-            println!("      CCCD:     {cccd}");
+            outln!(out, "      CCCD:     {cccd}");
         }
-        println!("      Subject:  {}", subject.display());
-        println!("      Issuer:   {}", cert.issuer().display());
+        outln!(out, "      Subject:  {}", subject.display());
+        outln!(out, "      Issuer:   {}", cert.issuer().display());
         let (state, from, to) = validity(cert);
-        println!("      Valid:    {from} to {to} ({state})");
-        println!("      Serial:   {}", cert.serial_hex());
+        outln!(out, "      Valid:    {from} to {to} ({state})");
+        outln!(out, "      Serial:   {}", cert.serial_hex());
     }
 
     if objects.logged_in || !objects.private_keys.is_empty() {
-        println!("  Private keys ({}):", objects.private_keys.len());
+        outln!(out, "  Private keys ({}):", objects.private_keys.len());
         for k in &objects.private_keys {
             let cert = objects
                 .certificate_for(k)
                 .map(|c| format!("  [certificate \"{}\"]", c.label))
                 .unwrap_or_else(|| "  [no certificate on the token]".into());
             let sign = if k.can_sign { "signs" } else { "cannot sign" };
-            println!(
+            outln!(
+                out,
                 "    id {}  \"{}\"  {}, {sign}{cert}",
                 k.id_hex(),
                 k.label,
@@ -368,14 +379,15 @@ fn print_token(token: &TokenInfo, objects: Option<&TokenObjects>) {
         }
     }
     if !objects.logged_in {
-        println!(
+        outln!(
+            out,
             "  (private keys are listed after a login: add --login, --pin-env VAR or --pin-file FILE)"
         );
     }
     if !objects.public_keys.is_empty() {
-        println!("  Public keys ({}):", objects.public_keys.len());
+        outln!(out, "  Public keys ({}):", objects.public_keys.len());
         for k in &objects.public_keys {
-            println!("    id {}  \"{}\"  {}", k.id_hex(), k.label, k.kind);
+            outln!(out, "    id {}  \"{}\"  {}", k.id_hex(), k.label, k.kind);
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::error::CliError;
 /// Arguments of `kyso verify`.
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    /// The signed PDF.
+    /// The signed PDF; `-` reads standard input.
     pub input: PathBuf,
     /// Trust anchor: a PEM/DER certificate file (several allowed) or a folder of them.
     #[arg(long, required = true)]
@@ -86,8 +86,8 @@ pub enum LangArg {
     Vi,
 }
 
-/// Runs `kyso verify`; `Ok(true)` when every signature is VALID.
-pub fn run(args: &VerifyArgs) -> Result<bool, CliError> {
+/// Runs `kyso verify`: the document's verdict (VALID only when every signature is).
+pub fn run(args: &VerifyArgs) -> Result<Verdict, CliError> {
     let mut options = ValidationOptions::new(load_certificates(&args.trust)?);
     options.intermediates = load_certificates(&args.intermediates)?;
     options.max_changes = args.max_changes.map(ModificationLevel::from);
@@ -108,19 +108,20 @@ pub fn run(args: &VerifyArgs) -> Result<bool, CliError> {
             kyso_token::remote::HttpRevocationFetcher::new(),
         ));
     }
-    let report = validate_file(&args.input, &options)?;
+    let input = crate::stdio::Input::open(&args.input)?;
+    let report = validate_file(input.path(), &options)?;
     if args.json {
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| CliError::Usage(format!("cannot render the report: {e}")))?;
-        println!("{json}");
+        crate::stdio::print(&format!("{json}\n"))?;
     } else {
         let lang = match args.lang {
             LangArg::En => Lang::En,
             LangArg::Vi => Lang::Vi,
         };
-        print!("{}", render_text(&report, lang));
+        crate::stdio::print(&render_text(&report, lang))?;
     }
-    Ok(report.verdict == Verdict::Valid)
+    Ok(report.verdict)
 }
 
 /// Reads certificates from files and folders (every file in a folder that parses).

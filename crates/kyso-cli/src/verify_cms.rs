@@ -59,9 +59,9 @@ pub fn run(args: &VerifyCmsArgs) -> Result<bool, CliError> {
         };
         let text = serde_json::to_string_pretty(&report)
             .map_err(|e| CliError::Usage(format!("cannot render the report: {e}")))?;
-        println!("{text}");
+        crate::stdio::print(&format!("{text}\n"))?;
     } else {
-        print!("{}", render(info.as_ref().ok(), &result));
+        crate::stdio::print(&render(info.as_ref().ok(), &result))?;
     }
     Ok(result.is_ok())
 }

@@ -344,7 +344,7 @@ fn sign_batch_signs_a_folder_reports_a_bad_file_and_exits_nonzero() {
         "--chain",
         s(&leaf.chain_pem),
     ]);
-    assert_eq!(o.status.code(), Some(1), "one file failed: {}", stderr(&o));
+    assert_eq!(o.status.code(), Some(4), "one file failed: {}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("signed 3, failed 1"), "{err}");
     assert!(
@@ -686,10 +686,10 @@ fn verify_exits_1_for_an_untrusted_or_modified_signature() {
         s(&leaf.cert_pem),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    // A root that did not issue this chain: INDETERMINATE, exit 1.
+    // A root that did not issue this chain: INDETERMINATE, exit 3.
     let demo_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/root.pem");
     let o = kyso(&["verify", s(&signed), "--trust", s(&demo_root), "--json"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(3));
     let json = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(json.contains("\"verdict\": \"INDETERMINATE\""), "{json}");
     assert_matches_report_schema(&json);
@@ -955,7 +955,7 @@ fn sign_at_b_lta_extend_a_batch_to_b_lt_and_verify_offline_and_online() {
         assert_eq!(json["signatures"][0]["revocation"][0]["status"], "good");
     }
     let (code, json) = verify(&bt, false);
-    assert_eq!(code, Some(1), "offline, no evidence: {json:#}");
+    assert_eq!(code, Some(3), "offline, no evidence: {json:#}");
     assert_eq!(json["signatures"][0]["verdict"], "INDETERMINATE");
     assert_eq!(
         json["signatures"][0]["reasons"][0]["code"],
@@ -974,11 +974,137 @@ fn sign_at_b_lta_extend_a_batch_to_b_lt_and_verify_offline_and_online() {
         "--trust",
         s(&root),
     ]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("no revocation evidence"),
         "{}",
         stderr(&o)
     );
     assert!(!failed.exists());
+}
+
+/// The Unix contract: a closed stdout ends quietly, outputs get the umask's permissions, the
+/// exit codes are listed in `--help`.
+#[test]
+fn a_closed_stdout_ends_quietly_and_outputs_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = work();
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    let signed = w.path.join("signed.pdf");
+    sign_with_leaf(LeafKind::Rsa2048, &input, &signed);
+    let root = TestPki::get().root_pem();
+    for _ in 0..3 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kyso"))
+            .args(["verify", s(&signed), "--trust", s(root), "--json"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run kyso");
+        drop(child.stdout.take()); // `| head -0`: the reader is gone before kyso writes
+        let o = child.wait_with_output().expect("wait");
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    }
+
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    for (umask, mode) in [("022", 0o644), ("077", 0o600)] {
+        let out = w.path.join(format!("umask-{umask}.pdf"));
+        let script = format!(
+            "umask {umask} && exec \"$0\" sign \"$1\" -o \"$2\" --key \"$3\" --cert \"$4\" --chain \"$5\""
+        );
+        let o = Command::new("sh")
+            .args(["-c", &script, env!("CARGO_BIN_EXE_kyso")])
+            .args([&input, &out, &leaf.key_pem, &leaf.cert_pem, &leaf.chain_pem])
+            .output()
+            .expect("sh");
+        assert!(o.status.success(), "{}", stderr(&o));
+        let got = std::fs::metadata(&out)
+            .expect("output")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(got, mode, "umask {umask}");
+    }
+
+    let o = kyso(&["--help"]);
+    let help = String::from_utf8_lossy(&o.stdout);
+    for needle in [
+        "0 every signature VALID",
+        "1 a signature",
+        "2 usage",
+        "3 INDETERMINATE",
+        "4 an input",
+    ] {
+        assert!(help.contains(needle), "--help lacks '{needle}': {help}");
+    }
+}
+
+#[test]
+fn a_dash_is_standard_input_and_standard_output() {
+    let w = work();
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    let piped = |args: &[&str], stdin: &Path| -> Output {
+        Command::new(env!("CARGO_BIN_EXE_kyso"))
+            .args(args)
+            .stdin(std::fs::File::open(stdin).expect("stdin"))
+            .output()
+            .expect("run kyso")
+    };
+    let o = piped(
+        &[
+            "sign",
+            "-",
+            "-o",
+            "-",
+            "--key",
+            s(&leaf.key_pem),
+            "--cert",
+            s(&leaf.cert_pem),
+            "--chain",
+            s(&leaf.chain_pem),
+        ],
+        &input,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stdout.starts_with(b"%PDF-"), "the signed PDF on stdout");
+    assert!(stderr(&o).contains("-> standard output"), "{}", stderr(&o));
+    assert!(!w.path.join("-").exists(), "no file named '-'");
+    let signed = w.path.join("from-stdout.pdf");
+    std::fs::write(&signed, &o.stdout).expect("write");
+    let o = piped(
+        &["verify", "-", "--trust", s(TestPki::get().root_pem())],
+        &signed,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
+fn a_password_comes_from_a_file_descriptor() {
+    let w = work();
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    let secret = w.path.join("secret");
+    std::fs::write(&secret, format!("{}\n", leaf.p12_password)).expect("write");
+    let out = w.path.join("fd.pdf");
+    let o = Command::new("sh")
+        .args([
+            "-c",
+            "exec \"$0\" sign \"$1\" -o \"$2\" --p12 \"$3\" --password-fd 3 3< \"$4\"",
+            env!("CARGO_BIN_EXE_kyso"),
+        ])
+        .args([&input, &out, &leaf.p12_modern, &secret])
+        .output()
+        .expect("sh");
+    assert!(o.status.success(), "{}", stderr(&o));
+    verify_valid_json(&out);
+    assert!(
+        !stderr(&o).contains(leaf.p12_password),
+        "the password is never printed"
+    );
 }

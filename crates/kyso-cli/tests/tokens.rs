@@ -259,7 +259,7 @@ fn tokens_lists_certificates_readably_and_as_json() {
     assert_eq!(cert["private_key_id"], "01");
 
     let out = kyso(&["tokens", "--module", "/nonexistent/libtoken.so"], PIN);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4));
     assert!(
         text(&out.stderr).contains("not found"),
         "{}",
@@ -347,16 +347,16 @@ fn sign_with_a_token_reports_clear_errors() {
             &["--key-label", RSA_LABEL, "--pin-env", "KYSO_TEST_PIN"],
             "0000",
             "wrong PIN",
-            1,
+            4,
         ),
         (
             &["--key-label", "Không có", "--pin-env", "KYSO_TEST_PIN"],
             PIN,
             "no private key",
-            1,
+            4,
         ),
-        (&["--pin-env", "KYSO_TEST_PIN"], PIN, "2 keys match", 1),
-        (&["--key-label", RSA_LABEL], PIN, "--pin-env", 1),
+        (&["--pin-env", "KYSO_TEST_PIN"], PIN, "2 keys match", 4),
+        (&["--key-label", RSA_LABEL], PIN, "--pin-env", 4),
         (
             &[
                 "--key-label",

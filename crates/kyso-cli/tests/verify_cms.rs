@@ -118,6 +118,6 @@ fn verify_cms_rejects_garbage_cleanly() {
     assert!(stdout(&out).contains("malformed CMS"), "{}", stdout(&out));
     let missing = dir.path().join("missing.p7s");
     let out = kyso(&[&data, &missing], false);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
 }

@@ -53,6 +53,7 @@ mod certification;
 mod date;
 pub mod dss;
 pub mod form;
+pub mod output;
 pub mod sign;
 mod update;
 pub mod verify;

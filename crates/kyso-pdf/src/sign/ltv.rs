@@ -112,10 +112,6 @@ pub fn extend_file(
     options: &ExtendOptions<'_>,
 ) -> Result<ExtendOutcome> {
     let mut outcome = ExtendOutcome::default();
-    let dir = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
     // Each step writes a file of its own; the last is renamed onto `output`.
     let mut steps: Vec<tempfile::TempPath> = Vec::new();
     let current = |steps: &Vec<tempfile::TempPath>| -> std::path::PathBuf {
@@ -124,11 +120,7 @@ pub fn extend_file(
             .map_or(input.to_path_buf(), |p| p.to_path_buf())
     };
     let next_step = |steps: &mut Vec<tempfile::TempPath>| -> Result<std::path::PathBuf> {
-        let p = tempfile::Builder::new()
-            .prefix(".kyso-")
-            .suffix(".pdf.part")
-            .tempfile_in(&dir)?
-            .into_temp_path();
+        let p = crate::output::temp_beside(output)?.into_temp_path();
         let path = p.to_path_buf();
         steps.push(p);
         Ok(path)

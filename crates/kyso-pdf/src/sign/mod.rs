@@ -805,15 +805,7 @@ fn open_for_update(
         source: e,
     })?;
     let reader = PdfReader::new(file)?;
-    let dir = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".kyso-")
-        .suffix(".pdf.part")
-        .tempfile_in(&dir)?;
-    Ok((reader, tmp))
+    Ok((reader, crate::output::temp_beside(output)?))
 }
 
 fn pending_path(output: &Path) -> PathBuf {
