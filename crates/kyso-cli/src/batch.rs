@@ -1,7 +1,9 @@
-//! `kyso sign-batch FILES|DIRS… -o OUTDIR`: signs many PDFs with one key loaded once, shows
-//! progress, reports each failure and goes on, and ends with a summary.
+//! `kyso sign-batch FILES|DIRS… -o OUTDIR`: signs many PDFs with one key loaded once (one
+//! token login, one CSC authorisation per batch of hashes), optionally time-stamped and
+//! extended to B-LT or B-LTA, shows progress on a terminal, reports each failure and goes on,
+//! and ends with a summary (`--json`: a machine-readable one on standard output).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -36,6 +38,18 @@ pub struct SignBatchArgs {
     /// Threads preparing documents (default: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// PAdES level of every signature: B-B, or B-T with --tsa (the default then); B-LT and
+    /// B-LTA extend each signed file afterwards (as `kyso extend`).
+    #[arg(long, value_enum)]
+    pub level: Option<crate::timestamp::Level>,
+    /// For B-LT and B-LTA: the trust anchors the signer's path is built to.
+    #[arg(long)]
+    pub trust: Vec<PathBuf>,
+    #[command(flatten)]
+    pub tsa: crate::timestamp::TsaArgs,
+    /// Print a JSON summary on standard output: every file with its output or its error.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Runs the batch; `Ok(true)` when every document was signed.
@@ -59,34 +73,114 @@ pub fn run(args: &SignBatchArgs) -> Result<bool, CliError> {
         .collect();
     let password = args.password.source();
     // One key for the whole batch: one token login, one file load.
-    let signer: Box<dyn kyso_cms::Signer> =
-        match crate::tokens::open_signer(&args.token, None, None)? {
+    let signer: Box<dyn kyso_cms::Signer> = match crate::remote::open_signer(&args.csc)? {
+        Some(csc_signer) => Box::new(csc_signer),
+        None => match crate::tokens::open_signer(&args.token, None, None)? {
             Some(token_signer) => Box::new(token_signer),
             None => Box::new(crate::load_signer(&args.key, &password)?),
-        };
+        },
+    };
+    let timestamp_authority = args.tsa.for_level(args.level)?;
+    let extension = args
+        .level
+        .and_then(crate::timestamp::Level::extension)
+        .filter(|l| *l > kyso_pdf::Level::BT);
+    let trust = match extension {
+        Some(_) => Some(crate::trust_for(&args.trust, signer.as_ref())?),
+        None => None,
+    };
     let options = SignOptions {
         reason: args.reason.clone(),
         location: args.location.clone(),
+        timestamp_authority: timestamp_authority.clone(),
         ..SignOptions::default()
     };
+    let on_terminal = std::io::stderr().is_terminal();
     let report =
         PdfSigner::new(options).sign_batch(&jobs, signer.as_ref(), args.threads, &|event| {
-            progress_line(event)
+            if on_terminal {
+                progress_line(event)
+            }
         });
-    eprintln!();
-    for (job, result) in jobs.iter().zip(&report.results) {
+    if on_terminal {
+        eprintln!();
+    }
+    let mut results: Vec<Result<(), String>> = report
+        .results
+        .iter()
+        .map(|r| r.as_ref().map(|_| ()).map_err(|e| e.to_string()))
+        .collect();
+    if let (Some(level), Some(trust)) = (extension, &trust) {
+        let checker = crate::extend::online_checker();
+        for (job, result) in jobs.iter().zip(results.iter_mut()) {
+            if result.is_ok() {
+                *result = extend_in_place(
+                    &job.output,
+                    level,
+                    trust,
+                    &checker,
+                    timestamp_authority.as_deref(),
+                );
+            }
+        }
+    }
+    for (job, result) in jobs.iter().zip(&results) {
         if let Err(e) = result {
             eprintln!("failed: {}: {e}", job.input.display());
         }
     }
+    let failed = results.iter().filter(|r| r.is_err()).count();
+    if args.json {
+        let files: Vec<serde_json::Value> = jobs
+            .iter()
+            .zip(&results)
+            .map(|(job, r)| match r {
+                Ok(()) => {
+                    serde_json::json!({"input": job.input, "output": job.output, "signed": true})
+                }
+                Err(e) => serde_json::json!({"input": job.input, "signed": false, "error": e}),
+            })
+            .collect();
+        let summary = serde_json::json!({
+            "signed": jobs.len() - failed,
+            "failed": failed,
+            "files": files,
+        });
+        crate::stdio::print(&format!("{summary:#}\n"))?;
+    }
     let secs = report.elapsed.as_secs_f64();
     eprintln!(
-        "signed {}, failed {}, in {secs:.2} s ({:.1} documents/s)",
-        report.signed(),
-        report.failed(),
+        "signed {}, failed {failed}, in {secs:.2} s ({:.1} documents/s)",
+        jobs.len() - failed,
         report.signed() as f64 / secs.max(1e-9)
     );
-    Ok(report.failed() == 0)
+    Ok(failed == 0)
+}
+
+/// Extends a signed output to `level`, replacing it once the extended file is complete.
+fn extend_in_place(
+    output: &Path,
+    level: kyso_pdf::Level,
+    trust: &kyso_cert::TrustStore,
+    checker: &kyso_cert::revocation::RevocationChecker,
+    tsa: Option<&dyn kyso_cms::tsp::TimestampAuthority>,
+) -> Result<(), String> {
+    let extended = kyso_pdf::output::temp_beside(output)
+        .map_err(|e| e.to_string())?
+        .into_temp_path();
+    kyso_pdf::extend_file(
+        output,
+        &extended,
+        &kyso_pdf::ExtendOptions {
+            level,
+            trust,
+            revocation: checker,
+            tsa,
+            sign: SignOptions::default(),
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    extended.persist(output).map_err(|e| e.error.to_string())
 }
 
 /// Draws `[#####     ] k/N phase` on stderr, overwriting the line.

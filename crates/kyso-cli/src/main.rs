@@ -339,23 +339,7 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
                 .into_temp_path();
             let tsa = options.timestamp_authority.clone();
             PdfSigner::new(options).sign_file(input.path(), &signed, &*signer)?;
-            let trust = if args.trust.is_empty() {
-                let roots: Vec<_> = signer
-                    .chain()
-                    .iter()
-                    .chain(std::iter::once(signer.certificate()))
-                    .filter(|c| c.is_self_issued())
-                    .cloned()
-                    .collect();
-                if roots.is_empty() {
-                    return Err(CliError::Usage(
-                        "the signer's chain has no root certificate: give --trust ROOT".into(),
-                    ));
-                }
-                kyso_cert::TrustStore::from_anchors(roots)
-            } else {
-                kyso_cert::TrustStore::from_anchors(verify::load_certificates(&args.trust)?)
-            };
+            let trust = trust_for(&args.trust, &*signer)?;
             extend::extend_one(
                 &signed,
                 output.path(),
@@ -375,6 +359,32 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
         output.name()
     );
     output.finish()
+}
+
+/// The trust store B-LT and B-LTA build the signer's path to: `--trust`, or else the
+/// self-signed certificates of the signer's chain.
+pub(crate) fn trust_for(
+    trust: &[PathBuf],
+    signer: &dyn Signer,
+) -> Result<kyso_cert::TrustStore, CliError> {
+    if !trust.is_empty() {
+        return Ok(kyso_cert::TrustStore::from_anchors(
+            verify::load_certificates(trust)?,
+        ));
+    }
+    let roots: Vec<_> = signer
+        .chain()
+        .iter()
+        .chain(std::iter::once(signer.certificate()))
+        .filter(|c| c.is_self_issued())
+        .cloned()
+        .collect();
+    if roots.is_empty() {
+        return Err(CliError::Usage(
+            "the signer's chain has no root certificate: give --trust ROOT".into(),
+        ));
+    }
+    Ok(kyso_cert::TrustStore::from_anchors(roots))
 }
 
 pub(crate) fn load_signer(

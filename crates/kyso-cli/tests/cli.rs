@@ -1108,3 +1108,93 @@ fn a_password_comes_from_a_file_descriptor() {
         "the password is never printed"
     );
 }
+
+#[test]
+fn sign_batch_time_stamps_extends_to_b_lta_and_reports_json() {
+    use kyso_testkit::ltv::{LTV_P12_PASSWORD, LtvPki};
+    let mut pki = LtvPki::start();
+    let w = work();
+    let dir = w.path.join("in");
+    std::fs::create_dir(&dir).expect("mkdir");
+    for name in ["a.pdf", "b.pdf"] {
+        std::fs::copy(&corpus::classic().path, dir.join(name)).expect("copy");
+    }
+    let out_dir = w.path.join("out");
+    let tsa = pki.tsa_url();
+    let o = Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .args([
+            "sign-batch",
+            s(&dir),
+            "-o",
+            s(&out_dir),
+            "--p12",
+            s(&pki.signer().p12),
+        ])
+        .args([
+            "--password-env",
+            "KYSO_LTV_PASSWORD",
+            "--tsa",
+            &tsa,
+            "--level",
+            "B-LTA",
+            "--json",
+        ])
+        .env("KYSO_LTV_PASSWORD", LTV_P12_PASSWORD)
+        .output()
+        .expect("run kyso");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON summary");
+    assert_eq!(summary["signed"], 2, "{summary:#}");
+    assert_eq!(summary["failed"], 0);
+    assert!(!stderr(&o).contains('\r'), "no progress bar off a terminal");
+    pki.stop();
+    for name in ["a.pdf", "b.pdf"] {
+        let o = kyso(&[
+            "verify",
+            s(&out_dir.join(name)),
+            "--trust",
+            s(&pki.root_pem()),
+            "--json",
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        assert_eq!(json["signatures"][0]["level"], "B-LTA");
+    }
+}
+
+#[test]
+fn sign_batch_with_csc_goes_to_the_service_not_to_a_key_file() {
+    let w = work();
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    let out_dir = w.path.join("out");
+    let o = kyso_with_env(
+        &[
+            "sign-batch",
+            s(&input),
+            "-o",
+            s(&out_dir),
+            "--csc",
+            "http://127.0.0.1:9/csc/v2",
+            "--credential",
+            "cred-1",
+            "--access-token-env",
+            "CSC_TOKEN",
+            "--csc-allow-loopback-http",
+        ],
+        "CSC_TOKEN",
+        "secret-token-value",
+    );
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot reach http://127.0.0.1:9/csc/v2"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("secret-token-value"));
+    assert!(!out_dir.join("in.pdf").exists());
+}
