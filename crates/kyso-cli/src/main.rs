@@ -77,6 +77,14 @@ enum Command {
     VerifyCms(verify_cms::VerifyCmsArgs),
     /// List the tokens a PKCS#11 module sees, with their certificates and keys.
     Tokens(tokens::TokensArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff, for `man -l -`) on stdout.
+    Man,
     /// Create the demo identity in a folder and sign a bundled sample PDF with it.
     Demo {
         /// Folder to write the demo identity and the signed sample into.
@@ -226,6 +234,8 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign(*args).map(|()| exit::OK),
         Command::Extend(args) => extend::run(&args).map(all_done),
         Command::Demo { dir } => demo::run(&dir).map(|()| exit::OK),
+        Command::Completions { shell } => completions(shell).map(|()| exit::OK),
+        Command::Man => manual().map(|()| exit::OK),
         Command::Timestamp(args) => timestamp::run(&args).map(|()| exit::OK),
         Command::VerifyTimestamp(args) => timestamp::verify(&args).map(verdict_code),
         Command::Tokens(args) => tokens::run(&args).map(|()| exit::OK),
@@ -243,6 +253,27 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// A completion script for `shell`, generated from the clap definitions.
+fn completions(shell: clap_complete::Shell) -> Result<(), CliError> {
+    use clap::CommandFactory;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "kyso", &mut script);
+    stdio::print(&String::from_utf8_lossy(&script))
+}
+
+/// The manual page, generated from the clap definitions (every subcommand listed).
+fn manual() -> Result<(), CliError> {
+    use clap::CommandFactory;
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut page)
+        .map_err(|e| CliError::Write {
+            path: "-".into(),
+            source: e,
+        })?;
+    stdio::print(&String::from_utf8_lossy(&page))
 }
 
 /// The error and its causes on one line, each cause only when its text is not already said

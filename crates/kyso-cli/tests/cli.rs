@@ -1198,3 +1198,31 @@ fn sign_batch_with_csc_goes_to_the_service_not_to_a_key_file() {
     assert!(!stderr(&o).contains("secret-token-value"));
     assert!(!out_dir.join("in.pdf").exists());
 }
+
+#[test]
+fn completions_and_the_manual_page_are_generated_from_the_command_line_definitions() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = kyso(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = String::from_utf8_lossy(&o.stdout);
+        for word in ["sign-batch", "extend", "verify", "--tsa"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let o = std::process::Command::new("bash")
+        .args(["-n", "-c"])
+        .arg(String::from_utf8_lossy(&kyso(&["completions", "bash"]).stdout).into_owned())
+        .output()
+        .expect("bash");
+    assert!(o.status.success(), "the bash script parses: {}", stderr(&o));
+    let o = kyso(&["man"]);
+    let page = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        page.starts_with(".ie") && page.contains(".TH kyso 1"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Exit codes"),
+        "the exit codes are in the manual"
+    );
+}
