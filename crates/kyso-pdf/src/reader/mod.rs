@@ -34,12 +34,12 @@
 //! [`crate::parser::MAX_DECODED_STREAM_LEN`].
 
 mod crypt;
+mod index;
 mod objstm;
 mod pages;
 mod source;
 mod xref;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, OnceLock};
 
@@ -150,7 +150,7 @@ pub struct PdfReader<S: Source> {
     trailer: Dict,
     kind: XrefKind,
     startxref: u64,
-    xref: HashMap<u32, Slot>,
+    xref: index::XrefIndex,
     size: u32,
     objstm_cache: Mutex<objstm::Cache>,
     repairs: Mutex<Vec<Repair>>,
@@ -206,7 +206,7 @@ impl<S: Source> PdfReader<S> {
             trailer: Dict::new(),
             kind: XrefKind::Table,
             startxref: 0,
-            xref: HashMap::new(),
+            xref: index::XrefIndex::default(),
             size: 0,
             objstm_cache: Mutex::new(objstm::Cache::default()),
             repairs: Mutex::new(Vec::new()),
@@ -309,7 +309,7 @@ impl<S: Source> PdfReader<S> {
     /// the generation; `None` if there is no entry, or if the entry is in use with another
     /// generation than `r.generation` (objects in object streams have generation 0).
     pub fn object_offset(&self, r: ObjRef) -> Option<XrefEntry> {
-        let slot = self.xref.get(&r.num)?;
+        let slot = self.xref.get(r.num)?;
         match slot.entry {
             XrefEntry::Free => Some(XrefEntry::Free),
             XrefEntry::InFile { .. } if slot.generation == r.generation => Some(slot.entry),
@@ -571,7 +571,7 @@ impl<S: Source> PdfReader<S> {
                 limit: MAX_RESOLVE_DEPTH,
             });
         }
-        let Some(slot) = self.xref.get(&r.num).copied() else {
+        let Some(slot) = self.xref.get(r.num) else {
             return Ok(Object::Null);
         };
         match slot.entry {
@@ -835,7 +835,7 @@ impl<S: Source> PdfReader<S> {
     pub fn xref_entries(&self) -> impl Iterator<Item = (ObjRef, XrefEntry)> + '_ {
         self.xref
             .iter()
-            .map(|(&num, slot)| (ObjRef::new(num, slot.generation), slot.entry))
+            .map(|(num, slot)| (ObjRef::new(num, slot.generation), slot.entry))
     }
 
     /// Offsets of every occurrence of `needle` at or after `from`, in order, at most `limit`

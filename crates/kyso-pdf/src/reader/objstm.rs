@@ -117,7 +117,7 @@ impl<S: Source> PdfReader<S> {
         if let Some(stm) = self.lock_cache().get(num) {
             return Ok(stm);
         }
-        let slot = self.xref.get(&num).copied();
+        let slot = self.xref.get(num);
         let sref = ObjRef::new(num, slot.map_or(0, |s| s.generation));
         let bad = |message: String| Error::BadObject {
             object: sref,

@@ -138,7 +138,7 @@ impl<S: Source> PdfReader<S> {
                         );
                     }
                     max_num = max_num.max(Some(num));
-                    self.xref.entry(num).or_insert(slot);
+                    self.xref.insert_if_absent(num, slot);
                 }
             }
             next = match section.trailer.get("Prev") {
