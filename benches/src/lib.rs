@@ -64,6 +64,54 @@ pub fn make_pdf(size: usize, out: &mut impl Write) -> std::io::Result<()> {
     out.write_all(tail.as_bytes())
 }
 
+/// Writes a valid one-page PDF made of `count` small objects (about 250 bytes each: the
+/// shape of a long report or a form-heavy file) besides the page: the input that shows
+/// whether a cost grows with the objects present rather than the objects touched.
+pub fn make_many_objects_pdf(count: usize, out: &mut impl Write) -> std::io::Result<()> {
+    let header = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n";
+    out.write_all(header)?;
+    let mut pos = header.len();
+    let mut offsets = Vec::with_capacity(count + 4);
+    let mut emit = |out: &mut dyn Write, body: &[u8], pos: &mut usize| -> std::io::Result<()> {
+        offsets.push(*pos);
+        let head = format!("{} 0 obj\n", offsets.len());
+        out.write_all(head.as_bytes())?;
+        out.write_all(body)?;
+        out.write_all(b"\nendobj\n")?;
+        *pos += head.len() + body.len() + 8;
+        Ok(())
+    };
+    emit(out, b"<< /Type /Catalog /Pages 2 0 R >>", &mut pos)?;
+    emit(out, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", &mut pos)?;
+    emit(
+        out,
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        &mut pos,
+    )?;
+    let content = b"BT /F1 12 Tf 72 720 Td (many objects) Tj ET";
+    let mut body = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(b"\nendstream");
+    emit(out, &body, &mut pos)?;
+    for n in 0..count {
+        let body = format!(
+            "<< /Type /Filler /N {n} /Note (object {n} of a file of many small objects, as long reports have) /Rect [0 0 {n} 10] /Data <{:0>64x}> >>",
+            n.wrapping_mul(0x9E37_79B9)
+        );
+        emit(out, body.as_bytes(), &mut pos)?;
+    }
+    let xref = pos;
+    let mut tail = format!("xref\n0 {}\n0000000000 65535 f\r\n", offsets.len() + 1);
+    for o in &offsets {
+        tail.push_str(&format!("{o:010} 00000 n\r\n"));
+    }
+    tail.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        offsets.len() + 1
+    ));
+    out.write_all(tail.as_bytes())
+}
+
 /// One read + SHA-256 pass over a file: the baseline every sign or verify figure is compared
 /// with.
 pub fn sha256_file(path: &Path) -> std::io::Result<Vec<u8>> {

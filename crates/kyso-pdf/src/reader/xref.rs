@@ -125,18 +125,17 @@ impl<S: Source> PdfReader<S> {
                 all.push(stream.entries);
             }
             for entries in all {
-                let mut seen = HashSet::with_capacity(entries.len());
+                for num in duplicates(&entries) {
+                    // Readers disagree on which entry wins (first, last, or a rebuilt
+                    // table): a section must say one thing per object.
+                    self.record_repair(
+                        [actual, actual],
+                        format!(
+                            "object number {num} is listed twice in the cross-reference section at byte {actual}"
+                        ),
+                    );
+                }
                 for (num, slot) in entries {
-                    if !seen.insert(num) {
-                        // Readers disagree on which entry wins (first, last, or a rebuilt
-                        // table): a section must say one thing per object.
-                        self.record_repair(
-                            [actual, actual],
-                            format!(
-                                "object number {num} is listed twice in the cross-reference section at byte {actual}"
-                            ),
-                        );
-                    }
                     max_num = max_num.max(Some(num));
                     self.xref.insert_if_absent(num, slot);
                 }
@@ -488,28 +487,40 @@ fn table_step(
             ),
         },
         TableState::Entries { next, remaining } => {
-            let save = lx.pos();
-            let offset = match lx.next()? {
-                Token::Integer(o) => o,
-                _ => {
-                    // The subsection has fewer entries than its header says.
-                    lx.set_pos(save);
-                    *state = TableState::Header;
-                    return Ok(Step::Continue);
+            lx.skip_ws();
+            let (offset, generation, kind) = match fixed_entry(&lx.buf()[lx.pos()..]) {
+                // The 20-byte form of §7.5.4, read directly (most tables are all of it).
+                Some(e) => {
+                    lx.set_pos(lx.pos() + 18);
+                    e
                 }
-            };
-            let at = lx.tok_start();
-            let generation = match lx.next()? {
-                Token::Integer(g) => g,
-                _ => return lx.syntax(at, "expected a generation number in an xref entry"),
-            };
-            let kind = match lx.next()? {
-                Token::Keyword(k @ (b"n" | b"f")) => k[0],
-                _ => return lx.syntax(at, "expected 'n' or 'f' in an xref entry"),
-            };
-            let (Ok(offset), Ok(generation)) = (u64::try_from(offset), u16::try_from(generation))
-            else {
-                return lx.syntax(at, format!("bad xref entry {offset} {generation}"));
+                None => {
+                    let save = lx.pos();
+                    let offset = match lx.next()? {
+                        Token::Integer(o) => o,
+                        _ => {
+                            // The subsection has fewer entries than its header says.
+                            lx.set_pos(save);
+                            *state = TableState::Header;
+                            return Ok(Step::Continue);
+                        }
+                    };
+                    let at = lx.tok_start();
+                    let generation = match lx.next()? {
+                        Token::Integer(g) => g,
+                        _ => return lx.syntax(at, "expected a generation number in an xref entry"),
+                    };
+                    let kind = match lx.next()? {
+                        Token::Keyword(k @ (b"n" | b"f")) => k[0],
+                        _ => return lx.syntax(at, "expected 'n' or 'f' in an xref entry"),
+                    };
+                    let (Ok(offset), Ok(generation)) =
+                        (u64::try_from(offset), u16::try_from(generation))
+                    else {
+                        return lx.syntax(at, format!("bad xref entry {offset} {generation}"));
+                    };
+                    (offset, generation, kind)
+                }
             };
             let entry = if kind == b'n' && offset > 0 {
                 XrefEntry::InFile { offset }
@@ -529,4 +540,41 @@ fn table_step(
             Ok(Step::Continue)
         }
     }
+}
+
+/// The object numbers a section lists more than once (each once), in increasing order. A
+/// table's subsections are usually ascending, checked in one pass; otherwise a sorted copy.
+fn duplicates(entries: &[(u32, Slot)]) -> Vec<u32> {
+    let ascending = entries.windows(2).all(|w| w[0].0 <= w[1].0);
+    let sorted: std::borrow::Cow<'_, [(u32, Slot)]> = if ascending {
+        std::borrow::Cow::Borrowed(entries)
+    } else {
+        let mut v = entries.to_vec();
+        v.sort_by_key(|e| e.0);
+        std::borrow::Cow::Owned(v)
+    };
+    let mut out: Vec<u32> = sorted
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0)
+        .map(|w| w[0].0)
+        .collect();
+    out.dedup();
+    out
+}
+
+/// An entry in the fixed form `oooooooooo ggggg n` followed by whitespace (ISO 32000-2
+/// §7.5.4): offset, generation and `n` or `f`; `None` for anything else (read by tokens).
+fn fixed_entry(b: &[u8]) -> Option<(u64, u16, u8)> {
+    let b = b.get(..19)?;
+    let digits = |s: &[u8]| -> Option<u64> {
+        s.iter().try_fold(0u64, |acc, &d| {
+            d.is_ascii_digit().then(|| acc * 10 + u64::from(d - b'0'))
+        })
+    };
+    if b[10] != b' ' || b[16] != b' ' || !matches!(b[17], b'n' | b'f') || !is_whitespace(b[18]) {
+        return None;
+    }
+    let offset = digits(&b[..10])?;
+    let generation = u16::try_from(digits(&b[11..16])?).ok()?;
+    Some((offset, generation, b[17]))
 }
