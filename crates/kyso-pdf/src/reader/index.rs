@@ -29,6 +29,36 @@ const DENSE_FLOOR: usize = 1 << 16;
 /// The vector is kept while it has at most this many slots per entry.
 const MAX_SLOTS_PER_ENTRY: usize = 8;
 
+/// The entries of one cross-reference section in file order, packed (12 bytes each), before
+/// they are indexed: a section is read whole first, so that one that turns out unreadable
+/// (and is looked for a few bytes further) leaves nothing behind.
+#[derive(Debug, Default)]
+pub(crate) struct Entries {
+    nums: Vec<u32>,
+    packed: Vec<u64>,
+}
+
+impl Entries {
+    /// Room for `n` entries (bounded by the caller).
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Self {
+            nums: Vec::with_capacity(n),
+            packed: Vec::with_capacity(n),
+        }
+    }
+
+    /// Appends an entry.
+    pub(crate) fn push(&mut self, num: u32, slot: Slot) {
+        self.nums.push(num);
+        self.packed.push(pack(slot));
+    }
+
+    /// The object numbers, in file order.
+    pub(crate) fn nums(&self) -> &[u32] {
+        &self.nums
+    }
+}
+
 /// Object number → newest cross-reference entry and generation.
 #[derive(Debug, Default)]
 pub(crate) struct XrefIndex {
@@ -69,10 +99,21 @@ fn unpack(v: u64) -> Option<Slot> {
 }
 
 impl XrefIndex {
-    /// Records `slot` for `num` unless an entry is already there (sections are read newest
-    /// first: the first entry for a number wins).
+    /// Records `entries` in order, each unless its number has an entry already (sections are
+    /// read newest first: the first entry for a number wins).
+    pub(crate) fn insert_all(&mut self, entries: &Entries) {
+        for (&num, &packed) in entries.nums.iter().zip(&entries.packed) {
+            self.insert_packed(num, packed);
+        }
+    }
+
+    /// Records `slot` for `num` unless an entry is already there.
+    #[cfg(test)]
     pub(crate) fn insert_if_absent(&mut self, num: u32, slot: Slot) {
-        let packed = pack(slot);
+        self.insert_packed(num, pack(slot));
+    }
+
+    fn insert_packed(&mut self, num: u32, packed: u64) {
         if packed == 0 {
             return;
         }

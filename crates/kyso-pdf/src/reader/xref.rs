@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use super::index::Entries;
 use super::{
     MAX_XREF_SECTIONS, OFFSET_SLACK, PdfReader, SCAN_CHUNK, Slot, Source, XrefEntry, XrefKind,
 };
@@ -18,7 +19,7 @@ use crate::parser::{
 struct Section {
     kind: XrefKind,
     trailer: Dict,
-    entries: Vec<(u32, Slot)>,
+    entries: Entries,
 }
 
 /// Where a table parse stands between two windows.
@@ -125,7 +126,7 @@ impl<S: Source> PdfReader<S> {
                 all.push(stream.entries);
             }
             for entries in all {
-                for num in duplicates(&entries) {
+                for num in duplicates(entries.nums()) {
                     // Readers disagree on which entry wins (first, last, or a rebuilt
                     // table): a section must say one thing per object.
                     self.record_repair(
@@ -135,10 +136,8 @@ impl<S: Source> PdfReader<S> {
                         ),
                     );
                 }
-                for (num, slot) in entries {
-                    max_num = max_num.max(Some(num));
-                    self.xref.insert_if_absent(num, slot);
-                }
+                max_num = max_num.max(entries.nums().iter().copied().max());
+                self.xref.insert_all(&entries);
             }
             next = match section.trailer.get("Prev") {
                 None | Some(Object::Null) => None,
@@ -256,7 +255,7 @@ impl<S: Source> PdfReader<S> {
     /// of [`SCAN_CHUNK`] bytes. Entries are read as tokens, so the common deviations from
     /// the 20-byte layout (`\n` or ` \n` or `\r\n` endings, space padding) are accepted.
     fn read_table(&self, offset: u64) -> Result<Section> {
-        let mut entries = Vec::new();
+        let mut entries = Entries::default();
         let mut state = TableState::Keyword;
         let mut pos = offset;
         let trailer_at = 'windows: loop {
@@ -387,7 +386,7 @@ impl<S: Source> PdfReader<S> {
             )));
         }
         let field = |bytes: &[u8]| bytes.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b));
-        let mut entries = Vec::with_capacity(total as usize);
+        let mut entries = Entries::with_capacity(total as usize);
         let mut chunks = data.chunks_exact(entry_len);
         for (start, count) in index {
             for i in 0..count {
@@ -422,7 +421,7 @@ impl<S: Source> PdfReader<S> {
                     // Other types are references to the null object (§7.5.8.3).
                     _ => free(),
                 };
-                entries.push((num, slot));
+                entries.push(num, slot);
             }
         }
         Ok(Section {
@@ -443,11 +442,7 @@ fn free() -> Slot {
 /// One step of a table: the `xref` keyword, a subsection header, one entry, or
 /// `trailer`. On [`PErr::Incomplete`] nothing has changed and the step can be retried
 /// from the same position with more bytes.
-fn table_step(
-    lx: &mut Lexer<'_>,
-    state: &mut TableState,
-    entries: &mut Vec<(u32, Slot)>,
-) -> PResult<Step> {
+fn table_step(lx: &mut Lexer<'_>, state: &mut TableState, entries: &mut Entries) -> PResult<Step> {
     match *state {
         TableState::Keyword => {
             match lx.next()? {
@@ -528,7 +523,7 @@ fn table_step(
                 // `f`, or `n` with offset 0, which writers use for deleted objects.
                 XrefEntry::Free
             };
-            entries.push((next, Slot { entry, generation }));
+            entries.push(next, Slot { entry, generation });
             *state = if remaining > 1 {
                 TableState::Entries {
                     next: next.wrapping_add(1),
@@ -544,19 +539,19 @@ fn table_step(
 
 /// The object numbers a section lists more than once (each once), in increasing order. A
 /// table's subsections are usually ascending, checked in one pass; otherwise a sorted copy.
-fn duplicates(entries: &[(u32, Slot)]) -> Vec<u32> {
-    let ascending = entries.windows(2).all(|w| w[0].0 <= w[1].0);
-    let sorted: std::borrow::Cow<'_, [(u32, Slot)]> = if ascending {
-        std::borrow::Cow::Borrowed(entries)
+fn duplicates(nums: &[u32]) -> Vec<u32> {
+    let ascending = nums.windows(2).all(|w| w[0] <= w[1]);
+    let sorted: std::borrow::Cow<'_, [u32]> = if ascending {
+        std::borrow::Cow::Borrowed(nums)
     } else {
-        let mut v = entries.to_vec();
-        v.sort_by_key(|e| e.0);
+        let mut v = nums.to_vec();
+        v.sort_unstable();
         std::borrow::Cow::Owned(v)
     };
     let mut out: Vec<u32> = sorted
         .windows(2)
-        .filter(|w| w[0].0 == w[1].0)
-        .map(|w| w[0].0)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
         .collect();
     out.dedup();
     out

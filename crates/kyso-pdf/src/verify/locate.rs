@@ -98,22 +98,34 @@ pub fn unreachable_signature_dictionaries<S: Source>(
     if hits.is_empty() {
         return Ok(Vec::new());
     }
-    // Current objects stored in the file, by offset.
-    let mut by_offset: Vec<(u64, ObjRef)> = reader
-        .xref_entries()
-        .filter_map(|(r, e)| match e {
-            XrefEntry::InFile { offset } => Some((offset, r)),
-            _ => None,
-        })
-        .collect();
-    by_offset.sort_unstable();
-    let known: HashMap<ObjRef, ()> = reachable.iter().map(|s| (s.sig_ref, ())).collect();
-    let mut out = Vec::new();
-    for hit in hits {
-        let idx = by_offset.partition_point(|(o, _)| *o <= hit);
-        let Some(&(_, r)) = idx.checked_sub(1).and_then(|i| by_offset.get(i)) else {
+    // For each hit, the current object stored in the file that starts last before it: one
+    // pass over the index, memory for the hits only (not a sorted copy of every object).
+    let mut hits = hits;
+    hits.sort_unstable();
+    let mut owner: Vec<Option<(u64, ObjRef)>> = vec![None; hits.len()];
+    for (r, e) in reader.xref_entries() {
+        let XrefEntry::InFile { offset } = e else {
             continue;
         };
+        // The first hit at or after this object's start: it may be inside this object.
+        let i = hits.partition_point(|&h| h < offset);
+        if let Some(slot) = owner.get_mut(i)
+            && slot.is_none_or(|(o, _)| o < offset)
+        {
+            *slot = Some((offset, r));
+        }
+    }
+    // A hit with no object starting since the previous hit belongs to that hit's object.
+    for i in 1..owner.len() {
+        if let (Some(prev), cur) = (owner[i - 1], owner[i])
+            && cur.is_none_or(|(o, _)| o < prev.0)
+        {
+            owner[i] = Some(prev);
+        }
+    }
+    let known: HashMap<ObjRef, ()> = reachable.iter().map(|s| (s.sig_ref, ())).collect();
+    let mut out = Vec::new();
+    for &(_, r) in owner.iter().flatten() {
         if known.contains_key(&r) || out.contains(&r) {
             continue;
         }
