@@ -198,7 +198,7 @@ impl PasswordArgs {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum RsaPadding {
+pub(crate) enum RsaPadding {
     /// RSASSA-PKCS1-v1_5.
     Pkcs1v15,
     /// RSASSA-PSS.
@@ -206,7 +206,7 @@ enum RsaPadding {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum DigestArg {
+pub(crate) enum DigestArg {
     Sha256,
     Sha384,
     Sha512,
@@ -465,7 +465,7 @@ fn is_encrypted_pem(pem: &[u8]) -> bool {
         || pem.windows(15).any(|w| w == b"Proc-Type: 4,EN")
 }
 
-fn choose_algorithm(
+pub(crate) fn choose_algorithm(
     signer: SoftwareSigner,
     padding: Option<RsaPadding>,
     digest: Option<DigestArg>,

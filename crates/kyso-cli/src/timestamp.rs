@@ -2,7 +2,7 @@
 //! FILE -o FILE.tsr` (a detached time-stamp for any file) and `kyso verify-timestamp`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
@@ -108,10 +108,10 @@ impl TsaArgs {
 /// `kyso timestamp FILE -o FILE.tsr --tsa URL`.
 #[derive(Args, Debug)]
 pub(crate) struct TimestampArgs {
-    /// The file to time-stamp (never modified).
+    /// The file to time-stamp (never modified); `-` reads standard input.
     input: PathBuf,
     /// Where to write the RFC 3161 response (.tsr, what `openssl ts -reply` writes), or the
-    /// time-stamped PDF with --document.
+    /// time-stamped PDF with --document; `-` writes standard output.
     #[arg(short, long)]
     output: PathBuf,
     /// Add a document time-stamp to the PDF (/SubFilter ETSI.RFC3161, by incremental update:
@@ -135,9 +135,9 @@ pub(crate) struct VerifyTimestampArgs {
     trust: Vec<PathBuf>,
 }
 
-fn read(path: &PathBuf) -> Result<Vec<u8>, CliError> {
+fn read(path: &Path) -> Result<Vec<u8>, CliError> {
     std::fs::read(path).map_err(|e| CliError::Read {
-        path: path.clone(),
+        path: path.to_path_buf(),
         source: e,
     })
 }
@@ -148,21 +148,23 @@ pub(crate) fn run(args: &TimestampArgs) -> Result<(), CliError> {
         .tsa
         .authority()?
         .ok_or_else(|| CliError::Usage("kyso timestamp needs --tsa URL".into()))?;
+    let input = crate::stdio::Input::open(&args.input)?;
+    let output = crate::stdio::Output::create(&args.output)?;
     if args.document {
         kyso_pdf::PdfSigner::new(kyso_pdf::SignOptions::default()).timestamp_file(
-            &args.input,
-            &args.output,
+            input.path(),
+            output.path(),
             tsa.as_ref(),
         )?;
         eprintln!(
             "added a document time-stamp from {} to {} -> {}",
             tsa.name(),
             args.input.display(),
-            args.output.display()
+            output.name()
         );
-        return Ok(());
+        return output.finish();
     }
-    let data = read(&args.input)?;
+    let data = read(input.path())?;
     let request = TimeStampRequest::for_data(DigestAlgorithm::Sha256, &data).with_random_nonce()?;
     let answer = kyso_cms::tsp::ask(tsa.as_ref(), &request)?;
     let info = answer.info;
@@ -170,17 +172,17 @@ pub(crate) fn run(args: &TimestampArgs) -> Result<(), CliError> {
         path: args.output.clone(),
         source: e,
     };
-    let mut tmp = kyso_pdf::output::temp_beside(&args.output).map_err(write_err)?;
+    let mut tmp = kyso_pdf::output::temp_beside(output.path()).map_err(write_err)?;
     tmp.write_all(&answer.response).map_err(write_err)?;
-    tmp.persist(&args.output).map_err(|e| write_err(e.error))?;
+    tmp.persist(output.path()).map_err(|e| write_err(e.error))?;
     eprintln!(
         "time-stamped {} at {} by {} -> {}",
         args.input.display(),
         rfc3339(info.gen_time),
         info.tsa.subject().display(),
-        args.output.display()
+        output.name()
     );
-    Ok(())
+    output.finish()
 }
 
 /// Verifies a response or token for a file: VALID when it holds and the TSA is trusted,

@@ -1226,3 +1226,76 @@ fn completions_and_the_manual_page_are_generated_from_the_command_line_definitio
         "the exit codes are in the manual"
     );
 }
+
+#[test]
+fn sign_batch_takes_the_signature_options_sign_takes() {
+    let w = work();
+    let input = copy_in(&w, &corpus::classic().path, "in.pdf");
+    let out_dir = w.path.join("out");
+    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+    let o = kyso(&[
+        "sign-batch",
+        s(&input),
+        "-o",
+        s(&out_dir),
+        "--key",
+        s(&leaf.key_pem),
+        "--cert",
+        s(&leaf.cert_pem),
+        "--chain",
+        s(&leaf.chain_pem),
+        "--pkcs7",
+        "--digest",
+        "sha384",
+        "--rsa-padding",
+        "pss",
+        "--name",
+        "Văn thư",
+        "--contact",
+        "vanthu@example.vn",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json = verify_valid_json(&out_dir.join("in.pdf"));
+    let sig = &json["signatures"][0];
+    assert_eq!(sig["sub_filter"], "adbe.pkcs7.detached", "{sig:#}");
+    assert_eq!(sig["digest_algorithm"], "sha384");
+    assert_eq!(sig["signature_algorithm"], "rsa-pss-sha384");
+    let bytes = std::fs::read(out_dir.join("in.pdf")).expect("read");
+    assert!(
+        bytes
+            .windows(b"/ContactInfo".len())
+            .any(|w| w == b"/ContactInfo"),
+        "the contact is written"
+    );
+}
+
+#[test]
+fn a_detached_time_stamp_reads_stdin_and_writes_stdout() {
+    let server = kyso_testkit::tsa::TsaServer::start(None);
+    let w = work();
+    let data = w.path.join("to-nop.txt");
+    std::fs::write(&data, "Tờ trình số 12").expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .args(["timestamp", "-", "-o", "-", "--tsa", server.url()])
+        .stdin(std::fs::File::open(&data).expect("stdin"))
+        .output()
+        .expect("run kyso");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let tsr = w.path.join("to-nop.tsr");
+    std::fs::write(&tsr, &o.stdout).expect("write");
+    let root = TestPki::get().root_pem();
+    let o = kyso(&[
+        "verify-timestamp",
+        s(&tsr),
+        "--data",
+        s(&data),
+        "--trust",
+        s(root),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
