@@ -29,27 +29,8 @@ pub struct SignBatchArgs {
     pub token: crate::tokens::TokenArgs,
     #[command(flatten)]
     pub csc: crate::remote::CscArgs,
-    /// /Reason for every signature.
-    #[arg(long)]
-    pub reason: Option<String>,
-    /// /Location for every signature.
-    #[arg(long)]
-    pub location: Option<String>,
-    /// /ContactInfo for every signature.
-    #[arg(long)]
-    pub contact: Option<String>,
-    /// /Name shown by viewers.
-    #[arg(long)]
-    pub name: Option<String>,
-    /// Write /SubFilter adbe.pkcs7.detached instead of ETSI.CAdES.detached.
-    #[arg(long)]
-    pub pkcs7: bool,
-    /// Signature padding for RSA keys.
-    #[arg(long, value_enum)]
-    pub rsa_padding: Option<crate::RsaPadding>,
-    /// Digest algorithm (default: SHA-256, SHA-384 for P-384 keys).
-    #[arg(long, value_enum)]
-    pub digest: Option<crate::DigestArg>,
+    #[command(flatten)]
+    pub signature: crate::SignatureArgs,
     /// Threads preparing documents (default: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -88,17 +69,9 @@ pub fn run(args: &SignBatchArgs) -> Result<bool, CliError> {
         .collect();
     let password = args.password.source();
     // One key for the whole batch: one token login, one file load.
-    let signer: Box<dyn kyso_cms::Signer> = match crate::remote::open_signer(&args.csc)? {
-        Some(csc_signer) => Box::new(csc_signer),
-        None => match crate::tokens::open_signer(&args.token, args.rsa_padding, args.digest)? {
-            Some(token_signer) => Box::new(token_signer),
-            None => Box::new(crate::choose_algorithm(
-                crate::load_signer(&args.key, &password)?,
-                args.rsa_padding,
-                args.digest,
-            )?),
-        },
-    };
+    let signer = args
+        .signature
+        .open_signer(&args.key, &password, &args.token, &args.csc)?;
     let timestamp_authority = args.tsa.for_level(args.level)?;
     let extension = args
         .level
@@ -109,17 +82,8 @@ pub fn run(args: &SignBatchArgs) -> Result<bool, CliError> {
         None => None,
     };
     let options = SignOptions {
-        reason: args.reason.clone(),
-        location: args.location.clone(),
-        contact_info: args.contact.clone(),
-        signer_name: args.name.clone(),
-        sub_filter: if args.pkcs7 {
-            kyso_pdf::SubFilter::Pkcs7Detached
-        } else {
-            kyso_pdf::SubFilter::CadesDetached
-        },
         timestamp_authority: timestamp_authority.clone(),
-        ..SignOptions::default()
+        ..args.signature.options()
     };
     let on_terminal = std::io::stderr().is_terminal();
     let report =

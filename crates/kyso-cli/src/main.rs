@@ -114,27 +114,8 @@ struct SignArgs {
     /// Page (1-based) for the widget of a new signature field.
     #[arg(long, default_value_t = 1)]
     page: usize,
-    /// /Reason, e.g. "Phê duyệt".
-    #[arg(long)]
-    reason: Option<String>,
-    /// /Location, e.g. "Hà Nội".
-    #[arg(long)]
-    location: Option<String>,
-    /// /ContactInfo.
-    #[arg(long)]
-    contact: Option<String>,
-    /// /Name shown by viewers.
-    #[arg(long)]
-    name: Option<String>,
-    /// Write /SubFilter adbe.pkcs7.detached instead of ETSI.CAdES.detached.
-    #[arg(long)]
-    pkcs7: bool,
-    /// Signature padding for RSA keys.
-    #[arg(long, value_enum)]
-    rsa_padding: Option<RsaPadding>,
-    /// Digest algorithm (default: SHA-256, SHA-384 for P-384 keys).
-    #[arg(long, value_enum)]
-    digest: Option<DigestArg>,
+    #[command(flatten)]
+    signature: SignatureArgs,
     /// Flush the signed file to disk before it replaces the output path.
     #[arg(long)]
     sync: bool,
@@ -170,6 +151,72 @@ pub(crate) struct KeyArgs {
     chain: Option<PathBuf>,
 }
 
+/// What goes into every signature, for `sign` and `sign-batch` alike.
+#[derive(Args, Debug)]
+pub(crate) struct SignatureArgs {
+    /// /Reason, e.g. "Phê duyệt".
+    #[arg(long)]
+    pub(crate) reason: Option<String>,
+    /// /Location, e.g. "Hà Nội".
+    #[arg(long)]
+    pub(crate) location: Option<String>,
+    /// /ContactInfo.
+    #[arg(long)]
+    pub(crate) contact: Option<String>,
+    /// /Name shown by viewers.
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+    /// Write /SubFilter adbe.pkcs7.detached instead of ETSI.CAdES.detached.
+    #[arg(long)]
+    pub(crate) pkcs7: bool,
+    /// Signature padding for RSA keys.
+    #[arg(long, value_enum)]
+    pub(crate) rsa_padding: Option<RsaPadding>,
+    /// Digest algorithm (default: SHA-256, SHA-384 for P-384 keys).
+    #[arg(long, value_enum)]
+    pub(crate) digest: Option<DigestArg>,
+}
+
+impl SignatureArgs {
+    /// The signer these options and the key options name: a CSC service, a PKCS#11 token or a
+    /// software key, with the padding and digest asked for.
+    pub(crate) fn open_signer(
+        &self,
+        key: &KeyArgs,
+        password: &PasswordSource,
+        token: &tokens::TokenArgs,
+        csc: &remote::CscArgs,
+    ) -> Result<Box<dyn Signer>, CliError> {
+        if let Some(csc_signer) = remote::open_signer(csc)? {
+            return Ok(Box::new(csc_signer));
+        }
+        if let Some(token_signer) = tokens::open_signer(token, self.rsa_padding, self.digest)? {
+            return Ok(Box::new(token_signer));
+        }
+        Ok(Box::new(choose_algorithm(
+            load_signer(key, password)?,
+            self.rsa_padding,
+            self.digest,
+        )?))
+    }
+
+    /// The signing options these name (the rest default).
+    pub(crate) fn options(&self) -> SignOptions {
+        SignOptions {
+            reason: self.reason.clone(),
+            location: self.location.clone(),
+            contact_info: self.contact.clone(),
+            signer_name: self.name.clone(),
+            sub_filter: if self.pkcs7 {
+                SubFilter::Pkcs7Detached
+            } else {
+                SubFilter::CadesDetached
+            },
+            ..SignOptions::default()
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub(crate) struct PasswordArgs {
     /// Read the key password from this environment variable.
@@ -198,7 +245,7 @@ impl PasswordArgs {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
-pub(crate) enum RsaPadding {
+enum RsaPadding {
     /// RSASSA-PKCS1-v1_5.
     Pkcs1v15,
     /// RSASSA-PSS.
@@ -206,7 +253,7 @@ pub(crate) enum RsaPadding {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
-pub(crate) enum DigestArg {
+enum DigestArg {
     Sha256,
     Sha384,
     Sha512,
@@ -294,18 +341,9 @@ fn error_chain(e: &CliError) -> String {
 
 fn sign(args: SignArgs) -> Result<(), CliError> {
     let password = args.password.source();
-    let csc = remote::open_signer(&args.csc)?;
-    let signer: Box<dyn Signer> = match csc {
-        Some(csc_signer) => Box::new(csc_signer),
-        None => match tokens::open_signer(&args.token, args.rsa_padding, args.digest)? {
-            Some(token_signer) => Box::new(token_signer),
-            None => Box::new(choose_algorithm(
-                load_signer(&args.key, &password)?,
-                args.rsa_padding,
-                args.digest,
-            )?),
-        },
-    };
+    let signer = args
+        .signature
+        .open_signer(&args.key, &password, &args.token, &args.csc)?;
     let page = args
         .page
         .checked_sub(1)
@@ -322,6 +360,7 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
     let signing_time = SystemTime::now();
     let subject = signer.certificate().subject();
     let signer_name = args
+        .signature
         .name
         .clone()
         .or(subject.common_name.clone())
@@ -344,18 +383,9 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
         timestamp_authority,
         lock_fields: args.visible.lock,
         signing_time: Some(signing_time),
-        sub_filter: if args.pkcs7 {
-            SubFilter::Pkcs7Detached
-        } else {
-            SubFilter::CadesDetached
-        },
-        reason: args.reason,
-        location: args.location,
-        contact_info: args.contact,
-        signer_name: args.name,
         page,
         sync_to_disk: args.sync,
-        ..SignOptions::default()
+        ..args.signature.options()
     };
     let input = stdio::Input::open(&args.input)?;
     let output = stdio::Output::create(&args.output)?;
@@ -465,7 +495,7 @@ fn is_encrypted_pem(pem: &[u8]) -> bool {
         || pem.windows(15).any(|w| w == b"Proc-Type: 4,EN")
 }
 
-pub(crate) fn choose_algorithm(
+fn choose_algorithm(
     signer: SoftwareSigner,
     padding: Option<RsaPadding>,
     digest: Option<DigestArg>,
