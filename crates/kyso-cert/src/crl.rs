@@ -81,16 +81,38 @@ pub fn verify_crl(bytes: &[u8], issuer: &Certificate, time: SystemTime) -> Resul
 ///
 /// As [`verify_crl`], freshness aside.
 pub fn read_crl(bytes: &[u8], issuer: &Certificate) -> Result<VerifiedCrl> {
-    let bad = |m: String| Error::Crl(m);
     let list = parse(bytes)?;
     let tbs = &list.tbs_cert_list;
     if !same_name(&tbs.issuer, issuer.inner().tbs_certificate().subject()) {
-        return Err(bad(format!(
+        return Err(Error::Crl(format!(
             "issued by {}, not by {}",
             tbs.issuer,
             issuer.subject().display()
         )));
     }
+    verify_parsed(list, issuer)
+}
+
+/// The CRL in `bytes` verified as [`read_crl`] does, or `None` when it does not parse or
+/// names another issuer: how a pile of evidence is sorted, one parse a CRL.
+pub(crate) fn read_crl_if_issued_by(
+    bytes: &[u8],
+    issuer: &Certificate,
+) -> Option<Result<VerifiedCrl>> {
+    let list = parse(bytes).ok()?;
+    if !same_name(
+        &list.tbs_cert_list.issuer,
+        issuer.inner().tbs_certificate().subject(),
+    ) {
+        return None;
+    }
+    Some(verify_parsed(list, issuer))
+}
+
+/// The checks of [`read_crl`] after the issuer's name matched.
+fn verify_parsed(list: CertificateList, issuer: &Certificate) -> Result<VerifiedCrl> {
+    let bad = |m: String| Error::Crl(m);
+    let tbs = &list.tbs_cert_list;
     // RFC 5280 §6.3.3 (f): a CRL issuer's key usage, if present, must allow cRLSign.
     if issuer.key_usage()?.is_some_and(|ku| !ku.crl_sign) {
         return Err(bad(format!(
@@ -143,17 +165,6 @@ pub fn read_crl(bytes: &[u8], issuer: &Certificate) -> Result<VerifiedCrl> {
         list,
         this_update,
         next_update,
-    })
-}
-
-/// Whether `bytes` is a CRL naming `issuer` as its issuer (nothing verified): how a pile of
-/// evidence is sorted before the right CRL is checked.
-pub(crate) fn names_issuer(bytes: &[u8], issuer: &Certificate) -> bool {
-    parse(bytes).is_ok_and(|l| {
-        same_name(
-            &l.tbs_cert_list.issuer,
-            issuer.inner().tbs_certificate().subject(),
-        )
     })
 }
 

@@ -149,6 +149,34 @@ pub enum Source {
     Crl,
 }
 
+impl Source {
+    /// The stable name, as serialized: `ocsp` or `crl`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Ocsp => "ocsp",
+            Source::Crl => "crl",
+        }
+    }
+
+    /// A piece of such evidence, for messages: "an OCSP response", "a CRL".
+    fn one(self) -> &'static str {
+        match self {
+            Source::Ocsp => "an OCSP response",
+            Source::Crl => "a CRL",
+        }
+    }
+
+    /// `der` as evidence of this kind.
+    fn evidence(self, der: &[u8]) -> RevocationEvidence {
+        let mut e = RevocationEvidence::default();
+        match self {
+            Source::Ocsp => e.ocsp_responses.push(der.to_vec()),
+            Source::Crl => e.crls.push(der.to_vec()),
+        }
+        e
+    }
+}
+
 /// Why a certificate's revocation was not checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -476,7 +504,7 @@ impl RevocationChecker {
 /// What the evidence seen so far says of one certificate.
 #[derive(Default)]
 struct Judgement {
-    revoked: Option<(Status, Vec<u8>, Source)>,
+    revoked: Option<(Status, Vec<u8>)>,
     good_ocsp: Option<(Status, Vec<u8>)>,
     good_crl: Option<(Status, Vec<u8>)>,
 }
@@ -525,12 +553,10 @@ impl Judgement {
         time: CheckTime,
         problems: &mut Vec<String>,
     ) {
-        if !crl::names_issuer(der, issuer) {
-            return;
-        }
-        let list = match crl::read_crl(der, issuer) {
-            Ok(l) => l,
-            Err(e) => {
+        let list = match crl::read_crl_if_issued_by(der, issuer) {
+            None => return,
+            Some(Ok(l)) => l,
+            Some(Err(e)) => {
                 problems.push(format!("a CRL does not hold: {e}"));
                 return;
             }
@@ -560,10 +586,6 @@ impl Judgement {
         der: &[u8],
         problems: &mut Vec<String>,
     ) {
-        let what = match source {
-            Source::Ocsp => "an OCSP response",
-            Source::Crl => "a CRL",
-        };
         match time.fresh(this_update, next_update) {
             Ok(()) => {
                 let slot = match source {
@@ -578,7 +600,7 @@ impl Judgement {
                     der.to_vec(),
                 ));
             }
-            Err(m) => problems.push(format!("{what} is not fresh: {m}")),
+            Err(m) => problems.push(format!("{} is not fresh: {m}", source.one())),
         }
     }
 
@@ -596,10 +618,7 @@ impl Judgement {
         if reason == Some(REASON_CERTIFICATE_HOLD) && !current {
             problems.push(format!(
                 "{} put the certificate on hold, and is no longer current",
-                match source {
-                    Source::Ocsp => "an OCSP response",
-                    Source::Crl => "a CRL",
-                }
+                source.one()
             ));
             return;
         }
@@ -613,35 +632,25 @@ impl Judgement {
                 time: at,
                 reason,
             };
-            self.revoked = Some((status, der.to_vec(), source));
+            self.revoked = Some((status, der.to_vec()));
         }
     }
 
     fn decide(&self, prefer: Preference) -> Option<(Status, RevocationEvidence)> {
-        let evidence = |der: &[u8], source: Source| {
-            let mut e = RevocationEvidence::default();
-            match source {
-                Source::Ocsp => e.ocsp_responses.push(der.to_vec()),
-                Source::Crl => e.crls.push(der.to_vec()),
-            }
-            e
-        };
-        if let Some((status, der, source)) = &self.revoked {
-            return Some((status.clone(), evidence(der, *source)));
-        }
         let (first, second) = match prefer {
-            Preference::Ocsp => (
-                self.good_ocsp.as_ref().map(|g| (g, Source::Ocsp)),
-                self.good_crl.as_ref().map(|g| (g, Source::Crl)),
-            ),
-            Preference::Crl => (
-                self.good_crl.as_ref().map(|g| (g, Source::Crl)),
-                self.good_ocsp.as_ref().map(|g| (g, Source::Ocsp)),
-            ),
+            Preference::Ocsp => (&self.good_ocsp, &self.good_crl),
+            Preference::Crl => (&self.good_crl, &self.good_ocsp),
         };
-        first
-            .or(second)
-            .map(|((status, der), source)| (status.clone(), evidence(der, source)))
+        let (status, der) = self
+            .revoked
+            .as_ref()
+            .or(first.as_ref())
+            .or(second.as_ref())?;
+        let source = match status {
+            Status::Good { source, .. } | Status::Revoked { source, .. } => *source,
+            _ => return None,
+        };
+        Some((status.clone(), source.evidence(der)))
     }
 }
 

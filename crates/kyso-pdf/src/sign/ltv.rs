@@ -24,7 +24,7 @@ use kyso_cert::revocation::{CheckTime, RevocationChecker, Status};
 use kyso_cert::{Certificate, TrustStore, ValidationPolicy, validate_path};
 use kyso_cms::tsp::TimestampAuthority;
 
-use super::{PdfSigner, SignOptions, copy_plain, ends_with_eol, file_id, open_for_update};
+use super::{PdfSigner, SignOptions, check_distinct, copy_plain, ends_with_eol, file_id};
 use crate::dss::{self, ValidationData};
 use crate::reader::{Appended, PdfReader, Source};
 use crate::update::IncrementalUpdate;
@@ -111,54 +111,40 @@ pub fn extend_file(
     output: &Path,
     options: &ExtendOptions<'_>,
 ) -> Result<ExtendOutcome> {
+    check_distinct(input, output)?;
     let mut outcome = ExtendOutcome::default();
-    // Each step writes a file of its own; the last is renamed onto `output`.
-    let mut steps: Vec<tempfile::TempPath> = Vec::new();
-    let current = |steps: &Vec<tempfile::TempPath>| -> std::path::PathBuf {
-        steps
-            .last()
-            .map_or(input.to_path_buf(), |p| p.to_path_buf())
-    };
-    let next_step = |steps: &mut Vec<tempfile::TempPath>| -> Result<std::path::PathBuf> {
-        let p = crate::output::temp_beside(output)?.into_temp_path();
-        let path = p.to_path_buf();
-        steps.push(p);
-        Ok(path)
-    };
-
-    let signed = read_signed(&current(&steps))?;
+    let (mut reader, mut signed) = read_signed(input)?;
     if signed.iter().all(|s| s.document_timestamp) {
         return Err(Error::Extend {
             field: String::new(),
             problem: "the file has no signature to extend".into(),
         });
     }
-    let unproven: Vec<&Signed> = signed
-        .iter()
-        .filter(|s| !s.document_timestamp && !proven(s, &signed))
-        .collect();
     let timestamper = PdfSigner::new(options.sign.clone());
-    if !unproven.is_empty() {
+    // B-T first, for the signatures without a proof of existence: a document time-stamp, in a
+    // file of its own that the later steps read.
+    let mut stamped: Option<tempfile::TempPath> = None;
+    if let Some(unproven) = signed
+        .iter()
+        .find(|s| !s.document_timestamp && !proven(s, &signed))
+    {
         let Some(tsa) = options.tsa else {
             return Err(Error::Extend {
-                field: unproven[0].field.clone(),
+                field: unproven.field.clone(),
                 problem: format!(
                     "has no time-stamp, and {} needs one: give a TSA",
                     options.level.name()
                 ),
             });
         };
-        let before = current(&steps);
-        let out = next_step(&mut steps)?;
-        timestamper.timestamp_file(&before, &out, tsa)?;
+        let out = crate::output::temp_beside(output)?.into_temp_path();
+        timestamper.timestamp_file(input, &out, tsa)?;
         outcome.timestamps += 1;
+        (reader, signed) = read_signed(&out)?;
+        stamped = Some(out);
     }
 
     if options.level >= Level::BLt {
-        let path = current(&steps);
-        let signed = read_signed(&path)?;
-        let file = std::fs::File::open(&path)?;
-        let reader = PdfReader::new(file)?;
         let existing = dss::read(&reader)?;
         let (data, vri) = gather(&signed, &existing, options)?;
         outcome.signatures = signed.len();
@@ -167,7 +153,7 @@ pub fn extend_file(
         outcome.ocsp_responses = added.revocation.ocsp_responses.len();
         outcome.crls = added.revocation.crls.len();
         let tail = dss_update(&reader, &data, &vri)?;
-        let (_, mut tmp) = open_for_update(&path, output)?;
+        let mut tmp = crate::output::temp_beside(output)?;
         if options.level == Level::BLta {
             // The archive time-stamp over the document with its DSS, in the same pass over
             // the original: the DSS update is read from memory, not written first.
@@ -191,11 +177,11 @@ pub fn extend_file(
         return Ok(outcome);
     }
 
-    match steps.pop() {
-        Some(last) => last.persist(output).map_err(|e| Error::Io(e.error))?,
+    match stamped {
+        Some(file) => file.persist(output).map_err(|e| Error::Io(e.error))?,
         None => {
             // Already at the level: the output is a copy of the input.
-            let (reader, mut tmp) = open_for_update(input, output)?;
+            let mut tmp = crate::output::temp_beside(output)?;
             copy_plain(reader.source(), tmp.as_file_mut())?;
             tmp.persist(output).map_err(|e| Error::Io(e.error))?;
         }
@@ -206,14 +192,20 @@ pub fn extend_file(
 /// Whether `s` has a proof of existence: its own signature time-stamp, or a document
 /// time-stamp over a later revision.
 fn proven(s: &Signed, all: &[Signed]) -> bool {
-    s.chains.first().is_some_and(|(_, _, poe)| poe.is_some())
-        || all
-            .iter()
-            .any(|d| d.document_timestamp && d.covered_end > s.covered_end)
+    s.chains.first().is_some_and(|(_, _, poe)| poe.is_some()) || later_stamp(s, all).is_some()
 }
 
-/// The signatures and document time-stamps of the file at `path`, with their chains.
-fn read_signed(path: &Path) -> Result<Vec<Signed>> {
+/// The earliest genTime of the document time-stamps over a revision after `s`'s.
+fn later_stamp(s: &Signed, all: &[Signed]) -> Option<SystemTime> {
+    all.iter()
+        .filter(|d| d.document_timestamp && d.covered_end > s.covered_end)
+        .filter_map(|d| d.chains.first().and_then(|c| c.2))
+        .min()
+}
+
+/// The reader of the file at `path`, and its signatures and document time-stamps with
+/// their chains.
+fn read_signed(path: &Path) -> Result<(PdfReader<std::fs::File>, Vec<Signed>)> {
     let file = std::fs::File::open(path).map_err(|e| Error::Input {
         path: path.to_path_buf(),
         source: e,
@@ -271,7 +263,7 @@ fn read_signed(path: &Path) -> Result<Vec<Signed>> {
             chains,
         });
     }
-    Ok(out)
+    Ok((reader, out))
 }
 
 /// The validation data for every chain of `signed`: path certificates and the revocation
@@ -286,11 +278,7 @@ fn gather(
     let mut data = ValidationData::default();
     let mut vri = Vec::new();
     for s in signed {
-        let later = signed
-            .iter()
-            .filter(|d| d.document_timestamp && d.covered_end > s.covered_end)
-            .filter_map(|d| d.chains.first().and_then(|c| c.2))
-            .min();
+        let later = later_stamp(s, signed);
         for (leaf, supplied, own_poe) in &s.chains {
             let poe = match (*own_poe, later) {
                 (Some(a), Some(b)) => Some(a.min(b)),
@@ -346,21 +334,21 @@ fn gather(
                 certificates: path.certificates.iter().map(|c| c.der().to_vec()).collect(),
                 revocation: result.used,
             });
-            // The responders' certificates, as Adobe and pyHanko keep them too.
-            let responders: Vec<Vec<u8>> = data
-                .revocation
-                .ocsp_responses
-                .iter()
-                .flat_map(|der| kyso_cert::ocsp::response_certificates(der))
-                .map(|c| c.der().to_vec())
-                .collect();
-            data.extend(ValidationData {
-                certificates: responders,
-                revocation: Default::default(),
-            });
         }
         vri.push(s.contents.clone());
     }
+    // The responders' certificates, as Adobe and pyHanko keep them too.
+    let responders: Vec<Vec<u8>> = data
+        .revocation
+        .ocsp_responses
+        .iter()
+        .flat_map(|der| kyso_cert::ocsp::response_certificates(der))
+        .map(|c| c.der().to_vec())
+        .collect();
+    data.extend(ValidationData {
+        certificates: responders,
+        revocation: Default::default(),
+    });
     Ok((data, vri))
 }
 

@@ -19,7 +19,7 @@ use std::time::SystemTime;
 
 use kyso_cert::revocation::{
     CheckTime, NotChecked, PathRevocation, RevocationChecker, RevocationEvidence, RevocationPolicy,
-    Source, Status,
+    Status,
 };
 use kyso_cert::{Certificate, TrustStore, ValidatedPath};
 
@@ -99,8 +99,13 @@ impl<'a> Context<'a> {
         embedded: &RevocationEvidence,
         time: CheckTime,
     ) -> (PathRevocation, bool) {
-        let mut evidence = self.dss.revocation.clone();
-        evidence.extend(embedded.clone());
+        let evidence = if embedded.is_empty() {
+            std::borrow::Cow::Borrowed(&self.dss.revocation)
+        } else {
+            let mut both = self.dss.revocation.clone();
+            both.extend(embedded.clone());
+            std::borrow::Cow::Owned(both)
+        };
         let offline = self.offline.check(path, &evidence, time);
         let complete = complete(&offline, time);
         match &self.online {
@@ -131,73 +136,48 @@ pub(crate) fn complete(r: &PathRevocation, time: CheckTime) -> bool {
     r.certificates.iter().all(|c| match &c.status {
         Status::Good { .. } | Status::NotChecked(_) => true,
         Status::Revoked { time: at, .. } => time.existence.is_some_and(|p| *at > p),
-        Status::Missing { .. } => false,
         _ => false,
     })
 }
 
 /// The report's entries for `r`.
 pub(crate) fn entries(r: &PathRevocation, in_file: bool) -> Vec<RevocationEntry> {
-    let source = |s: &Source| match s {
-        Source::Ocsp => "ocsp",
-        Source::Crl => "crl",
-    };
     r.certificates
         .iter()
         .map(|c| {
-            let subject = c.certificate.subject().to_string();
-            match &c.status {
+            let (status, source, time, problems) = match &c.status {
                 Status::Good {
-                    source: s,
+                    source,
                     this_update,
-                } => RevocationEntry {
-                    subject,
-                    status: "good",
-                    source: Some(source(s)),
-                    time: Some(crate::date::rfc3339(*this_update)),
-                    in_file,
-                    problems: Vec::new(),
-                },
-                Status::Revoked {
-                    source: s, time, ..
-                } => RevocationEntry {
-                    subject,
-                    status: "revoked",
-                    source: Some(source(s)),
-                    time: Some(crate::date::rfc3339(*time)),
-                    in_file,
-                    problems: Vec::new(),
-                },
-                Status::Missing { problems } => RevocationEntry {
-                    subject,
-                    status: "unknown",
-                    source: None,
-                    time: None,
-                    in_file,
-                    problems: problems.clone(),
-                },
-                Status::NotChecked(why) => RevocationEntry {
-                    subject,
-                    status: "not-checked",
-                    source: None,
-                    time: None,
-                    in_file,
-                    problems: vec![match why {
-                        NotChecked::NoPointers => {
-                            "the certificate names no OCSP responder or CRL distribution point"
-                                .to_string()
-                        }
-                        _ => "the policy checks no revocation".to_string(),
-                    }],
-                },
-                _ => RevocationEntry {
-                    subject,
-                    status: "unknown",
-                    source: None,
-                    time: None,
-                    in_file,
-                    problems: Vec::new(),
-                },
+                } => ("good", Some(*source), Some(*this_update), Vec::new()),
+                Status::Revoked { source, time, .. } => {
+                    ("revoked", Some(*source), Some(*time), Vec::new())
+                }
+                Status::Missing { problems } => ("unknown", None, None, problems.clone()),
+                Status::NotChecked(NotChecked::NoPointers) => (
+                    "not-checked",
+                    None,
+                    None,
+                    vec![
+                        "the certificate names no OCSP responder or CRL distribution point"
+                            .to_string(),
+                    ],
+                ),
+                Status::NotChecked(_) => (
+                    "not-checked",
+                    None,
+                    None,
+                    vec!["the policy checks no revocation".to_string()],
+                ),
+                _ => ("unknown", None, None, Vec::new()),
+            };
+            RevocationEntry {
+                subject: c.certificate.subject().to_string(),
+                status,
+                source: source.map(|s| s.name()),
+                time: time.map(crate::date::rfc3339),
+                in_file,
+                problems,
             }
         })
         .collect()

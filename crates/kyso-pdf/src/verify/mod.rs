@@ -678,7 +678,8 @@ fn validate_one<S: Source>(
     if let Some(path) = &path {
         report.trusted = true;
         report.trust_anchor = Some(path.anchor.subject().to_string());
-        let (revocation, in_file) = ctx.check(path, &info.archived_revocation(), check_time);
+        let embedded = info.archived_revocation();
+        let (revocation, in_file) = ctx.check(path, &embedded, check_time);
         ltv::judge_signer(&mut report, &revocation, check_time);
         report.revocation = ltv::entries(&revocation, in_file);
         // B-LT: the file's DSS settles the signer's path and the time-stamp's TSA path
@@ -692,8 +693,13 @@ fn validate_one<S: Source>(
                 },
             )
         });
-        long_term =
-            proven.is_some() && !ctx.dss.is_empty() && ctx.in_dss(path, check_time) && tsa_in_dss;
+        // With nothing in the CMS, the check above was of the DSS alone.
+        let signer_in_dss = if embedded.is_empty() {
+            in_file
+        } else {
+            ctx.in_dss(path, check_time)
+        };
+        long_term = proven.is_some() && !ctx.dss.is_empty() && signer_in_dss && tsa_in_dss;
         archived = long_term && ctx.archived(covered_end, path, check_time);
     }
     report.level = level(sub_filter.as_deref(), proven.is_some(), long_term, archived);
