@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Batch signing throughput for benches/README.md: 200 small PDFs signed by `kyso sign-batch`
-# with a software key and with a SoftHSM2 token, beside pyHanko signing the same 200 files in
-# one Python process, in one run on one machine. Documents per second, median of RUNS.
+# with software RSA-2048 and P-256 keys under each crypto provider (AWS-LC, RustCrypto) and
+# with a SoftHSM2 token, beside pyHanko signing the same 200 files in one Python process and
+# `openssl speed` (the RSA-2048 sign limit of this machine, one core and both), in one run on
+# one machine. Documents per second, median of RUNS.
 #   usage: benches/batch.sh [RUNS]   (needs pyhanko, softhsm2-util, pkcs11-tool, openssl)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +41,22 @@ run() { # seconds of wall time of "$@", median of $runs
 }
 rate() { awk -v t="$1" 'BEGIN{ printf "%.0f", 200 / t }'; }
 
-soft=$(run target/release/kyso sign-batch "$work/in" -o "$work/out" --p12 $demo/signer.p12 --password-file "$work/pass")
+# A P-256 identity beside the demo RSA-2048 one (self-signed: signing needs no trust).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+  -subj "/CN=kyso bench P-256" -keyout "$work/p256.key" -out "$work/p256.pem" 2>/dev/null
+openssl pkcs12 -export -inkey "$work/p256.key" -in "$work/p256.pem" -passout pass:kyso-demo \
+  -out "$work/p256.p12"
+batch() { # provider, p12
+  KYSO_CRYPTO_PROVIDER=$1 target/release/kyso sign-batch "$work/in" -o "$work/out" --p12 "$2" \
+    --password-file "$work/pass"
+}
+soft=$(run batch aws-lc-rs $demo/signer.p12)
+soft_rc=$(run batch rustcrypto $demo/signer.p12)
+p256=$(run batch aws-lc-rs "$work/p256.p12")
+p256_rc=$(run batch rustcrypto "$work/p256.p12")
+py_p256=$(run python3 benches/batch_pyhanko.py "$work/in" "$work/out" "$work/p256.p12" kyso-demo)
+speed1=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $6}')
+speed2=$(openssl speed -seconds 3 -multi 2 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $6}')
 hsm=$(run target/release/kyso sign-batch "$work/in" -o "$work/out" --module $module --token bench --key-label demo --pin-file "$work/pin")
 py=$(run python3 benches/batch_pyhanko.py "$work/in" "$work/out" $demo/signer.p12 kyso-demo)
 # The pyHanko command line, one process per document as a shell loop would run it: timed on
@@ -53,7 +70,14 @@ cli20=$(runs=1 run cli_loop)
 cli=$(awk -v t="$cli20" 'BEGIN{ printf "%.3f", t * 10 }')
 echo "| signer | 200 documents (s) | documents/s | × pyHanko |"
 echo "|---|---|---|---|"
-echo "| kyso sign-batch, software key (PKCS#12) | $soft | $(rate "$soft") | $(awk -v a="$py" -v b="$soft" 'BEGIN{printf "%.1f", a/b}') |"
+x() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", a/b}'; }
+echo "| kyso sign-batch, RSA-2048 software key, aws-lc-rs | $soft | $(rate "$soft") | $(x "$py" "$soft") |"
+echo "| kyso sign-batch, RSA-2048 software key, rustcrypto | $soft_rc | $(rate "$soft_rc") | $(x "$py" "$soft_rc") |"
+echo "| kyso sign-batch, P-256 software key, aws-lc-rs | $p256 | $(rate "$p256") | $(x "$py_p256" "$p256") (P-256) |"
+echo "| kyso sign-batch, P-256 software key, rustcrypto | $p256_rc | $(rate "$p256_rc") | $(x "$py_p256" "$p256_rc") (P-256) |"
 echo "| kyso sign-batch, SoftHSM2 token (PKCS#11) | $hsm | $(rate "$hsm") | $(awk -v a="$py" -v b="$hsm" 'BEGIN{printf "%.1f", a/b}') |"
-echo "| pyHanko 0.x, one Python process, PKCS#12 | $py | $(rate "$py") | 1.0 |"
+echo "| pyHanko 0.x, one Python process, PKCS#12 RSA-2048 | $py | $(rate "$py") | 1.0 |"
+echo "| pyHanko 0.x, one Python process, PKCS#12 P-256 | $py_p256 | $(rate "$py_p256") | 1.0 (P-256) |"
 echo "| pyHanko CLI, one process per document (20 timed, ×10) | $cli | $(rate "$cli") | $(awk -v a="$py" -v b="$cli" 'BEGIN{printf "%.2f", a/b}') |"
+echo
+echo "openssl speed rsa2048: $speed1 signatures/s on one core, $speed2 on both (-multi 2)"

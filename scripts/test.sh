@@ -84,6 +84,16 @@ if cargo nextest --version >/dev/null 2>&1; then
     # Benches are measured with `cargo bench` (benches/README.md), not run as tests.
     log "cargo nextest run --workspace --lib --bins --tests"
     cargo nextest run --workspace --lib --bins --tests --no-fail-fast || status=$?
+    # The same conformance suites and signing matrix again with the pure-Rust provider only
+    # (kyso_cert::crypto: the first run used AWS-LC, the `kyso` binary's default), from the
+    # same build: Wycheproof, PKITS, x509-limbo, the provider check, signing with every key
+    # type against pyHanko/pdfsig/PDFBox/iText, and foreign and external CMS.
+    log "the same suites with KYSO_CRYPTO_PROVIDER=rustcrypto"
+    KYSO_CRYPTO_PROVIDER=rustcrypto cargo nextest run --workspace --lib --bins --tests \
+        --no-fail-fast -E 'binary(wycheproof) | binary(pkits) | binary(pkits_smime) | binary(limbo)
+            | binary(crypto_provider) | binary(software) | binary(interop) | binary(foreign_cms)
+            | binary(sign_external) | binary(batch) | (package(kyso-cms) & binary(verify))
+            | (package(kyso-pdf) & binary(verify))' || status=$?
 else
     log "cargo-nextest not found: cargo test --workspace"
     cargo test --workspace --lib --bins --tests --no-fail-fast || status=$?

@@ -77,6 +77,29 @@ pub enum Error {
         /// What is not supported.
         reason: &'static str,
     },
+    /// A digest or signature-scheme name that kyso does not know (see
+    /// [`algorithm`](crate::algorithm) for the names).
+    #[error("unknown {kind} name {name:?}")]
+    UnknownAlgorithmName {
+        /// `digest` or `signature scheme`.
+        kind: &'static str,
+        /// The name given.
+        name: String,
+    },
+
+    /// Bytes offered as an ECDSA signature are neither DER nor raw `r || s`.
+    #[error("not an ECDSA {curve} signature: {reason}")]
+    InvalidSignatureEncoding {
+        /// The curve's name.
+        curve: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
+
+    /// A crypto provider could not be chosen (see [`crypto`](crate::crypto)).
+    #[error("{0}")]
+    CryptoProvider(String),
+
     /// A SHA-1 based signature algorithm, and the caller did not allow SHA-1.
     #[error("SHA-1 signature algorithm {oid} is not allowed")]
     Sha1NotAllowed {

@@ -106,9 +106,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod algorithm;
 mod certificate;
 mod compat;
 pub mod crl;
+pub mod crypto;
 mod directory_string;
 mod error;
 mod identity;
@@ -120,6 +122,7 @@ pub mod signature;
 mod trust;
 mod vn_id;
 
+pub use algorithm::{DigestAlgorithm, EcCurve, Hasher, KeyType, SignatureScheme, key_type};
 pub use certificate::Certificate;
 pub use directory_string::StringType;
 pub use error::Error;
@@ -127,8 +130,7 @@ pub use identity::{Identity, NameAttribute};
 pub use key_usage::KeyUsage;
 pub use path::{ValidatedPath, ValidationPolicy, validate_path};
 pub use signature::{
-    DigestAlgorithm, PublicKeyKind, SignatureAlgorithm, VerifyOptions, public_key_kind,
-    verify_prehashed_with, verify_signature, verify_signature_with,
+    PublicKeySource, VerifyOptions, verify_prehashed_with, verify_signature, verify_signature_with,
 };
 pub use trust::TrustStore;
 pub use vn_id::VnId;

@@ -34,7 +34,7 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use kyso_cms::{DigestAlgorithm, SignatureAlgorithm, Signer};
+use kyso_cms::{DigestAlgorithm, Signer};
 use kyso_pdf::{PdfSigner, SignOptions, SubFilter};
 use kyso_token::SoftwareSigner;
 
@@ -52,7 +52,9 @@ use crate::password::PasswordSource;
     long_about = None,
     after_help = "Exit codes: 0 every signature VALID (or the command done), 1 a signature \
                   INVALID, 2 usage error, 3 INDETERMINATE (none INVALID), 4 an input, output, \
-                  service or file that failed (in a batch: at least one file)."
+                  service or file that failed (in a batch: at least one file).\n\n\
+                  Environment: KYSO_CRYPTO_PROVIDER=aws-lc-rs|rustcrypto chooses the crypto \
+                  provider (default: aws-lc-rs when built in)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -500,24 +502,8 @@ fn choose_algorithm(
     padding: Option<RsaPadding>,
     digest: Option<DigestArg>,
 ) -> Result<SoftwareSigner, CliError> {
-    if padding.is_none() && digest.is_none() {
-        return Ok(signer);
+    match tokens::algorithm_for(signer.algorithm(), padding, digest)? {
+        Some(algorithm) => Ok(signer.with_algorithm(algorithm)?),
+        None => Ok(signer),
     }
-    let current = signer.algorithm();
-    let d = digest
-        .map(DigestAlgorithm::from)
-        .unwrap_or(current.digest());
-    let algorithm = match (current, padding) {
-        (SignatureAlgorithm::Ecdsa(_), Some(_)) => {
-            return Err(CliError::Usage(
-                "--rsa-padding applies to RSA keys; this key is ECDSA".into(),
-            ));
-        }
-        (SignatureAlgorithm::Ecdsa(_), None) => SignatureAlgorithm::Ecdsa(d),
-        (_, Some(RsaPadding::Pss)) => SignatureAlgorithm::RsaPss(d),
-        (_, Some(RsaPadding::Pkcs1v15)) => SignatureAlgorithm::RsaPkcs1v15(d),
-        (SignatureAlgorithm::RsaPss(_), None) => SignatureAlgorithm::RsaPss(d),
-        (SignatureAlgorithm::RsaPkcs1v15(_), None) => SignatureAlgorithm::RsaPkcs1v15(d),
-    };
-    Ok(signer.with_algorithm(algorithm)?)
 }

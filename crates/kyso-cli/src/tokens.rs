@@ -16,7 +16,7 @@ use std::time::SystemTime;
 
 use clap::Args;
 use kyso_cert::Certificate;
-use kyso_cms::{DigestAlgorithm, SignatureAlgorithm, Signer};
+use kyso_cms::{DigestAlgorithm, SignatureScheme, Signer};
 use kyso_token::pkcs11::{
     CertificateFilter, KeySelector, Pin, PinSource, Pkcs11Module, Pkcs11Signer, TokenInfo,
     TokenObjects,
@@ -182,12 +182,13 @@ pub(crate) fn open_signer(
     Ok(Some(signer))
 }
 
-/// The algorithm `--rsa-padding`/`--digest` ask for, from the key's default `current`.
-fn algorithm_for(
-    current: SignatureAlgorithm,
+/// The algorithm `--rsa-padding`/`--digest` ask for, from the key's default `current`; `None`
+/// when neither is given.
+pub(crate) fn algorithm_for(
+    current: SignatureScheme,
     padding: Option<RsaPadding>,
     digest: Option<DigestArg>,
-) -> Result<Option<SignatureAlgorithm>, CliError> {
+) -> Result<Option<SignatureScheme>, CliError> {
     if padding.is_none() && digest.is_none() {
         return Ok(None);
     }
@@ -195,17 +196,17 @@ fn algorithm_for(
         .map(DigestAlgorithm::from)
         .unwrap_or(current.digest());
     Ok(Some(match (current, padding) {
-        (SignatureAlgorithm::Ecdsa(_), Some(_)) => {
+        (SignatureScheme::Ecdsa(_), Some(_)) => {
             return Err(CliError::Usage(
                 "--rsa-padding applies to RSA keys; this key is ECDSA".into(),
             ));
         }
-        (SignatureAlgorithm::Ecdsa(_), None) => SignatureAlgorithm::Ecdsa(d),
-        (_, Some(RsaPadding::Pss)) | (SignatureAlgorithm::RsaPss(_), None) => {
-            SignatureAlgorithm::RsaPss(d)
+        (SignatureScheme::Ecdsa(_), None) => SignatureScheme::Ecdsa(d),
+        (_, Some(RsaPadding::Pss)) | (SignatureScheme::RsaPss { .. }, None) => {
+            SignatureScheme::rsa_pss(d)
         }
-        (_, Some(RsaPadding::Pkcs1v15)) | (SignatureAlgorithm::RsaPkcs1v15(_), None) => {
-            SignatureAlgorithm::RsaPkcs1v15(d)
+        (_, Some(RsaPadding::Pkcs1v15)) | (SignatureScheme::RsaPkcs1v15(_), None) => {
+            SignatureScheme::RsaPkcs1v15(d)
         }
     }))
 }

@@ -99,7 +99,9 @@ fn verify_cms_json_reports_the_signer_and_algorithms() {
         json["signature"]["signer"]["subject"]["common_name"],
         LeafKind::Rsa2048.common_name()
     );
-    assert_eq!(json["signature"]["digest_algorithm"], "Sha256");
+    // Stable names, not Rust's Debug forms.
+    assert_eq!(json["signature"]["digest_algorithm"], "sha256");
+    assert_eq!(json["signature"]["signature_algorithm"], "rsa-pkcs1-sha256");
     assert_eq!(
         json["signature"]["ess_binding"]["attribute"],
         "signing-certificate-v2"

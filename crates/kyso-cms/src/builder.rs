@@ -24,7 +24,7 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::time::Time;
 
 use crate::asn1::{CmsAlgorithmProtection, EssCertIdV2, IssuerSerial, SigningCertificateV2};
-use crate::{DigestAlgorithm, Error, Result, SignatureAlgorithm, Signer};
+use crate::{DigestAlgorithm, Error, Result, SignatureScheme, Signer};
 
 /// The DER of a `SignedAttributes` set ([RFC 5652 §5.3]) exactly as it is signed: with the
 /// universal SET tag (0x31), not the `[0] IMPLICIT` tag it carries inside `SignerInfo`
@@ -72,7 +72,7 @@ impl SignedAttributes {
 pub struct SignedDataBuilder {
     certificate: Certificate,
     chain: Vec<Certificate>,
-    algorithm: SignatureAlgorithm,
+    algorithm: SignatureScheme,
     signing_time: Option<SystemTime>,
 }
 
@@ -85,7 +85,7 @@ impl SignedDataBuilder {
     pub fn new(
         certificate: Certificate,
         chain: Vec<Certificate>,
-        algorithm: SignatureAlgorithm,
+        algorithm: SignatureScheme,
     ) -> Self {
         Self {
             certificate,
@@ -119,7 +119,7 @@ impl SignedDataBuilder {
     }
 
     /// The signature algorithm of the signer.
-    pub fn signature_algorithm(&self) -> SignatureAlgorithm {
+    pub fn signature_algorithm(&self) -> SignatureScheme {
         self.algorithm
     }
 
@@ -161,9 +161,15 @@ impl SignedDataBuilder {
     /// [`SignedAttributes::der`].
     pub fn signed_attributes(&self, content_digest: &[u8]) -> Result<SignedAttributes> {
         let digest = self.digest_algorithm();
+        // SHA-1 is read in old signatures, never used for a new one.
+        if digest.is_legacy() {
+            return Err(Error::UnsupportedAlgorithm(format!(
+                "{digest} is not used for new signatures"
+            )));
+        }
         if content_digest.len() != digest.output_len() {
             return Err(Error::DigestLength {
-                algorithm: digest.into(),
+                algorithm: digest,
                 expected: digest.output_len(),
                 actual: content_digest.len(),
             });

@@ -1,6 +1,6 @@
 //! The error type of kyso-cms.
 
-use crate::HashAlgorithm;
+use crate::DigestAlgorithm;
 
 /// What can go wrong when building or verifying a CMS signature.
 ///
@@ -29,7 +29,7 @@ pub enum Error {
     #[error("digest is {actual} bytes, {algorithm} needs {expected}")]
     DigestLength {
         /// The algorithm the digest was meant for.
-        algorithm: HashAlgorithm,
+        algorithm: DigestAlgorithm,
         /// Its output length.
         expected: usize,
         /// The length supplied.
@@ -153,7 +153,7 @@ pub enum Error {
     #[error("content digest ({algorithm}) does not match the signed message-digest attribute")]
     DigestMismatch {
         /// The digest algorithm.
-        algorithm: HashAlgorithm,
+        algorithm: DigestAlgorithm,
     },
     /// The signature value does not verify with the signer's public key over the signed
     /// attributes (or, without them, over the content digest).

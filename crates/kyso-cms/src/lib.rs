@@ -10,8 +10,8 @@
 //! * [`tsp`] speaks RFC 3161: time-stamp requests, responses, and the verification of
 //!   time-stamp tokens (TSA signature, certificate usage, imprint, nonce);
 //! * [`Signer`] is what the builder needs from a key; kyso-token implements it;
-//! * [`DigestAlgorithm`] and [`SignatureAlgorithm`] name the algorithms and their identifiers;
-//!   [`HashAlgorithm`] adds SHA-1 for reading old signatures.
+//! * [`DigestAlgorithm`] and [`SignatureScheme`] name the algorithms and their identifiers;
+//!   [`DigestAlgorithm`] adds SHA-1 for reading old signatures.
 //!
 //! The builder can run in two halves for deferred (portal + external token) signing:
 //! [`SignedDataBuilder::signed_attributes`] gives the bytes to sign, and
@@ -30,7 +30,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod algorithm;
 mod asn1;
 pub mod ber;
 mod builder;
@@ -41,7 +40,7 @@ pub mod verify;
 
 pub use builder::{SignedAttributes, SignedDataBuilder};
 
-pub use algorithm::{DigestAlgorithm, HashAlgorithm, Hasher, SignatureAlgorithm};
+pub use kyso_cert::{DigestAlgorithm, Hasher, SignatureScheme};
 
 pub use error::Error;
 pub use signer::{Signer, SignerError};

@@ -2,7 +2,7 @@
 
 use kyso_cert::Certificate;
 
-use crate::SignatureAlgorithm;
+use crate::SignatureScheme;
 
 /// A private key able to sign, with the certificate that binds it to its holder.
 ///
@@ -17,7 +17,7 @@ pub trait Signer: Send + Sync {
     fn chain(&self) -> &[Certificate];
 
     /// The signature algorithm [`Signer::sign`] applies, including its digest.
-    fn algorithm(&self) -> SignatureAlgorithm;
+    fn algorithm(&self) -> SignatureScheme;
 
     /// Signs `message` (for CMS, the DER of the signed attributes): hashes it with the
     /// algorithm's digest and returns the signature value as it goes into

@@ -27,8 +27,9 @@ use der::{Any, Decode, Encode, Sequence, Tagged};
 use kyso_cert::Certificate;
 use spki::AlgorithmIdentifierOwned;
 
+use crate::verify::algorithm::resolve_digest;
 use crate::verify::{SignedDataInfo, VerifyOptions};
-use crate::{DigestAlgorithm, Error, HashAlgorithm, Result};
+use crate::{DigestAlgorithm, Error, Result};
 
 /// `id-ct-TSTInfo` (RFC 3161 §2.4.2): the content type of a time-stamp token.
 pub const ID_CT_TST_INFO: ObjectIdentifier =
@@ -330,7 +331,7 @@ pub struct TimestampInfo {
     /// The nonce, if the token carries one.
     pub nonce: Option<u64>,
     /// The digest algorithm of the message imprint.
-    pub imprint_algorithm: HashAlgorithm,
+    pub imprint_algorithm: DigestAlgorithm,
     /// The TSA's certificate (the token's signer).
     pub tsa: Certificate,
     /// The certificates the token carries (for the TSA's path).
@@ -350,14 +351,14 @@ impl TimeStampToken {
 
     /// The digest algorithm of the token's message imprint (what the data must be hashed
     /// with), read before anything is verified.
-    pub fn imprint_algorithm(&self) -> Result<HashAlgorithm> {
+    pub fn imprint_algorithm(&self) -> Result<DigestAlgorithm> {
         let (tst, _, _) = self.open()?;
-        HashAlgorithm::from_oid(&tst.message_imprint.hash_algorithm.oid)
+        resolve_digest(&tst.message_imprint.hash_algorithm)
     }
 
     /// Verifies the token for the request it answers: imprint and nonce as asked.
     pub fn verify_for(&self, request: &TimeStampRequest) -> Result<TimestampInfo> {
-        let info = self.verify_imprint(request.algorithm.into(), &request.imprint)?;
+        let info = self.verify_imprint(request.algorithm, &request.imprint)?;
         if request.nonce.is_some() && info.nonce != request.nonce {
             return Err(Error::TimestampMismatch {
                 what: "nonce",
@@ -373,12 +374,16 @@ impl TimeStampToken {
     /// Trust in the TSA (its path) is the caller's, with kyso-cert.
     pub fn verify_data(&self, data: &[u8]) -> Result<TimestampInfo> {
         let (tst, _, _) = self.open()?;
-        let algorithm = HashAlgorithm::from_oid(&tst.message_imprint.hash_algorithm.oid)?;
+        let algorithm = resolve_digest(&tst.message_imprint.hash_algorithm)?;
         self.verify_imprint(algorithm, &algorithm.digest(data))
     }
 
     /// Verifies the token for an imprint `digest` made with `algorithm`.
-    pub fn verify_imprint(&self, algorithm: HashAlgorithm, digest: &[u8]) -> Result<TimestampInfo> {
+    pub fn verify_imprint(
+        &self,
+        algorithm: DigestAlgorithm,
+        digest: &[u8],
+    ) -> Result<TimestampInfo> {
         let (info, hashed) = self.verify_token_imprint()?;
         if info.imprint_algorithm != algorithm || hashed != digest {
             return Err(Error::TimestampMismatch {
@@ -406,7 +411,7 @@ impl TimeStampToken {
         let (tst, signed, content) = self.open()?;
         let verified = signed.verify_content(&content)?;
         check_tsa_certificate(&verified.signer)?;
-        let token_algorithm = HashAlgorithm::from_oid(&tst.message_imprint.hash_algorithm.oid)?;
+        let token_algorithm = resolve_digest(&tst.message_imprint.hash_algorithm)?;
         let accuracy = tst.accuracy.as_ref().map(|a| {
             Duration::from_secs(u64::from(a.seconds.unwrap_or(0)))
                 + Duration::from_millis(u64::from(a.millis.unwrap_or(0)))

@@ -5,7 +5,7 @@
 use std::process::Command;
 use std::time::{Duration, UNIX_EPOCH};
 
-use kyso_cms::{DigestAlgorithm, Error, SignatureAlgorithm, SignedDataBuilder, Signer};
+use kyso_cms::{DigestAlgorithm, Error, SignatureScheme, SignedDataBuilder, Signer};
 use kyso_testkit::{LeafKind, TestPki};
 use kyso_token::SoftwareSigner;
 
@@ -77,7 +77,7 @@ fn openssl_verifies_rsa_pkcs1v15_signature() {
 #[test]
 fn openssl_verifies_rsa_pss_signature() {
     let s = signer(LeafKind::Rsa3072Pss)
-        .with_algorithm(SignatureAlgorithm::RsaPss(DigestAlgorithm::Sha256))
+        .with_algorithm(SignatureScheme::rsa_pss(DigestAlgorithm::Sha256))
         .expect("pss");
     let content = b"detached content";
     let cms = sign(&s, content);
@@ -93,7 +93,7 @@ fn openssl_verifies_ecdsa_and_sha384_and_sha512() {
     assert!(openssl_verify(&sign(&p256, content), content).0);
     for d in [DigestAlgorithm::Sha384, DigestAlgorithm::Sha512] {
         let s = signer(LeafKind::Rsa2048)
-            .with_algorithm(SignatureAlgorithm::RsaPkcs1v15(d))
+            .with_algorithm(SignatureScheme::RsaPkcs1v15(d))
             .expect("algorithm");
         let (ok, err) = openssl_verify(&sign(&s, content), content);
         assert!(ok, "{d:?}: {err}");

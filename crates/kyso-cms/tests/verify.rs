@@ -10,12 +10,10 @@ use const_oid::db::{rfc5911, rfc5912, rfc6211};
 use der::asn1::SetOfVec;
 use der::{Any, Decode, Encode};
 use kyso_cms::verify::{
-    self, EssBinding, ID_AA_SIGNATURE_TIME_STAMP_TOKEN, SignatureScheme, SignedDataInfo,
-    VerifyOptions, Warning,
+    self, EssBinding, ID_AA_SIGNATURE_TIME_STAMP_TOKEN, SignedDataInfo, VerifyOptions, Warning,
 };
 use kyso_cms::{
-    DigestAlgorithm, Error, HashAlgorithm, SignatureAlgorithm, SignedAttributes, SignedDataBuilder,
-    Signer,
+    DigestAlgorithm, Error, SignatureScheme, SignedAttributes, SignedDataBuilder, Signer,
 };
 use kyso_testkit::{LeafKind, TestPki};
 use kyso_token::SoftwareSigner;
@@ -31,7 +29,7 @@ fn signer(kind: LeafKind) -> SoftwareSigner {
 
 fn pss_signer() -> SoftwareSigner {
     signer(LeafKind::Rsa3072Pss)
-        .with_algorithm(SignatureAlgorithm::RsaPss(DigestAlgorithm::Sha256))
+        .with_algorithm(SignatureScheme::rsa_pss(DigestAlgorithm::Sha256))
         .expect("pss")
 }
 
@@ -57,17 +55,15 @@ fn verifies_rsa_pkcs1v15_signature_from_the_builder() {
     let s = signer(LeafKind::Rsa2048);
     let v = verify::verify_detached(&sign(&s, CONTENT), CONTENT).expect("verifies");
     assert_eq!(common_name(&v.signer), LeafKind::Rsa2048.common_name());
-    assert_eq!(v.digest_algorithm, HashAlgorithm::Sha256);
+    assert_eq!(v.digest_algorithm, DigestAlgorithm::Sha256);
     assert_eq!(
         v.signature_algorithm,
-        SignatureScheme::RsaPkcs1v15 {
-            hash: HashAlgorithm::Sha256
-        }
+        SignatureScheme::RsaPkcs1v15(DigestAlgorithm::Sha256)
     );
     assert_eq!(
         v.ess_binding,
         EssBinding::SigningCertificateV2 {
-            hash: HashAlgorithm::Sha256,
+            hash: DigestAlgorithm::Sha256,
             issuer_serial: true
         }
     );
@@ -85,13 +81,13 @@ fn verifies_rsa_pss_signature_from_the_builder() {
     assert_eq!(
         v.signature_algorithm,
         SignatureScheme::RsaPss {
-            hash: HashAlgorithm::Sha256,
-            salt_length: 32
+            digest: DigestAlgorithm::Sha256,
+            salt_len: 32
         }
     );
     assert_eq!(
-        v.signature_algorithm.signature_algorithm(),
-        Some(SignatureAlgorithm::RsaPss(DigestAlgorithm::Sha256))
+        Some(v.signature_algorithm),
+        Some(SignatureScheme::rsa_pss(DigestAlgorithm::Sha256))
     );
 }
 
@@ -101,21 +97,16 @@ fn verifies_ecdsa_and_sha384_and_sha512_signatures_from_the_builder() {
     let v = verify::verify_detached(&sign(&p256, CONTENT), CONTENT).expect("P-256");
     assert_eq!(
         v.signature_algorithm,
-        SignatureScheme::Ecdsa {
-            hash: HashAlgorithm::Sha256
-        }
+        SignatureScheme::Ecdsa(DigestAlgorithm::Sha256)
     );
     for d in [DigestAlgorithm::Sha384, DigestAlgorithm::Sha512] {
-        for alg in [
-            SignatureAlgorithm::RsaPkcs1v15(d),
-            SignatureAlgorithm::RsaPss(d),
-        ] {
+        for alg in [SignatureScheme::RsaPkcs1v15(d), SignatureScheme::rsa_pss(d)] {
             let s = signer(LeafKind::Rsa2048)
                 .with_algorithm(alg)
                 .expect("algorithm");
             let v = verify::verify_detached(&sign(&s, CONTENT), CONTENT).expect("verifies");
-            assert_eq!(v.digest_algorithm, HashAlgorithm::from(d));
-            assert_eq!(v.signature_algorithm.signature_algorithm(), Some(alg));
+            assert_eq!(v.digest_algorithm, d);
+            assert_eq!(Some(v.signature_algorithm), Some(alg));
         }
     }
 }
@@ -125,7 +116,7 @@ fn two_step_api_takes_a_digest_computed_elsewhere() {
     let s = signer(LeafKind::P256);
     let cms = sign(&s, CONTENT);
     let info = SignedDataInfo::parse(&cms).expect("parse");
-    assert_eq!(info.digest_algorithm(), HashAlgorithm::Sha256);
+    assert_eq!(info.digest_algorithm(), DigestAlgorithm::Sha256);
     let mut hasher = info.digest_algorithm().hasher();
     for chunk in CONTENT.chunks(7) {
         hasher.update(chunk);
@@ -151,7 +142,8 @@ fn reports_the_claimed_signing_time() {
     assert_eq!(v.signing_time, Some(at));
     let json = serde_json::to_value(&v).expect("serialize");
     assert_eq!(json["signing_time"], "2026-11-24T03:28:02Z");
-    assert_eq!(json["signature_algorithm"]["scheme"], "rsa-pkcs1v15");
+    assert_eq!(json["signature_algorithm"], "rsa-pkcs1-sha256");
+    assert_eq!(json["digest_algorithm"], "sha256");
     assert_eq!(json["ess_binding"]["attribute"], "signing-certificate-v2");
     assert_eq!(
         json["signer"]["subject"]["common_name"],
@@ -189,7 +181,7 @@ fn verifies_openssl_cms_with_signed_attributes() {
 fn verifies_openssl_cades_signature_with_ess_binding() {
     let cms = openssl_sign(LeafKind::P256, CONTENT, &["-md", "sha384", "-cades"]);
     let v = verify::verify_detached(&cms, CONTENT).expect("verifies");
-    assert_eq!(v.digest_algorithm, HashAlgorithm::Sha384);
+    assert_eq!(v.digest_algorithm, DigestAlgorithm::Sha384);
     assert!(
         matches!(v.ess_binding, EssBinding::SigningCertificateV2 { .. }),
         "{:?}",
@@ -214,11 +206,11 @@ fn verifies_openssl_cms_without_signed_attributes() {
     // The signature covers the content's digest: the digest alone verifies it (as a
     // streaming PDF verifier needs), and another digest does not.
     let v = info
-        .verify(&HashAlgorithm::Sha256.digest(CONTENT))
+        .verify(&DigestAlgorithm::Sha256.digest(CONTENT))
         .expect("verifies over the digest");
     assert_eq!(v.warnings, vec![Warning::NoSignedAttributes]);
     assert!(matches!(
-        info.verify(&HashAlgorithm::Sha256.digest(b"other content")),
+        info.verify(&DigestAlgorithm::Sha256.digest(b"other content")),
         Err(Error::BadSignature { .. })
     ));
 }
@@ -241,8 +233,8 @@ fn verifies_openssl_rsa_pss_signature() {
     assert_eq!(
         v.signature_algorithm,
         SignatureScheme::RsaPss {
-            hash: HashAlgorithm::Sha256,
-            salt_length: 32
+            digest: DigestAlgorithm::Sha256,
+            salt_len: 32
         }
     );
 }
@@ -327,7 +319,7 @@ fn refuses_sha1_unless_allowed() {
     }
     let info = SignedDataInfo::parse_with(&cms, VerifyOptions::new().allow_sha1(true))
         .expect("parse with SHA-1 allowed");
-    assert_eq!(info.digest_algorithm(), HashAlgorithm::Sha1);
+    assert_eq!(info.digest_algorithm(), DigestAlgorithm::Sha1);
     let v = info.verify_content(CONTENT).expect("verifies");
     assert!(v.warnings.contains(&Warning::Sha1 {
         what: "digest algorithm"
@@ -344,7 +336,7 @@ fn rejects_tampered_content_with_digest_mismatch() {
     ] {
         match verify::verify_detached(&cms, b"Quyet dinh so 124") {
             Err(Error::DigestMismatch {
-                algorithm: HashAlgorithm::Sha256,
+                algorithm: DigestAlgorithm::Sha256,
             }) => {}
             other => panic!("expected DigestMismatch, got {other:?}"),
         }
@@ -608,7 +600,7 @@ fn rejects_an_algorithm_substitution_via_algorithm_protection() {
         }
         let value = Any::encode_from(&Protection {
             digest: DigestAlgorithm::Sha256.identifier(),
-            signature: SignatureAlgorithm::RsaPss(DigestAlgorithm::Sha256)
+            signature: SignatureScheme::rsa_pss(DigestAlgorithm::Sha256)
                 .identifier()
                 .expect("pss"),
         })
@@ -666,7 +658,7 @@ fn reads_an_ess_signing_certificate_v1_binding() {
         let value = SigningCertificate {
             certs: vec![EssCertId {
                 hash: der::asn1::OctetString::new(
-                    HashAlgorithm::Sha1.digest(s.certificate().der()),
+                    DigestAlgorithm::Sha1.digest(s.certificate().der()),
                 )
                 .expect("octets"),
             }],

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use kyso_cms::verify::SignedDataInfo;
-use kyso_cms::{DigestAlgorithm, SignatureAlgorithm, SignedDataBuilder, Signer};
+use kyso_cms::{DigestAlgorithm, SignatureScheme, SignedDataBuilder, Signer};
 use kyso_testkit::{LeafKind, TestPki};
 use kyso_token::SoftwareSigner;
 use proptest::prelude::*;
@@ -27,7 +27,7 @@ fn valid() -> &'static [Vec<u8>] {
             .expect("load test key")
         };
         let pss = load(LeafKind::Rsa3072Pss)
-            .with_algorithm(SignatureAlgorithm::RsaPss(DigestAlgorithm::Sha256))
+            .with_algorithm(SignatureScheme::rsa_pss(DigestAlgorithm::Sha256))
             .expect("pss");
         let signers: [&dyn Signer; 3] = [&load(LeafKind::Rsa2048), &pss, &load(LeafKind::P256)];
         signers

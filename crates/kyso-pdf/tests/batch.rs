@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kyso_cert::Certificate;
-use kyso_cms::{SignatureAlgorithm, Signer, SignerError};
+use kyso_cms::{SignatureScheme, Signer, SignerError};
 use kyso_pdf::verify::{ValidationOptions, Verdict, validate_file};
 use kyso_pdf::{BatchJob, Error, PdfSigner, SignOptions};
 use kyso_testkit::{LeafKind, TestPki, corpus};
@@ -24,7 +24,7 @@ impl Signer for Counting {
     fn chain(&self) -> &[Certificate] {
         self.inner.chain()
     }
-    fn algorithm(&self) -> SignatureAlgorithm {
+    fn algorithm(&self) -> SignatureScheme {
         self.inner.algorithm()
     }
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {

@@ -346,7 +346,7 @@ fn adbe_pkcs7_sha1_is_checked_and_indeterminate_for_crypto_constraints() {
         |digest: Vec<u8>| openssl_cms_sign(&digest, leaf, &["-md", "sha256", "-nodetach"]);
 
     let honest = swap_cms(&sha1_style, |content| {
-        encapsulate(kyso_cms::HashAlgorithm::Sha1.digest(content))
+        encapsulate(kyso_cms::DigestAlgorithm::Sha1.digest(content))
     });
     let report = validate_bytes(honest);
     let sig = &report.signatures[0];
@@ -355,7 +355,7 @@ fn adbe_pkcs7_sha1_is_checked_and_indeterminate_for_crypto_constraints() {
     assert_eq!(codes(&report), [ReasonCode::CryptoConstraints]);
 
     let forged = swap_cms(&sha1_style, |_| {
-        encapsulate(kyso_cms::HashAlgorithm::Sha1.digest(b"another document"))
+        encapsulate(kyso_cms::DigestAlgorithm::Sha1.digest(b"another document"))
     });
     let report = validate_bytes(forged);
     assert_eq!(report.signatures[0].verdict, Verdict::Invalid);

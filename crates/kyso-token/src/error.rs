@@ -2,9 +2,7 @@
 
 use std::path::PathBuf;
 
-use kyso_cms::SignatureAlgorithm;
-
-use crate::KeyType;
+use kyso_cert::{KeyType, SignatureScheme};
 
 /// Why a key could not be loaded or could not sign.
 ///
@@ -50,12 +48,12 @@ pub enum Error {
     KeyCertificateMismatch,
 
     /// The requested signature algorithm cannot be used with this key.
-    #[error("{algorithm:?} cannot be used with this {key} key{}", reason.map(|r| format!(" ({r})")).unwrap_or_default())]
+    #[error("{algorithm} cannot be used with this {key} key{}", reason.map(|r| format!(" ({r})")).unwrap_or_default())]
     AlgorithmMismatch {
         /// The signer's key.
         key: KeyType,
         /// The algorithm that was asked for.
-        algorithm: SignatureAlgorithm,
+        algorithm: SignatureScheme,
         /// A more specific reason, when there is one.
         reason: Option<&'static str>,
     },
@@ -140,10 +138,10 @@ pub enum Error {
     CertificateNotFound(String),
 
     /// The token does not offer a mechanism for the requested signature algorithm.
-    #[error("the token cannot sign with {algorithm:?}: {reason}")]
+    #[error("the token cannot sign with {algorithm}: {reason}")]
     MechanismNotSupported {
         /// The algorithm that was asked for.
-        algorithm: SignatureAlgorithm,
+        algorithm: SignatureScheme,
         /// Which mechanisms were looked for.
         reason: String,
     },

@@ -40,7 +40,7 @@
 //! # Example
 //!
 //! ```no_run
-//! use kyso_cms::{DigestAlgorithm, SignatureAlgorithm, Signer};
+//! use kyso_cms::{DigestAlgorithm, SignatureScheme, Signer};
 //! use kyso_token::SoftwareSigner;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -54,7 +54,7 @@
 //!     &std::fs::read("signer.pem")?,
 //!     Some(&std::fs::read("ca-chain.pem")?),
 //! )?
-//! .with_algorithm(SignatureAlgorithm::RsaPss(DigestAlgorithm::Sha256))?;
+//! .with_algorithm(SignatureScheme::rsa_pss(DigestAlgorithm::Sha256))?;
 //!
 //! // What a CMS builder does with it: sign the DER of the signed attributes.
 //! let signature = signer.sign(b"DER of the signed attributes")?;
@@ -116,11 +116,15 @@
 mod error;
 pub mod pkcs11;
 pub mod remote;
+mod scheme;
 mod software;
 
 pub use error::Error;
+/// The key types, digests and signature schemes of kyso, from kyso-cert (one vocabulary for
+/// every crate).
+pub use kyso_cert::{DigestAlgorithm, EcCurve, KeyType, SignatureScheme};
 pub use pkcs11::{Pkcs11Module, Pkcs11Signer};
-pub use software::{KeyType, SoftwareSigner};
+pub use software::SoftwareSigner;
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

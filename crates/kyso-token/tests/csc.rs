@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use base64ct::{Base64, Encoding};
 use csc_server::{Config, TestCsc};
 use kyso_cert::Certificate;
-use kyso_cms::{DigestAlgorithm, SignatureAlgorithm, Signer};
+use kyso_cms::{DigestAlgorithm, SignatureScheme, Signer};
 use kyso_pdf::{BatchJob, PdfSigner, SignOptions};
 use kyso_testkit::validators::{PyhankoOptions, pyhanko_validate_batch};
 use kyso_testkit::{LeafKind, TestPki, corpus};
@@ -213,7 +213,7 @@ fn pdfs_signed_through_csc_with_pending_approval_are_accepted_by_pyhanko() {
     let signer = session(&server).into_signer();
     assert_eq!(
         signer.algorithm(),
-        SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256)
+        SignatureScheme::Ecdsa(DigestAlgorithm::Sha256)
     );
     let out = dir.path().join("csc-p256.pdf");
     PdfSigner::new(options)
@@ -512,15 +512,11 @@ impl ApprovalSigner for PushAdapter {
         &self.chain
     }
 
-    fn algorithm(&self) -> SignatureAlgorithm {
-        SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256)
+    fn algorithm(&self) -> SignatureScheme {
+        SignatureScheme::RsaPkcs1v15(DigestAlgorithm::Sha256)
     }
 
-    fn submit(
-        &self,
-        digest: &[u8],
-        _algorithm: SignatureAlgorithm,
-    ) -> kyso_token::Result<PendingId> {
+    fn submit(&self, digest: &[u8], _algorithm: SignatureScheme) -> kyso_token::Result<PendingId> {
         #[derive(serde::Deserialize)]
         struct Submitted {
             transaction_id: String,
@@ -706,7 +702,7 @@ fn user_rejection_is_typed() {
     let id = adapter
         .submit(
             &digest(b"no"),
-            SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256),
+            SignatureScheme::RsaPkcs1v15(DigestAlgorithm::Sha256),
         )
         .expect("submit");
     assert!(adapter.poll(&id).expect("check 1").is_pending());

@@ -6,7 +6,7 @@ mod pkcs11_softhsm;
 use std::path::Path;
 use std::sync::Arc;
 
-use kyso_cms::{DigestAlgorithm, SignatureAlgorithm, Signer};
+use kyso_cms::{DigestAlgorithm, SignatureScheme, Signer};
 use kyso_pdf::{PdfSigner, SignOptions};
 use kyso_testkit::validators::{self, pdfsig_verify, pyhanko_validate};
 use kyso_testkit::{TestPki, corpus};
@@ -182,7 +182,7 @@ fn signs_a_pdf_with_rsa_pkcs1_chosen_by_certificate_label() {
     assert_eq!(signer.key_id(), [0x01]);
     assert_eq!(
         signer.algorithm(),
-        SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256)
+        SignatureScheme::RsaPkcs1v15(DigestAlgorithm::Sha256)
     );
     assert_eq!(signer.mechanism_name(), "CKM_SHA256_RSA_PKCS");
     let pdf = sign_and_validate(&signer, "rsa-pkcs1");
@@ -202,7 +202,7 @@ fn signs_a_pdf_with_rsa_pkcs1_chosen_by_certificate_label() {
 #[test]
 fn signs_a_pdf_with_rsa_pss_chosen_by_id() {
     let signer = open(KeySelector::id_hex("02").unwrap())
-        .with_algorithm(SignatureAlgorithm::RsaPss(DigestAlgorithm::Sha256))
+        .with_algorithm(SignatureScheme::rsa_pss(DigestAlgorithm::Sha256))
         .unwrap();
     assert_eq!(signer.mechanism(), Pkcs11Mechanism::RsaPkcsPss);
     assert_eq!(
@@ -222,7 +222,7 @@ fn signs_a_pdf_with_ecdsa_chosen_by_certificate_filter() {
     assert_eq!(signer.key_label(), EC.key_label);
     assert_eq!(
         signer.algorithm(),
-        SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256)
+        SignatureScheme::Ecdsa(DigestAlgorithm::Sha256)
     );
     assert_eq!(signer.mechanism_name(), "CKM_ECDSA");
     sign_and_validate(&signer, "ecdsa");
@@ -244,7 +244,7 @@ fn raw_rsa_with_our_digest_info_equals_the_hashing_mechanism() {
         DigestAlgorithm::Sha384,
         DigestAlgorithm::Sha512,
     ] {
-        let algorithm = SignatureAlgorithm::RsaPkcs1v15(digest);
+        let algorithm = SignatureScheme::RsaPkcs1v15(digest);
         let hashing = open(KeySelector::Label(RSA.key_label.into()))
             .with_algorithm(algorithm)
             .unwrap();
@@ -461,7 +461,7 @@ fn key_selection_errors_are_typed() {
 
     // An algorithm the key cannot make.
     let err = open(KeySelector::Label(EC.key_label.into()))
-        .with_algorithm(SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256))
+        .with_algorithm(SignatureScheme::RsaPkcs1v15(DigestAlgorithm::Sha256))
         .unwrap_err();
     assert!(matches!(err, Error::AlgorithmMismatch { .. }), "{err:?}");
 }

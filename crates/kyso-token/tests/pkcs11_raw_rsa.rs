@@ -7,7 +7,7 @@
 
 mod pkcs11_softhsm;
 
-use kyso_cms::{DigestAlgorithm, SignatureAlgorithm, Signer};
+use kyso_cms::{DigestAlgorithm, SignatureScheme, Signer};
 use kyso_pdf::{PdfSigner, SignOptions};
 use kyso_testkit::validators::pyhanko_validate;
 use kyso_testkit::{TestPki, corpus};
@@ -24,7 +24,7 @@ fn hsm() -> &'static SoftHsm {
     softhsm_with_mechanisms(DISABLED)
 }
 
-fn open(key: Imported, algorithm: Option<SignatureAlgorithm>) -> Result<Pkcs11Signer, Error> {
+fn open(key: Imported, algorithm: Option<SignatureScheme>) -> Result<Pkcs11Signer, Error> {
     let module = Pkcs11Module::load(&hsm().module)?;
     let mut builder = Pkcs11Signer::builder(&module)
         .token_label(TOKEN)
@@ -56,7 +56,7 @@ fn rsa_pkcs1_falls_back_to_raw_rsa_with_our_digest_info() {
         "the hashing mechanism is still listed:\n{pkcs11_tool}"
     );
     for digest in [DigestAlgorithm::Sha256, DigestAlgorithm::Sha512] {
-        let signer = open(RSA, Some(SignatureAlgorithm::RsaPkcs1v15(digest))).unwrap();
+        let signer = open(RSA, Some(SignatureScheme::RsaPkcs1v15(digest))).unwrap();
         assert_eq!(signer.mechanism(), Pkcs11Mechanism::RsaPkcsRaw);
         let message = b"Ngh\xe1\xbb\x8b \xc4\x91\xe1\xbb\x8bnh";
         let signature = signer.sign(message).unwrap();
@@ -73,11 +73,7 @@ fn rsa_pkcs1_falls_back_to_raw_rsa_with_our_digest_info() {
 
 #[test]
 fn rsa_pss_falls_back_to_the_hashing_pss_mechanism() {
-    let signer = open(
-        PSS,
-        Some(SignatureAlgorithm::RsaPss(DigestAlgorithm::Sha256)),
-    )
-    .unwrap();
+    let signer = open(PSS, Some(SignatureScheme::rsa_pss(DigestAlgorithm::Sha256))).unwrap();
     assert_eq!(signer.mechanism(), Pkcs11Mechanism::RsaPkcsPssWithHash);
     assert_eq!(signer.mechanism_name(), "CKM_SHA256_RSA_PKCS_PSS");
     sign_pdf(&signer, "sha256-rsa-pkcs-pss");

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use kyso_cms::{DigestAlgorithm, SignatureAlgorithm, Signer};
+use kyso_cms::{DigestAlgorithm, SignatureScheme, Signer};
 use kyso_token::{Error, KeyType, SoftwareSigner};
 
 const PASSWORD: &str = "mật khẩu 123";
@@ -298,18 +298,14 @@ fn openssl_verifies(signer: &SoftwareSigner, leaf: &str, message: &[u8]) -> bool
         .unwrap();
     std::fs::write(dir.path().join("msg"), message).unwrap();
     std::fs::write(dir.path().join("sig"), &signature).unwrap();
-    let digest = match algorithm.digest() {
-        DigestAlgorithm::Sha256 => "-sha256",
-        DigestAlgorithm::Sha384 => "-sha384",
-        DigestAlgorithm::Sha512 => "-sha512",
-    };
+    let digest = format!("-{}", algorithm.digest().id());
     let public = pki().path(&format!("{leaf}.pub"));
     let mut cmd = Command::new("openssl");
     cmd.current_dir(dir.path())
-        .args(["dgst", digest, "-verify"])
+        .args(["dgst", &digest, "-verify"])
         .arg(&public)
         .args(["-signature", "sig"]);
-    if let SignatureAlgorithm::RsaPss(_) = algorithm {
+    if let SignatureScheme::RsaPss { .. } = algorithm {
         cmd.args([
             "-sigopt",
             "rsa_padding_mode:pss",
@@ -369,13 +365,13 @@ fn assert_certificates(signer: &SoftwareSigner, leaf: &str) {
     );
 }
 
-fn default_algorithm(leaf: &str) -> SignatureAlgorithm {
+fn default_algorithm(leaf: &str) -> SignatureScheme {
     match leaf {
-        "rsa2048" => SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256),
-        "rsapss3072" => SignatureAlgorithm::RsaPss(DigestAlgorithm::Sha256),
-        "rsapss384" => SignatureAlgorithm::RsaPss(DigestAlgorithm::Sha384),
-        "p256" => SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256),
-        "p384" => SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha384),
+        "rsa2048" => SignatureScheme::RsaPkcs1v15(DigestAlgorithm::Sha256),
+        "rsapss3072" => SignatureScheme::rsa_pss(DigestAlgorithm::Sha256),
+        "rsapss384" => SignatureScheme::rsa_pss(DigestAlgorithm::Sha384),
+        "p256" => SignatureScheme::Ecdsa(DigestAlgorithm::Sha256),
+        "p384" => SignatureScheme::Ecdsa(DigestAlgorithm::Sha384),
         _ => unreachable!(),
     }
 }
@@ -463,8 +459,8 @@ fn rsa_signs_every_pkcs1v15_and_pss_digest_on_request() {
         DigestAlgorithm::Sha512,
     ] {
         for algorithm in [
-            SignatureAlgorithm::RsaPkcs1v15(digest),
-            SignatureAlgorithm::RsaPss(digest),
+            SignatureScheme::RsaPkcs1v15(digest),
+            SignatureScheme::rsa_pss(digest),
         ] {
             let signer = from_p12("rsa2048", "modern")
                 .with_algorithm(algorithm)
@@ -479,7 +475,7 @@ fn rsa_signs_every_pkcs1v15_and_pss_digest_on_request() {
 fn pss_key_without_parameters_signs_pss_with_any_digest() {
     for digest in [DigestAlgorithm::Sha384, DigestAlgorithm::Sha512] {
         let signer = from_p12("rsapss3072", "legacy")
-            .with_algorithm(SignatureAlgorithm::RsaPss(digest))
+            .with_algorithm(SignatureScheme::rsa_pss(digest))
             .unwrap();
         assert_openssl_verifies(&signer, "rsapss3072");
     }
@@ -494,7 +490,7 @@ fn ecdsa_signs_with_other_digests_on_request() {
         ("p384", DigestAlgorithm::Sha512),
     ] {
         let signer = from_p12(leaf, "modern")
-            .with_algorithm(SignatureAlgorithm::Ecdsa(digest))
+            .with_algorithm(SignatureScheme::Ecdsa(digest))
             .unwrap();
         assert_openssl_verifies(&signer, leaf);
     }
@@ -528,14 +524,26 @@ fn openssl_rejects_the_signature_for_another_message() {
 fn key_types_are_reported() {
     assert_eq!(
         from_p12("rsa2048", "modern").key_type(),
-        KeyType::Rsa { bits: 2048 }
+        KeyType::Rsa {
+            modulus_bits: 2048,
+            pss_only: false,
+        }
     );
     assert_eq!(
         from_p12("rsapss3072", "modern").key_type(),
-        KeyType::RsaPss { bits: 3072 }
+        KeyType::Rsa {
+            modulus_bits: 3072,
+            pss_only: true,
+        }
     );
-    assert_eq!(from_p12("p256", "modern").key_type(), KeyType::EcdsaP256);
-    assert_eq!(from_p12("p384", "modern").key_type(), KeyType::EcdsaP384);
+    assert_eq!(
+        from_p12("p256", "modern").key_type(),
+        KeyType::Ec(kyso_cert::EcCurve::P256)
+    );
+    assert_eq!(
+        from_p12("p384", "modern").key_type(),
+        KeyType::Ec(kyso_cert::EcCurve::P384)
+    );
 }
 
 #[test]
@@ -663,12 +671,12 @@ fn garbage_is_a_parse_error() {
 fn pss_on_an_ec_key_is_an_algorithm_mismatch() {
     for leaf in ["p256", "p384"] {
         let result = from_p12(leaf, "modern")
-            .with_algorithm(SignatureAlgorithm::RsaPss(DigestAlgorithm::Sha256));
+            .with_algorithm(SignatureScheme::rsa_pss(DigestAlgorithm::Sha256));
         assert!(
             matches!(
                 result,
                 Err(Error::AlgorithmMismatch {
-                    algorithm: SignatureAlgorithm::RsaPss(_),
+                    algorithm: SignatureScheme::RsaPss { .. },
                     ..
                 })
             ),
@@ -680,23 +688,20 @@ fn pss_on_an_ec_key_is_an_algorithm_mismatch() {
 #[test]
 fn mismatched_algorithms_are_refused() {
     let cases = [
-        (
-            "rsa2048",
-            SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256),
-        ),
+        ("rsa2048", SignatureScheme::Ecdsa(DigestAlgorithm::Sha256)),
         (
             "p256",
-            SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256),
+            SignatureScheme::RsaPkcs1v15(DigestAlgorithm::Sha256),
         ),
         // id-RSASSA-PSS keys are PSS only (RFC 4055 §1.2).
         (
             "rsapss3072",
-            SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256),
+            SignatureScheme::RsaPkcs1v15(DigestAlgorithm::Sha256),
         ),
         // This key's parameters fix SHA-384.
         (
             "rsapss384",
-            SignatureAlgorithm::RsaPss(DigestAlgorithm::Sha256),
+            SignatureScheme::rsa_pss(DigestAlgorithm::Sha256),
         ),
     ];
     for (leaf, algorithm) in cases {
@@ -713,7 +718,7 @@ fn debug_shows_the_subject_but_no_key_material() {
     let signer = from_p12("rsa2048", "modern");
     let debug = format!("{signer:?}");
     assert!(debug.contains("SoftwareSigner"), "{debug}");
-    assert!(debug.contains("Rsa { bits: 2048 }"), "{debug}");
+    assert!(debug.contains("modulus_bits: 2048"), "{debug}");
     assert!(debug.contains("RsaPkcs1v15(Sha256)"), "{debug}");
     assert!(debug.contains("O=Kyso"), "{debug}");
     assert!(debug.len() < 400, "Debug output unexpectedly long: {debug}");

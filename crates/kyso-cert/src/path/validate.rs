@@ -41,7 +41,7 @@ use const_oid::db::rfc5280::{
 use super::build::Node;
 use super::constraints;
 use super::{ValidatedPath, ValidationPolicy};
-use crate::signature::SignatureAlgorithm;
+use crate::SignatureScheme;
 use crate::{Certificate, Error, KeyUsage, Result};
 
 /// Extensions this crate processes, or recognises and accepts, so that they may be critical
@@ -165,7 +165,7 @@ pub(super) fn validate(
     check_signer(leaf.cert, policy)?;
 
     let uses_sha1 = certs.iter().take(last).any(|node| {
-        SignatureAlgorithm::from_identifier(node.cert.inner().signature_algorithm(), None)
+        SignatureScheme::from_identifier(node.cert.inner().signature_algorithm(), None)
             .is_ok_and(|algorithm| algorithm.digest().is_legacy())
     });
     Ok(ValidatedPath {

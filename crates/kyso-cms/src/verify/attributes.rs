@@ -23,7 +23,7 @@ use x509_cert::time::Time;
 use super::RawAttribute;
 use super::algorithm::{describe_oid, resolve_digest, same_identifier};
 use crate::asn1::{CmsAlgorithmProtection, IssuerSerial, SigningCertificate, SigningCertificateV2};
-use crate::{Error, HashAlgorithm, Result};
+use crate::{DigestAlgorithm, Error, Result};
 
 /// How the signed attributes bind the signer's certificate (ESS, [RFC 5035 §3]; the SHA-1
 /// form is [RFC 2634 §5.4]). The first `ESSCertIDv2` (or `ESSCertID`) must hold the hash of
@@ -47,7 +47,7 @@ pub enum EssBinding {
     /// `id-aa-signingCertificateV2` (1.2.840.113549.1.9.16.2.47) matched the certificate.
     SigningCertificateV2 {
         /// The hash of the certificate it holds.
-        hash: HashAlgorithm,
+        hash: DigestAlgorithm,
         /// Whether it also holds (matching) `issuerSerial`.
         issuer_serial: bool,
     },
@@ -203,7 +203,7 @@ pub(crate) fn check_ess(attrs: &[RawAttribute], signer: &Certificate) -> Result<
             })?;
             let hash = match &first.hash_algorithm {
                 Some(id) => resolve_digest(id)?,
-                None => HashAlgorithm::Sha256,
+                None => DigestAlgorithm::Sha256,
             };
             if hash.digest(signer.der()) != first.cert_hash.as_bytes() {
                 return Err(Error::SigningCertificateMismatch {
@@ -226,7 +226,7 @@ pub(crate) fn check_ess(attrs: &[RawAttribute], signer: &Certificate) -> Result<
                 name: V1,
                 reason: "no ESSCertID".into(),
             })?;
-            if HashAlgorithm::Sha1.digest(signer.der()) != first.cert_hash.as_bytes() {
+            if DigestAlgorithm::Sha1.digest(signer.der()) != first.cert_hash.as_bytes() {
                 return Err(Error::SigningCertificateMismatch {
                     attribute: V1,
                     reason: "certHash (SHA-1) is not the hash of the signer certificate".into(),

@@ -39,7 +39,7 @@
 //! [RFC 6211]: https://www.rfc-editor.org/rfc/rfc6211
 //! [RFC 5035]: https://www.rfc-editor.org/rfc/rfc5035
 
-mod algorithm;
+pub(crate) mod algorithm;
 mod attributes;
 mod primitive;
 mod tlv;
@@ -53,10 +53,9 @@ use kyso_cert::Certificate;
 use serde::{Serialize, Serializer};
 use spki::AlgorithmIdentifierOwned;
 
-pub use algorithm::SignatureScheme;
 pub use attributes::EssBinding;
 
-use crate::{Error, HashAlgorithm, Result};
+use crate::{DigestAlgorithm, Error, Result, SignatureScheme};
 use tlv::{Tlv, Walker, malformed};
 
 /// The largest CMS structure [`SignedDataInfo::parse`] reads, in bytes (16 MiB): far above
@@ -207,9 +206,9 @@ pub enum Warning {
     /// The signature's hash differs from the `digestAlgorithm` the content was hashed with.
     MixedHashes {
         /// The `digestAlgorithm`.
-        digest: HashAlgorithm,
+        digest: DigestAlgorithm,
         /// The hash of the signature algorithm.
-        signature: HashAlgorithm,
+        signature: DigestAlgorithm,
     },
     /// An embedded certificate could not be read and was skipped.
     UnreadableCertificate {
@@ -305,7 +304,7 @@ pub struct SignedDataInfo {
     crls: Vec<Vec<u8>>,
     signer_id: SignerId,
     digest_algorithm_id: AlgorithmIdentifierOwned,
-    digest_algorithm: HashAlgorithm,
+    digest_algorithm: DigestAlgorithm,
     signature_algorithm_id: AlgorithmIdentifierOwned,
     scheme: SignatureScheme,
     signed_attrs_der: Option<Vec<u8>>,
@@ -342,7 +341,7 @@ pub struct VerifiedSignature {
     /// How the `SignerInfo` identified the signer.
     pub signer_id: SignerId,
     /// The digest algorithm of the content (`digestAlgorithm`).
-    pub digest_algorithm: HashAlgorithm,
+    pub digest_algorithm: DigestAlgorithm,
     /// The signature scheme.
     pub signature_algorithm: SignatureScheme,
     /// The signing-time attribute ([RFC 5652 §11.3]): the time the signer *claims*; not
@@ -408,7 +407,7 @@ pub fn verify_detached(cms_der: &[u8], content: &[u8]) -> Result<VerifiedSignatu
 /// digest algorithm the CMS names and returns the content's digest.
 pub fn verify_detached_digest(
     cms_der: &[u8],
-    digest_of: impl FnOnce(HashAlgorithm) -> Vec<u8>,
+    digest_of: impl FnOnce(DigestAlgorithm) -> Vec<u8>,
 ) -> Result<VerifiedSignature> {
     let info = SignedDataInfo::parse(cms_der)?;
     let digest = digest_of(info.digest_algorithm());
@@ -580,12 +579,12 @@ impl SignedDataInfo {
 
         let digest_algorithm = algorithm::resolve_digest(&digest_algorithm_id)?;
         let scheme = algorithm::resolve(&signature_algorithm_id, digest_algorithm)?;
-        let signature_hash = scheme.hash();
+        let signature_hash = scheme.digest();
         for (what, hash) in [
             ("digest algorithm", digest_algorithm),
             ("signature algorithm", signature_hash),
         ] {
-            if hash == HashAlgorithm::Sha1 {
+            if hash == DigestAlgorithm::Sha1 {
                 if !options.allow_sha1 {
                     return Err(Error::Sha1NotAllowed { what });
                 }
@@ -665,7 +664,7 @@ impl SignedDataInfo {
     }
 
     /// The algorithm the content must be hashed with before [`SignedDataInfo::verify`].
-    pub fn digest_algorithm(&self) -> HashAlgorithm {
+    pub fn digest_algorithm(&self) -> DigestAlgorithm {
         self.digest_algorithm
     }
 
@@ -874,8 +873,8 @@ impl SignedDataInfo {
             None => {
                 // RFC 5652 §5.4: without signed attributes the signature is over the content
                 // itself, hashed with the digest algorithm.
-                if !matches!(self.scheme, SignatureScheme::RsaPkcs1v15 { .. })
-                    || self.scheme.hash() != self.digest_algorithm
+                if !matches!(self.scheme, SignatureScheme::RsaPkcs1v15(_))
+                    || self.scheme.digest() != self.digest_algorithm
                 {
                     return Err(Error::UnsupportedAlgorithm(format!(
                         "{} without signed attributes (only RSA PKCS#1 v1.5 with the content's digest algorithm is accepted there)",

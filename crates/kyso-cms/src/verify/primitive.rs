@@ -5,8 +5,8 @@
 use kyso_cert::Certificate;
 use spki::AlgorithmIdentifierOwned;
 
-use super::algorithm::{describe_oid, to_cert_digest};
-use crate::{Error, HashAlgorithm, Result};
+use super::algorithm::describe_oid;
+use crate::{DigestAlgorithm, Error, Result};
 
 /// Checks `signature` over `message` with `certificate`'s public key under `algorithm` (the
 /// `SignerInfo`'s `signatureAlgorithm` as it is); `digest` is the `digestAlgorithm`, used when
@@ -14,7 +14,7 @@ use crate::{Error, HashAlgorithm, Result};
 pub(crate) fn verify(
     certificate: &Certificate,
     algorithm: &AlgorithmIdentifierOwned,
-    digest: HashAlgorithm,
+    digest: DigestAlgorithm,
     allow_sha1: bool,
     message: &[u8],
     signature: &[u8],
@@ -33,7 +33,7 @@ pub(crate) fn verify(
 pub(crate) fn verify_prehashed(
     certificate: &Certificate,
     algorithm: &AlgorithmIdentifierOwned,
-    digest: HashAlgorithm,
+    digest: DigestAlgorithm,
     allow_sha1: bool,
     hashed: &[u8],
     signature: &[u8],
@@ -48,10 +48,10 @@ pub(crate) fn verify_prehashed(
     .map_err(cms_error)
 }
 
-fn options(digest: HashAlgorithm, allow_sha1: bool) -> kyso_cert::VerifyOptions {
+fn options(digest: DigestAlgorithm, allow_sha1: bool) -> kyso_cert::VerifyOptions {
     kyso_cert::VerifyOptions {
         allow_sha1,
-        digest: Some(to_cert_digest(digest)),
+        digest: Some(digest),
     }
 }
 

@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use kyso_cert::Certificate;
 use kyso_cms::tsp::TimestampAuthority;
-use kyso_cms::{Hasher, SignatureAlgorithm, SignedAttributes, SignedDataBuilder, Signer};
+use kyso_cms::{Hasher, SignatureScheme, SignedAttributes, SignedDataBuilder, Signer};
 use serde::{Deserialize, Serialize};
 
 use crate::appearance::preset::Preset;
@@ -612,7 +612,7 @@ impl PreparedPdf {
     }
 
     /// The signature algorithm the signature must use.
-    pub fn algorithm(&self) -> SignatureAlgorithm {
+    pub fn algorithm(&self) -> SignatureScheme {
         self.plan.builder.signature_algorithm()
     }
 
@@ -715,7 +715,7 @@ pub struct DeferredState {
     /// Bytes reserved for the CMS.
     pub capacity: usize,
     /// The signature algorithm expected.
-    pub algorithm: SignatureAlgorithm,
+    pub algorithm: SignatureScheme,
     /// Signer certificate, DER as hex.
     pub certificate: String,
     /// Chain certificates, DER as hex.

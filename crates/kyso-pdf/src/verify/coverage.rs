@@ -277,7 +277,7 @@ pub fn hash_ranges<S: Source>(
 #[derive(Debug, Clone)]
 pub struct DigestAhead {
     /// The digest algorithm the CMS names.
-    pub algorithm: kyso_cms::HashAlgorithm,
+    pub algorithm: kyso_cms::DigestAlgorithm,
     /// The /ByteRange hashed.
     pub byte_range: [u64; 4],
     /// The digest.

@@ -27,7 +27,7 @@ mod trust;
 use std::path::Path;
 use std::time::SystemTime;
 
-use kyso_cert::Certificate;
+use kyso_cert::{Certificate, SignatureScheme};
 use kyso_cms::verify::SignedDataInfo;
 
 use crate::object::Object;
@@ -155,21 +155,21 @@ impl CryptoPolicy {
         sub_filter: Option<&str>,
         verified: &kyso_cms::verify::VerifiedSignature,
     ) -> Vec<String> {
-        use kyso_cms::HashAlgorithm;
+        use kyso_cms::DigestAlgorithm;
         let mut out = Vec::new();
         if !self.accept_sha1 {
             if sub_filter == Some("adbe.pkcs7.sha1") {
                 out.push("adbe.pkcs7.sha1 signs a SHA-1 digest of the document".to_string());
             }
-            if verified.digest_algorithm == HashAlgorithm::Sha1 {
+            if verified.digest_algorithm == DigestAlgorithm::Sha1 {
                 out.push("the digest algorithm is SHA-1".into());
             }
-            if verified.signature_algorithm.hash() == HashAlgorithm::Sha1 {
+            if verified.signature_algorithm.digest() == DigestAlgorithm::Sha1 {
                 out.push("the signature algorithm hashes with SHA-1".into());
             }
         }
-        match kyso_cert::public_key_kind(&verified.signer) {
-            Ok(kyso_cert::PublicKeyKind::Rsa { modulus_bits })
+        match kyso_cert::key_type(&verified.signer) {
+            Ok(kyso_cert::KeyType::Rsa { modulus_bits, .. })
                 if modulus_bits < self.min_rsa_bits =>
             {
                 out.push(format!(
@@ -524,7 +524,7 @@ fn validate_one<S: Source>(
     let content_digest = if sub_filter.as_deref() == Some("adbe.pkcs7.sha1") {
         // The signed content is the SHA-1 digest of the byte ranges, encapsulated
         // (ISO 32000-1 §12.8.3.3.1).
-        let mut sha1 = kyso_cms::HashAlgorithm::Sha1.hasher();
+        let mut sha1 = kyso_cms::DigestAlgorithm::Sha1.hasher();
         coverage::hash_ranges(reader.source(), &range.byte_range, &mut sha1)?;
         let document_sha1 = sha1.finalize();
         match info.encapsulated_content() {
@@ -737,18 +737,12 @@ fn verdict(report: &SignatureReport) -> Verdict {
     }
 }
 
-/// The report's name of a signature scheme: [`SignatureScheme::id`](kyso_cms::verify::SignatureScheme::id),
-/// with the curve for ECDSA (`ecdsa-p256-sha256`).
-fn scheme_id(scheme: kyso_cms::verify::SignatureScheme, signer: &Certificate) -> String {
-    use kyso_cms::verify::SignatureScheme;
-    match (scheme, kyso_cert::public_key_kind(signer)) {
-        (SignatureScheme::Ecdsa { hash }, Ok(kyso_cert::PublicKeyKind::EcP256)) => {
-            format!("ecdsa-p256-{}", hash.id())
-        }
-        (SignatureScheme::Ecdsa { hash }, Ok(kyso_cert::PublicKeyKind::EcP384)) => {
-            format!("ecdsa-p384-{}", hash.id())
-        }
-        _ => scheme.id(),
+/// The report's name of a signature scheme: [`SignatureScheme::id_for`] the signer's key, with
+/// the curve for ECDSA (`ecdsa-p256-sha256`).
+fn scheme_id(scheme: SignatureScheme, signer: &Certificate) -> String {
+    match kyso_cert::key_type(signer) {
+        Ok(key) => scheme.id_for(&key),
+        Err(_) => scheme.id(),
     }
 }
 
@@ -852,14 +846,14 @@ fn document_timestamp<S: Source>(
             return Ok(());
         }
     };
-    let Some(sha2) = algorithm.sha2() else {
+    if algorithm.is_legacy() {
         report.reasons.push(reason(
             ReasonCode::CryptoConstraints,
             "the document time-stamp's imprint is SHA-1",
         ));
         return Ok(());
-    };
-    let mut hasher = sha2.hasher();
+    }
+    let mut hasher = algorithm.hasher();
     coverage::hash_ranges(reader.source(), &range.byte_range, &mut hasher)?;
     let info = match token.verify_imprint(algorithm, &hasher.finalize()) {
         Ok(i) => i,

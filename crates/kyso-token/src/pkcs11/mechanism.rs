@@ -1,4 +1,4 @@
-//! Which PKCS#11 mechanism signs for which [`SignatureAlgorithm`], what goes into `C_Sign`, and
+//! Which PKCS#11 mechanism signs for which [`SignatureScheme`], what goes into `C_Sign`, and
 //! what comes out.
 //!
 //! | Algorithm              | Preferred mechanism (the token hashes) | Fallback (kyso hashes)                  |
@@ -23,14 +23,12 @@ use std::fmt;
 
 use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsPssParams};
 use cryptoki::mechanism::{Mechanism, MechanismType};
-use der::Encode;
-use der::asn1::UintRef;
-use kyso_cms::{DigestAlgorithm, SignatureAlgorithm};
+use kyso_cert::{DigestAlgorithm, SignatureScheme};
 
 use crate::{Error, KeyType, Result};
 
 /// The PKCS#11 mechanism family a [`Pkcs11Signer`](super::Pkcs11Signer) signs with; the digest
-/// comes from the signer's [`SignatureAlgorithm`].
+/// comes from the signer's [`SignatureScheme`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Pkcs11Mechanism {
@@ -51,19 +49,16 @@ pub enum Pkcs11Mechanism {
 
 impl Pkcs11Mechanism {
     /// Whether this mechanism can make signatures of `algorithm`'s kind.
-    pub fn fits(self, algorithm: SignatureAlgorithm) -> bool {
+    pub fn fits(self, algorithm: SignatureScheme) -> bool {
         matches!(
             (self, algorithm),
             (
                 Self::RsaPkcsWithHash | Self::RsaPkcsRaw,
-                SignatureAlgorithm::RsaPkcs1v15(_)
+                SignatureScheme::RsaPkcs1v15(_)
             ) | (
                 Self::RsaPkcsPss | Self::RsaPkcsPssWithHash,
-                SignatureAlgorithm::RsaPss(_)
-            ) | (
-                Self::Ecdsa | Self::EcdsaWithHash,
-                SignatureAlgorithm::Ecdsa(_)
-            )
+                SignatureScheme::RsaPss { .. }
+            ) | (Self::Ecdsa | Self::EcdsaWithHash, SignatureScheme::Ecdsa(_))
         )
     }
 
@@ -71,15 +66,18 @@ impl Pkcs11Mechanism {
     pub(crate) fn mechanism_type(self, digest: DigestAlgorithm) -> MechanismType {
         use DigestAlgorithm::*;
         match (self, digest) {
+            (Self::RsaPkcsWithHash, Sha1) => MechanismType::SHA1_RSA_PKCS,
             (Self::RsaPkcsWithHash, Sha256) => MechanismType::SHA256_RSA_PKCS,
             (Self::RsaPkcsWithHash, Sha384) => MechanismType::SHA384_RSA_PKCS,
             (Self::RsaPkcsWithHash, Sha512) => MechanismType::SHA512_RSA_PKCS,
             (Self::RsaPkcsRaw, _) => MechanismType::RSA_PKCS,
             (Self::RsaPkcsPss, _) => MechanismType::RSA_PKCS_PSS,
+            (Self::RsaPkcsPssWithHash, Sha1) => MechanismType::SHA1_RSA_PKCS_PSS,
             (Self::RsaPkcsPssWithHash, Sha256) => MechanismType::SHA256_RSA_PKCS_PSS,
             (Self::RsaPkcsPssWithHash, Sha384) => MechanismType::SHA384_RSA_PKCS_PSS,
             (Self::RsaPkcsPssWithHash, Sha512) => MechanismType::SHA512_RSA_PKCS_PSS,
             (Self::Ecdsa, _) => MechanismType::ECDSA,
+            (Self::EcdsaWithHash, Sha1) => MechanismType::ECDSA_SHA1,
             (Self::EcdsaWithHash, Sha256) => MechanismType::ECDSA_SHA256,
             (Self::EcdsaWithHash, Sha384) => MechanismType::ECDSA_SHA384,
             (Self::EcdsaWithHash, Sha512) => MechanismType::ECDSA_SHA512,
@@ -90,15 +88,18 @@ impl Pkcs11Mechanism {
     pub fn name(self, digest: DigestAlgorithm) -> &'static str {
         use DigestAlgorithm::*;
         match (self, digest) {
+            (Self::RsaPkcsWithHash, Sha1) => "CKM_SHA1_RSA_PKCS",
             (Self::RsaPkcsWithHash, Sha256) => "CKM_SHA256_RSA_PKCS",
             (Self::RsaPkcsWithHash, Sha384) => "CKM_SHA384_RSA_PKCS",
             (Self::RsaPkcsWithHash, Sha512) => "CKM_SHA512_RSA_PKCS",
             (Self::RsaPkcsRaw, _) => "CKM_RSA_PKCS",
             (Self::RsaPkcsPss, _) => "CKM_RSA_PKCS_PSS",
+            (Self::RsaPkcsPssWithHash, Sha1) => "CKM_SHA1_RSA_PKCS_PSS",
             (Self::RsaPkcsPssWithHash, Sha256) => "CKM_SHA256_RSA_PKCS_PSS",
             (Self::RsaPkcsPssWithHash, Sha384) => "CKM_SHA384_RSA_PKCS_PSS",
             (Self::RsaPkcsPssWithHash, Sha512) => "CKM_SHA512_RSA_PKCS_PSS",
             (Self::Ecdsa, _) => "CKM_ECDSA",
+            (Self::EcdsaWithHash, Sha1) => "CKM_ECDSA_SHA1",
             (Self::EcdsaWithHash, Sha256) => "CKM_ECDSA_SHA256",
             (Self::EcdsaWithHash, Sha384) => "CKM_ECDSA_SHA384",
             (Self::EcdsaWithHash, Sha512) => "CKM_ECDSA_SHA512",
@@ -111,11 +112,11 @@ impl Pkcs11Mechanism {
     }
 
     /// The candidates for `algorithm`, in order of preference.
-    fn preference(algorithm: SignatureAlgorithm) -> [Self; 2] {
+    fn preference(algorithm: SignatureScheme) -> [Self; 2] {
         match algorithm {
-            SignatureAlgorithm::RsaPkcs1v15(_) => [Self::RsaPkcsWithHash, Self::RsaPkcsRaw],
-            SignatureAlgorithm::RsaPss(_) => [Self::RsaPkcsPss, Self::RsaPkcsPssWithHash],
-            SignatureAlgorithm::Ecdsa(_) => [Self::Ecdsa, Self::EcdsaWithHash],
+            SignatureScheme::RsaPkcs1v15(_) => [Self::RsaPkcsWithHash, Self::RsaPkcsRaw],
+            SignatureScheme::RsaPss { .. } => [Self::RsaPkcsPss, Self::RsaPkcsPssWithHash],
+            SignatureScheme::Ecdsa(_) => [Self::Ecdsa, Self::EcdsaWithHash],
         }
     }
 }
@@ -136,7 +137,7 @@ impl fmt::Display for Pkcs11Mechanism {
 /// Picks the mechanism for `algorithm` among those the token lists (`available`); `forced`
 /// names the only one to consider.
 pub(crate) fn choose(
-    algorithm: SignatureAlgorithm,
+    algorithm: SignatureScheme,
     available: &[MechanismType],
     forced: Option<Pkcs11Mechanism>,
 ) -> Result<Pkcs11Mechanism> {
@@ -145,7 +146,7 @@ pub(crate) fn choose(
         Some(m) if !m.fits(algorithm) => {
             return Err(Error::MechanismNotSupported {
                 algorithm,
-                reason: format!("{m} does not make {algorithm:?} signatures"),
+                reason: format!("{m} does not make {algorithm} signatures"),
             });
         }
         Some(m) => vec![m],
@@ -168,32 +169,42 @@ pub(crate) fn choose(
         })
 }
 
-/// The `CK_MECHANISM` for one signature.
-pub(crate) fn mechanism(m: Pkcs11Mechanism, digest: DigestAlgorithm) -> Mechanism<'static> {
+/// The `CK_MECHANISM` for one `scheme` signature.
+pub(crate) fn mechanism(m: Pkcs11Mechanism, scheme: SignatureScheme) -> Mechanism<'static> {
     use DigestAlgorithm::*;
+    let digest = scheme.digest();
+    let salt_len = match scheme {
+        SignatureScheme::RsaPss { salt_len, .. } => u64::from(salt_len),
+        _ => digest.output_len() as u64,
+    };
     let pss = || PkcsPssParams {
         hash_alg: match digest {
+            Sha1 => MechanismType::SHA1,
             Sha256 => MechanismType::SHA256,
             Sha384 => MechanismType::SHA384,
             Sha512 => MechanismType::SHA512,
         },
         mgf: match digest {
+            Sha1 => PkcsMgfType::MGF1_SHA1,
             Sha256 => PkcsMgfType::MGF1_SHA256,
             Sha384 => PkcsMgfType::MGF1_SHA384,
             Sha512 => PkcsMgfType::MGF1_SHA512,
         },
-        s_len: (digest.output_len() as u64).into(),
+        s_len: salt_len.into(),
     };
     match (m, digest) {
+        (Pkcs11Mechanism::RsaPkcsWithHash, Sha1) => Mechanism::Sha1RsaPkcs,
         (Pkcs11Mechanism::RsaPkcsWithHash, Sha256) => Mechanism::Sha256RsaPkcs,
         (Pkcs11Mechanism::RsaPkcsWithHash, Sha384) => Mechanism::Sha384RsaPkcs,
         (Pkcs11Mechanism::RsaPkcsWithHash, Sha512) => Mechanism::Sha512RsaPkcs,
         (Pkcs11Mechanism::RsaPkcsRaw, _) => Mechanism::RsaPkcs,
         (Pkcs11Mechanism::RsaPkcsPss, _) => Mechanism::RsaPkcsPss(pss()),
+        (Pkcs11Mechanism::RsaPkcsPssWithHash, Sha1) => Mechanism::Sha1RsaPkcsPss(pss()),
         (Pkcs11Mechanism::RsaPkcsPssWithHash, Sha256) => Mechanism::Sha256RsaPkcsPss(pss()),
         (Pkcs11Mechanism::RsaPkcsPssWithHash, Sha384) => Mechanism::Sha384RsaPkcsPss(pss()),
         (Pkcs11Mechanism::RsaPkcsPssWithHash, Sha512) => Mechanism::Sha512RsaPkcsPss(pss()),
         (Pkcs11Mechanism::Ecdsa, _) => Mechanism::Ecdsa,
+        (Pkcs11Mechanism::EcdsaWithHash, Sha1) => Mechanism::EcdsaSha1,
         (Pkcs11Mechanism::EcdsaWithHash, Sha256) => Mechanism::EcdsaSha256,
         (Pkcs11Mechanism::EcdsaWithHash, Sha384) => Mechanism::EcdsaSha384,
         (Pkcs11Mechanism::EcdsaWithHash, Sha512) => Mechanism::EcdsaSha512,
@@ -224,6 +235,9 @@ pub(crate) fn sign_input(m: Pkcs11Mechanism, digest: DigestAlgorithm, message: &
 /// RSA token this is what makes the result a PKCS#1 v1.5 *signature* of the hash.
 ///
 /// [RFC 8017 §9.2]: https://www.rfc-editor.org/rfc/rfc8017#section-9.2
+const DIGEST_INFO_SHA1: [u8; 15] = [
+    0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14,
+];
 const DIGEST_INFO_SHA256: [u8; 19] = [
     0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
     0x00, 0x04, 0x20,
@@ -239,7 +253,8 @@ const DIGEST_INFO_SHA512: [u8; 19] = [
 
 /// `DigestInfo` (DER) for `hash`, a `digest` hash.
 pub(crate) fn digest_info(digest: DigestAlgorithm, hash: &[u8]) -> Vec<u8> {
-    let prefix = match digest {
+    let prefix: &[u8] = match digest {
+        DigestAlgorithm::Sha1 => &DIGEST_INFO_SHA1,
         DigestAlgorithm::Sha256 => &DIGEST_INFO_SHA256,
         DigestAlgorithm::Sha384 => &DIGEST_INFO_SHA384,
         DigestAlgorithm::Sha512 => &DIGEST_INFO_SHA512,
@@ -250,88 +265,21 @@ pub(crate) fn digest_info(digest: DigestAlgorithm, hash: &[u8]) -> Vec<u8> {
     out
 }
 
-/// `Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` ([RFC 3279 §2.2.3]).
-///
-/// [RFC 3279 §2.2.3]: https://www.rfc-editor.org/rfc/rfc3279#section-2.2.3
-#[derive(der::Sequence)]
-struct EcdsaSigValue<'a> {
-    r: UintRef<'a>,
-    s: UintRef<'a>,
-}
-
 /// Turns what `C_Sign` returned into the signature value CMS carries: unchanged for RSA, the
-/// raw `r || s` of an ECDSA token re-encoded as DER for `key`.
+/// raw `r || s` of an ECDSA token re-encoded as DER.
 pub(crate) fn finish_signature(key: KeyType, raw: Vec<u8>) -> Result<Vec<u8>> {
-    let coordinate = match key {
-        KeyType::EcdsaP256 => 32,
-        KeyType::EcdsaP384 => 48,
-        _ => return Ok(raw),
-    };
-    ecdsa_raw_to_der(&raw, coordinate)
-}
-
-/// DER `Ecdsa-Sig-Value` from the PKCS#11 form `r || s`, each `coordinate` bytes big-endian.
-pub(crate) fn ecdsa_raw_to_der(raw: &[u8], coordinate: usize) -> Result<Vec<u8>> {
-    if raw.len() != 2 * coordinate {
-        return Err(Error::InvalidKey(format!(
-            "the token returned a {}-byte ECDSA signature; expected r || s of {} bytes",
-            raw.len(),
-            2 * coordinate
-        )));
-    }
-    let (r, s) = raw.split_at(coordinate);
-    let value = EcdsaSigValue {
-        r: UintRef::new(r).map_err(|e| Error::InvalidKey(format!("ECDSA r: {e}")))?,
-        s: UintRef::new(s).map_err(|e| Error::InvalidKey(format!("ECDSA s: {e}")))?,
-    };
-    value
-        .to_der()
-        .map_err(|e| Error::InvalidKey(format!("ECDSA signature encoding: {e}")))
-}
-
-/// Whether `key` can make `algorithm` signatures at all (before asking the token).
-pub(crate) fn check_algorithm(key: KeyType, algorithm: SignatureAlgorithm) -> Result<()> {
-    let mismatch = |reason| Error::AlgorithmMismatch {
-        key,
-        algorithm,
-        reason,
-    };
-    match (key, algorithm) {
-        (KeyType::Rsa { bits } | KeyType::RsaPss { bits }, SignatureAlgorithm::RsaPss(d)) => {
-            // EMSA-PSS needs emLen >= hLen + sLen + 2 with sLen = hLen (RFC 8017 §9.1.1).
-            let em_len = (bits.saturating_sub(1)).div_ceil(8);
-            if em_len < 2 * d.output_len() + 2 {
-                return Err(mismatch(Some(
-                    "the key is too short for PSS with this digest",
-                )));
-            }
-            Ok(())
-        }
-        (KeyType::Rsa { .. }, SignatureAlgorithm::RsaPkcs1v15(_)) => Ok(()),
-        (KeyType::RsaPss { .. }, SignatureAlgorithm::RsaPkcs1v15(_)) => Err(mismatch(Some(
-            "the certificate restricts the key to RSASSA-PSS",
-        ))),
-        (KeyType::EcdsaP256 | KeyType::EcdsaP384, SignatureAlgorithm::Ecdsa(_)) => Ok(()),
-        _ => Err(mismatch(None)),
-    }
-}
-
-/// The algorithm a key signs with unless told otherwise: PKCS#1 v1.5 with SHA-256 for RSA (what
-/// Vietnamese CAs and Adobe use), PSS with SHA-256 for a PSS-only key, ECDSA with the digest
-/// matching the curve.
-pub(crate) fn default_algorithm(key: KeyType) -> SignatureAlgorithm {
     match key {
-        KeyType::RsaPss { .. } => SignatureAlgorithm::RsaPss(DigestAlgorithm::Sha256),
-        KeyType::EcdsaP384 => SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha384),
-        KeyType::EcdsaP256 => SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256),
-        _ => SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256),
+        KeyType::Ec(curve) => curve
+            .der_signature(&raw)
+            .map_err(|e| Error::InvalidKey(format!("the token's ECDSA signature: {e}"))),
+        _ => Ok(raw),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use der::Decode;
+    use der::Encode;
     use der::asn1::{Null, OctetString};
     use spki::AlgorithmIdentifierOwned;
 
@@ -343,11 +291,7 @@ mod tests {
             algorithm: AlgorithmIdentifierOwned,
             digest: OctetString,
         }
-        for digest in [
-            DigestAlgorithm::Sha256,
-            DigestAlgorithm::Sha384,
-            DigestAlgorithm::Sha512,
-        ] {
+        for digest in DigestAlgorithm::ALL {
             let hash = digest.digest(b"kyso");
             let built = DigestInfo {
                 algorithm: AlgorithmIdentifierOwned {
@@ -363,26 +307,8 @@ mod tests {
     }
 
     #[test]
-    fn ecdsa_raw_becomes_der_with_minimal_integers() {
-        // r has a leading zero byte (must be dropped), s has its top bit set (needs a 0x00).
-        let mut raw = vec![0u8; 64];
-        raw[1] = 0x12;
-        raw[31] = 0x01;
-        raw[32] = 0x80;
-        raw[63] = 0x02;
-        let der = ecdsa_raw_to_der(&raw, 32).unwrap();
-        let parsed = EcdsaSigValue::from_der(&der).unwrap();
-        assert_eq!(parsed.r.as_bytes(), &raw[1..32]);
-        assert_eq!(parsed.s.as_bytes(), &raw[32..64]);
-        // SEQUENCE, INTEGER of 31 bytes, INTEGER of 33 bytes (0x00 + 32).
-        assert_eq!(&der[..4], &[0x30, 2 + 31 + 2 + 33, 0x02, 31]);
-        assert_eq!(&der[2 + 2 + 31..2 + 2 + 31 + 3], &[0x02, 33, 0x00]);
-        assert!(ecdsa_raw_to_der(&raw[..63], 32).is_err());
-    }
-
-    #[test]
     fn preference_and_fallback() {
-        let sha256 = SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256);
+        let sha256 = SignatureScheme::RsaPkcs1v15(DigestAlgorithm::Sha256);
         let all = [MechanismType::SHA256_RSA_PKCS, MechanismType::RSA_PKCS];
         assert_eq!(
             choose(sha256, &all, None).unwrap(),
@@ -400,29 +326,12 @@ mod tests {
             choose(sha256, &all, Some(Pkcs11Mechanism::Ecdsa)),
             Err(Error::MechanismNotSupported { .. })
         ));
-        let ecdsa = SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha384);
+        let ecdsa = SignatureScheme::Ecdsa(DigestAlgorithm::Sha384);
         assert_eq!(
             choose(ecdsa, &[MechanismType::ECDSA_SHA384], None).unwrap(),
             Pkcs11Mechanism::EcdsaWithHash
         );
         let err = choose(ecdsa, &all, None).unwrap_err().to_string();
         assert!(err.contains("CKM_ECDSA, CKM_ECDSA_SHA384"), "{err}");
-    }
-
-    #[test]
-    fn algorithm_checks() {
-        use SignatureAlgorithm::*;
-        let rsa1024 = KeyType::Rsa { bits: 1024 };
-        assert!(check_algorithm(rsa1024, RsaPss(DigestAlgorithm::Sha384)).is_ok());
-        assert!(check_algorithm(rsa1024, RsaPss(DigestAlgorithm::Sha512)).is_err());
-        assert!(
-            check_algorithm(
-                KeyType::RsaPss { bits: 2048 },
-                RsaPkcs1v15(DigestAlgorithm::Sha256)
-            )
-            .is_err()
-        );
-        assert!(check_algorithm(KeyType::EcdsaP256, RsaPkcs1v15(DigestAlgorithm::Sha256)).is_err());
-        assert!(check_algorithm(KeyType::EcdsaP256, Ecdsa(DigestAlgorithm::Sha512)).is_ok());
     }
 }

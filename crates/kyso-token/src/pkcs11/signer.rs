@@ -9,11 +9,11 @@ use cryptoki::object::ObjectHandle;
 use cryptoki::session::Session;
 use cryptoki::slot::Slot;
 use kyso_cert::Certificate;
-use kyso_cms::{SignatureAlgorithm, Signer, SignerError};
+use kyso_cms::{SignatureScheme, Signer, SignerError};
 
 use super::chain::chain_from;
 use super::mechanism::{self, Pkcs11Mechanism};
-use super::objects::{self, PublicMaterial, bit_len};
+use super::objects;
 use super::select::{CertChoice, KeySelector, select};
 use super::{PinSource, Pkcs11Module, TokenInfo, ck_error, login};
 use crate::{Error, KeyType, Result};
@@ -44,7 +44,7 @@ pub struct Pkcs11Signer {
     always_authenticate: bool,
     certificate: Certificate,
     chain: Vec<Certificate>,
-    algorithm: SignatureAlgorithm,
+    algorithm: SignatureScheme,
     mechanism: Pkcs11Mechanism,
     available: Vec<MechanismType>,
     forced: Option<Pkcs11Mechanism>,
@@ -59,7 +59,7 @@ pub struct Pkcs11SignerBuilder {
     slot_id: Option<u64>,
     selector: KeySelector,
     pin: Option<PinSource>,
-    algorithm: Option<SignatureAlgorithm>,
+    algorithm: Option<SignatureScheme>,
     mechanism: Option<Pkcs11Mechanism>,
     extra_chain: Vec<Certificate>,
     allow_final_try: bool,
@@ -89,8 +89,8 @@ impl Pkcs11Signer {
     ///
     /// [`Error::AlgorithmMismatch`] when the key cannot make such signatures;
     /// [`Error::MechanismNotSupported`] when the token offers no mechanism for it.
-    pub fn with_algorithm(mut self, algorithm: SignatureAlgorithm) -> Result<Self> {
-        mechanism::check_algorithm(self.key_type, algorithm)?;
+    pub fn with_algorithm(mut self, algorithm: SignatureScheme) -> Result<Self> {
+        crate::scheme::check_scheme(self.key_type, algorithm)?;
         self.mechanism = mechanism::choose(algorithm, &self.available, self.forced)?;
         self.algorithm = algorithm;
         Ok(self)
@@ -135,7 +135,7 @@ impl Pkcs11Signer {
     fn sign_locked(&self, session: &Session, message: &[u8]) -> Result<Vec<u8>> {
         let digest = self.algorithm.digest();
         let input = mechanism::sign_input(self.mechanism, digest, message);
-        let mech = mechanism::mechanism(self.mechanism, digest);
+        let mech = mechanism::mechanism(self.mechanism, self.algorithm);
         let raw = session
             .sign(&mech, self.key, &input)
             .map_err(|e| self.sign_error(e))?;
@@ -213,7 +213,7 @@ impl Pkcs11SignerBuilder {
     }
 
     /// Signs with this algorithm instead of the key's default.
-    pub fn algorithm(mut self, algorithm: SignatureAlgorithm) -> Self {
+    pub fn algorithm(mut self, algorithm: SignatureScheme) -> Self {
         self.algorithm = Some(algorithm);
         self
     }
@@ -291,12 +291,13 @@ impl Pkcs11SignerBuilder {
             .get_mechanism_list(slot)
             .map_err(|e| ck_error("C_GetMechanismList", e))?;
 
-        let plan = |cert: &Certificate| -> Result<(KeyType, SignatureAlgorithm, Pkcs11Mechanism)> {
+        let plan = |cert: &Certificate| -> Result<(KeyType, SignatureScheme, Pkcs11Mechanism)> {
             let key_type = key_type_of(cert)?;
-            let algorithm = self
-                .algorithm
-                .unwrap_or_else(|| mechanism::default_algorithm(key_type));
-            mechanism::check_algorithm(key_type, algorithm)?;
+            let algorithm = match self.algorithm {
+                Some(chosen) => chosen,
+                None => crate::scheme::default_scheme(key_type)?,
+            };
+            crate::scheme::check_scheme(key_type, algorithm)?;
             let chosen = mechanism::choose(algorithm, &available, self.mechanism)?;
             Ok((key_type, algorithm, chosen))
         };
@@ -377,13 +378,13 @@ fn trial_signature(
     session: &Session,
     key: ObjectHandle,
     cert: &Certificate,
-    (key_type, algorithm, chosen): (KeyType, SignatureAlgorithm, Pkcs11Mechanism),
+    (key_type, algorithm, chosen): (KeyType, SignatureScheme, Pkcs11Mechanism),
 ) -> Result<()> {
     const MESSAGE: &[u8] = b"kyso: does this key belong to this certificate?";
     let digest = algorithm.digest();
     let raw = session
         .sign(
-            &mechanism::mechanism(chosen, digest),
+            &mechanism::mechanism(chosen, algorithm),
             key,
             &mechanism::sign_input(chosen, digest, MESSAGE),
         )
@@ -394,52 +395,16 @@ fn trial_signature(
         .map_err(|e| Error::InvalidKey(format!("algorithm identifier: {e}")))?;
     let options = kyso_cert::VerifyOptions {
         allow_sha1: false,
-        digest: Some(digest_for_cert(digest)),
+        digest: Some(digest),
     };
     kyso_cert::verify_signature_with(cert, &identifier, MESSAGE, &signature, &options)
         .map_err(|_| Error::KeyCertificateMismatch)
 }
 
-fn digest_for_cert(d: kyso_cms::DigestAlgorithm) -> kyso_cert::DigestAlgorithm {
-    match d {
-        kyso_cms::DigestAlgorithm::Sha256 => kyso_cert::DigestAlgorithm::Sha256,
-        kyso_cms::DigestAlgorithm::Sha384 => kyso_cert::DigestAlgorithm::Sha384,
-        kyso_cms::DigestAlgorithm::Sha512 => kyso_cert::DigestAlgorithm::Sha512,
-    }
-}
-
 /// The key type a certificate's SubjectPublicKeyInfo declares.
 fn key_type_of(cert: &Certificate) -> Result<KeyType> {
-    use const_oid::db::rfc5912::{
-        ID_EC_PUBLIC_KEY, ID_RSASSA_PSS, RSA_ENCRYPTION, SECP_256_R_1, SECP_384_R_1,
-    };
-    let spki = cert.inner().tbs_certificate().subject_public_key_info();
-    let rsa_bits = || match PublicMaterial::from_spki(spki) {
-        Some(PublicMaterial::Rsa(modulus)) => Ok(bit_len(&modulus)),
-        _ => Err(Error::InvalidKey(
-            "the certificate's RSA key cannot be read".into(),
-        )),
-    };
-    match spki.algorithm.oid {
-        RSA_ENCRYPTION => Ok(KeyType::Rsa { bits: rsa_bits()? }),
-        ID_RSASSA_PSS => Ok(KeyType::RsaPss { bits: rsa_bits()? }),
-        ID_EC_PUBLIC_KEY => {
-            let curve = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.decode_as::<const_oid::ObjectIdentifier>().ok());
-            match curve {
-                Some(SECP_256_R_1) => Ok(KeyType::EcdsaP256),
-                Some(SECP_384_R_1) => Ok(KeyType::EcdsaP384),
-                Some(other) => Err(Error::UnsupportedKey(format!("EC curve {other}"))),
-                None => Err(Error::UnsupportedKey("EC key without a named curve".into())),
-            }
-        }
-        other => Err(Error::UnsupportedKey(format!(
-            "public key algorithm {other}"
-        ))),
-    }
+    kyso_cert::key_type(cert)
+        .map_err(|e| Error::InvalidKey(format!("the certificate's public key: {e}")))
 }
 
 impl Signer for Pkcs11Signer {
@@ -451,7 +416,7 @@ impl Signer for Pkcs11Signer {
         &self.chain
     }
 
-    fn algorithm(&self) -> SignatureAlgorithm {
+    fn algorithm(&self) -> SignatureScheme {
         self.algorithm
     }
 

@@ -8,7 +8,7 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use kyso_cert::Certificate;
-use kyso_cms::{SignatureAlgorithm, Signer, SignerError};
+use kyso_cms::{SignatureScheme, Signer, SignerError};
 
 use super::RemoteError;
 use crate::{Error, Result};
@@ -52,7 +52,7 @@ pub trait ApprovalSigner: Send + Sync {
     fn chain(&self) -> &[Certificate];
 
     /// The signature algorithm the provider signs with.
-    fn algorithm(&self) -> SignatureAlgorithm;
+    fn algorithm(&self) -> SignatureScheme;
 
     /// Sends `digest` (the hash of the data to sign with `algorithm`'s digest) for approval and
     /// returns the request's identifier. Must not wait for the user.
@@ -60,7 +60,7 @@ pub trait ApprovalSigner: Send + Sync {
     /// # Errors
     ///
     /// Whatever the provider answered; typically [`Error::Remote`].
-    fn submit(&self, digest: &[u8], algorithm: SignatureAlgorithm) -> Result<PendingId>;
+    fn submit(&self, digest: &[u8], algorithm: SignatureScheme) -> Result<PendingId>;
 
     /// Asks once whether the request has been approved: `Poll::Ready(signature)` (the signature
     /// value as it goes into a CMS `SignerInfo`), or `Poll::Pending` while the user has not
@@ -279,7 +279,7 @@ impl<A: ApprovalSigner> Signer for PollingSigner<A> {
         self.inner.chain()
     }
 
-    fn algorithm(&self) -> SignatureAlgorithm {
+    fn algorithm(&self) -> SignatureScheme {
         self.inner.algorithm()
     }
 

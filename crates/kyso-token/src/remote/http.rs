@@ -227,7 +227,8 @@ impl HttpResponse {
     }
 }
 
-/// A blocking HTTPS client for remote signing services, built on `ureq` 3 with rustls (ring).
+/// A blocking HTTPS client for remote signing services, built on `ureq` 3 with rustls on the
+/// crypto provider built in (aws-lc-rs with the `aws-lc-rs` feature, else ring).
 ///
 /// It enforces the URL policy of [`HttpConfig`] on every request, sends JSON or form bodies
 /// with an optional bearer token, follows no redirects (a bearer token must not travel to
@@ -247,6 +248,23 @@ impl fmt::Debug for HttpClient {
     }
 }
 
+/// The rustls crypto provider: AWS-LC when built in (one C crypto library in the program),
+/// else ring.
+#[cfg(feature = "aws-lc-rs")]
+fn tls_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+}
+
+/// The rustls crypto provider: AWS-LC when built in (one C crypto library in the program),
+/// else ring.
+#[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+fn tls_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+#[cfg(not(any(feature = "ring", feature = "aws-lc-rs")))]
+compile_error!("kyso-token needs a TLS crypto provider: enable its `aws-lc-rs` or `ring` feature");
+
 impl HttpClient {
     /// A client with `config`.
     pub fn new(config: &HttpConfig) -> Self {
@@ -263,6 +281,7 @@ impl HttpClient {
         };
         let tls = TlsConfig::builder()
             .provider(TlsProvider::Rustls)
+            .unversioned_rustls_crypto_provider(tls_provider())
             .root_certs(roots)
             .build();
         let agent: ureq::Agent = ureq::Agent::config_builder()

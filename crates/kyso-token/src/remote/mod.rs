@@ -76,11 +76,8 @@
 //! use std::time::Duration;
 //!
 //! use kyso_cert::Certificate;
-//! use kyso_cms::SignatureAlgorithm;
-//! use kyso_token::remote::{
-//!     AccessToken, ApprovalSigner, HttpClient, HttpConfig, PendingId, PollingOptions,
-//!     PollingSigner, RemoteError,
-//! };
+//! use kyso_cms::SignatureScheme;
+//! use kyso_token::remote::{//!     AccessToken, ApprovalSigner, HttpClient, HttpConfig, PendingId, PollingOptions, //!     PollingSigner, RemoteError, //!};
 //! use kyso_token::Result;
 //!
 //! struct SmartSign {
@@ -110,11 +107,11 @@
 //!     fn chain(&self) -> &[Certificate] {
 //!         &self.chain
 //!     }
-//!     fn algorithm(&self) -> SignatureAlgorithm {
-//!         SignatureAlgorithm::RsaPkcs1v15(kyso_cms::DigestAlgorithm::Sha256)
+//!     fn algorithm(&self) -> SignatureScheme {
+//!         SignatureScheme::RsaPkcs1v15(kyso_cms::DigestAlgorithm::Sha256)
 //!     }
 //!
-//!     fn submit(&self, digest: &[u8], _algorithm: SignatureAlgorithm) -> Result<PendingId> {
+//!     fn submit(&self, digest: &[u8], _algorithm: SignatureScheme) -> Result<PendingId> {
 //!         use base64ct::{Base64, Encoding};
 //!         let body = serde_json::json!({
 //!             "user_id": self.user,

@@ -15,7 +15,7 @@ use const_oid::db::rfc5912::{
     ID_EC_PUBLIC_KEY, ID_MGF_1, ID_RSASSA_PSS, RSA_ENCRYPTION, SECP_256_R_1, SECP_384_R_1,
 };
 use der::{Decode, Encode};
-use kyso_cms::{DigestAlgorithm, SignatureAlgorithm};
+use kyso_cert::{DigestAlgorithm, EcCurve, KeyType, SignatureScheme};
 use p256::elliptic_curve::common::getrandom::SysRng;
 use pkcs8::{DecodePrivateKey, PrivateKeyInfoRef};
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPublicKey};
@@ -24,41 +24,8 @@ use sha2::{Sha256, Sha384, Sha512};
 use signature::hazmat::RandomizedPrehashSigner;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
+use crate::scheme::check_scheme;
 use crate::{Error, Result};
-
-/// The kind and size of a signer's key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum KeyType {
-    /// An RSA key (`rsaEncryption`), usable with PKCS#1 v1.5 and PSS.
-    Rsa {
-        /// Modulus length in bits.
-        bits: usize,
-    },
-    /// An RSA key marked `id-RSASSA-PSS` (in the certificate or the key file): PSS only
-    /// ([RFC 4055 §1.2]).
-    ///
-    /// [RFC 4055 §1.2]: https://www.rfc-editor.org/rfc/rfc4055#section-1.2
-    RsaPss {
-        /// Modulus length in bits.
-        bits: usize,
-    },
-    /// An ECDSA key on NIST P-256 (`secp256r1`).
-    EcdsaP256,
-    /// An ECDSA key on NIST P-384 (`secp384r1`).
-    EcdsaP384,
-}
-
-impl fmt::Display for KeyType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Rsa { bits } => write!(f, "RSA-{bits}"),
-            Self::RsaPss { bits } => write!(f, "RSA-PSS-{bits}"),
-            Self::EcdsaP256 => f.write_str("ECDSA P-256"),
-            Self::EcdsaP384 => f.write_str("ECDSA P-384"),
-        }
-    }
-}
 
 /// `RSASSA-PSS-params` ([RFC 4055 §3.1]) as it appears in the `AlgorithmIdentifier` of a key
 /// restricted to PSS. kyso always signs with MGF1 over the signing hash and a salt as long as
@@ -106,7 +73,7 @@ impl PssOnly {
         let Some(hash) = params.hash else {
             return unsupported("restricted to SHA-1".into());
         };
-        let Ok(digest) = DigestAlgorithm::from_oid(&hash.oid) else {
+        let Some(digest) = DigestAlgorithm::from_oid(hash.oid).filter(|d| !d.is_legacy()) else {
             return unsupported(format!("restricted to hash {}", hash.oid));
         };
         if let Some(mgf) = params.mask_gen {
@@ -284,16 +251,12 @@ impl PrivateKey {
     /// The key's type and size.
     pub(crate) fn key_type(&self) -> KeyType {
         match self {
-            Self::Rsa { key, pss_only } => {
-                let bits = key.size() * 8;
-                if pss_only.is_some() {
-                    KeyType::RsaPss { bits }
-                } else {
-                    KeyType::Rsa { bits }
-                }
-            }
-            Self::P256(_) => KeyType::EcdsaP256,
-            Self::P384(_) => KeyType::EcdsaP384,
+            Self::Rsa { key, pss_only } => KeyType::Rsa {
+                modulus_bits: key.n().bit_width(),
+                pss_only: pss_only.is_some(),
+            },
+            Self::P256(_) => KeyType::Ec(EcCurve::P256),
+            Self::P384(_) => KeyType::Ec(EcCurve::P384),
         }
     }
 
@@ -336,36 +299,25 @@ impl PrivateKey {
     /// The algorithm used when the caller does not choose one: PKCS#1 v1.5 with SHA-256 for
     /// RSA, PSS for a PSS-only key (with its fixed digest, else SHA-256), ECDSA with SHA-256 on
     /// P-256 and SHA-384 on P-384 (the digest matching the curve's strength).
-    pub(crate) fn default_algorithm(&self) -> SignatureAlgorithm {
+    pub(crate) fn default_algorithm(&self) -> SignatureScheme {
         match self {
             Self::Rsa {
                 pss_only: Some(PssOnly { digest }),
                 ..
-            } => SignatureAlgorithm::RsaPss(digest.unwrap_or(DigestAlgorithm::Sha256)),
+            } => SignatureScheme::rsa_pss(digest.unwrap_or(DigestAlgorithm::Sha256)),
             Self::Rsa { pss_only: None, .. } => {
-                SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256)
+                SignatureScheme::RsaPkcs1v15(DigestAlgorithm::Sha256)
             }
-            Self::P256(_) => SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256),
-            Self::P384(_) => SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha384),
+            Self::P256(_) => SignatureScheme::Ecdsa(DigestAlgorithm::Sha256),
+            Self::P384(_) => SignatureScheme::Ecdsa(DigestAlgorithm::Sha384),
         }
     }
 
-    /// Checks that this key can sign with `algorithm`.
-    pub(crate) fn check(&self, algorithm: SignatureAlgorithm) -> Result<()> {
-        let mismatch = |reason| Error::AlgorithmMismatch {
-            key: self.key_type(),
-            algorithm,
-            reason,
-        };
+    /// Checks that this key can sign with `algorithm` ([`check_scheme`], and the digest a PSS
+    /// key's parameters fix).
+    pub(crate) fn check(&self, algorithm: SignatureScheme) -> Result<()> {
+        check_scheme(self.key_type(), algorithm)?;
         match (self, algorithm) {
-            (
-                Self::Rsa {
-                    pss_only: Some(_), ..
-                },
-                SignatureAlgorithm::RsaPkcs1v15(_),
-            ) => Err(mismatch(Some(
-                "the key is restricted to RSASSA-PSS (RFC 4055 §1.2)",
-            ))),
             (
                 Self::Rsa {
                     pss_only:
@@ -374,60 +326,79 @@ impl PrivateKey {
                         }),
                     ..
                 },
-                SignatureAlgorithm::RsaPss(d),
-            ) if *fixed != d => Err(mismatch(Some(
-                "the key's RSASSA-PSS parameters fix another digest",
-            ))),
-            (Self::Rsa { key, .. }, SignatureAlgorithm::RsaPss(d)) => {
-                // EMSA-PSS needs emLen >= hLen + sLen + 2 with sLen = hLen (RFC 8017 §9.1.1).
-                if key.size() < 2 * d.output_len() + 2 {
-                    Err(mismatch(Some(
-                        "the key is too short for this digest with PSS",
-                    )))
-                } else {
-                    Ok(())
-                }
+                SignatureScheme::RsaPss { digest, .. },
+            ) if *fixed != digest => Err(Error::AlgorithmMismatch {
+                key: self.key_type(),
+                algorithm,
+                reason: Some("the key's RSASSA-PSS parameters fix another digest"),
+            }),
+            (_, SignatureScheme::RsaPss { digest, salt_len })
+                if salt_len as usize != digest.output_len() =>
+            {
+                Err(Error::AlgorithmMismatch {
+                    key: self.key_type(),
+                    algorithm,
+                    reason: Some("software keys sign PSS with a salt as long as the digest"),
+                })
             }
-            (Self::Rsa { .. }, SignatureAlgorithm::RsaPkcs1v15(_)) => Ok(()),
-            (Self::P256(_) | Self::P384(_), SignatureAlgorithm::Ecdsa(_)) => Ok(()),
-            (Self::Rsa { .. }, SignatureAlgorithm::Ecdsa(_)) => {
-                Err(mismatch(Some("ECDSA needs an EC key")))
-            }
-            (Self::P256(_) | Self::P384(_), _) => {
-                Err(mismatch(Some("RSA padding needs an RSA key")))
-            }
+            _ => Ok(()),
         }
     }
 
     /// Hashes `message` with the algorithm's digest and signs it: PKCS#1 v1.5 or PSS (salt =
     /// digest length, MGF1 with the same digest) for RSA, a DER `ECDSA-Sig-Value` for ECDSA.
-    pub(crate) fn sign(&self, algorithm: SignatureAlgorithm, message: &[u8]) -> Result<Vec<u8>> {
-        use DigestAlgorithm::{Sha256 as S256, Sha384 as S384, Sha512 as S512};
-        use SignatureAlgorithm::{Ecdsa, RsaPkcs1v15, RsaPss};
+    pub(crate) fn sign(&self, algorithm: SignatureScheme, message: &[u8]) -> Result<Vec<u8>> {
         self.check(algorithm)?;
         match (self, algorithm) {
-            (Self::Rsa { key, .. }, RsaPkcs1v15(S256)) => Ok(key.pkcs1v15_sign::<Sha256>(message)?),
-            (Self::Rsa { key, .. }, RsaPkcs1v15(S384)) => Ok(key.pkcs1v15_sign::<Sha384>(message)?),
-            (Self::Rsa { key, .. }, RsaPkcs1v15(S512)) => Ok(key.pkcs1v15_sign::<Sha512>(message)?),
-            (Self::Rsa { key, .. }, RsaPss(S256)) => Ok(key.pss_sign::<Sha256>(message)?),
-            (Self::Rsa { key, .. }, RsaPss(S384)) => Ok(key.pss_sign::<Sha384>(message)?),
-            (Self::Rsa { key, .. }, RsaPss(S512)) => Ok(key.pss_sign::<Sha512>(message)?),
-            (Self::P256(key), Ecdsa(d)) => {
+            (Self::Rsa { key, .. }, SignatureScheme::RsaPkcs1v15(digest)) => Ok(match digest {
+                DigestAlgorithm::Sha256 => key.pkcs1v15_sign::<Sha256>(message)?,
+                DigestAlgorithm::Sha384 => key.pkcs1v15_sign::<Sha384>(message)?,
+                DigestAlgorithm::Sha512 => key.pkcs1v15_sign::<Sha512>(message)?,
+                // `check` refuses SHA-1.
+                DigestAlgorithm::Sha1 => return Err(self.cannot(algorithm)),
+            }),
+            // `check` holds the salt to the digest's length, which `pss_sign` uses.
+            (Self::Rsa { key, .. }, SignatureScheme::RsaPss { digest, .. }) => Ok(match digest {
+                DigestAlgorithm::Sha256 => key.pss_sign::<Sha256>(message)?,
+                DigestAlgorithm::Sha384 => key.pss_sign::<Sha384>(message)?,
+                DigestAlgorithm::Sha512 => key.pss_sign::<Sha512>(message)?,
+                DigestAlgorithm::Sha1 => return Err(self.cannot(algorithm)),
+            }),
+            (Self::P256(key), SignatureScheme::Ecdsa(d)) => {
                 let signature: p256::ecdsa::Signature =
                     key.sign_prehash_with_rng(&mut SysRng, &d.digest(message))?;
                 Ok(signature.to_der().as_bytes().to_vec())
             }
-            (Self::P384(key), Ecdsa(d)) => {
+            (Self::P384(key), SignatureScheme::Ecdsa(d)) => {
                 let signature: p384::ecdsa::Signature =
                     key.sign_prehash_with_rng(&mut SysRng, &d.digest(message))?;
                 Ok(signature.to_der().as_bytes().to_vec())
             }
             // `check` above has rejected every other combination.
-            _ => Err(Error::AlgorithmMismatch {
-                key: self.key_type(),
-                algorithm,
-                reason: None,
-            }),
+            _ => Err(self.cannot(algorithm)),
+        }
+    }
+
+    /// The private key as DER for another crypto provider: PKCS #1 `RSAPrivateKey` for RSA,
+    /// PKCS #8 for EC. Zeroized when dropped.
+    #[cfg(feature = "aws-lc-rs")]
+    pub(crate) fn private_der(&self) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        use pkcs8::EncodePrivateKey;
+        use rsa::pkcs1::EncodeRsaPrivateKey;
+        let reencode = |e: String| Error::InvalidKey(format!("cannot re-encode the key: {e}"));
+        let document = match self {
+            Self::Rsa { key, .. } => key.to_pkcs1_der().map_err(|e| reencode(e.to_string()))?,
+            Self::P256(key) => key.to_pkcs8_der().map_err(|e| reencode(e.to_string()))?,
+            Self::P384(key) => key.to_pkcs8_der().map_err(|e| reencode(e.to_string()))?,
+        };
+        Ok(zeroize::Zeroizing::new(document.as_bytes().to_vec()))
+    }
+
+    fn cannot(&self, algorithm: SignatureScheme) -> Error {
+        Error::AlgorithmMismatch {
+            key: self.key_type(),
+            algorithm,
+            reason: None,
         }
     }
 }

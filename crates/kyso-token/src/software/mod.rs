@@ -1,6 +1,8 @@
 //! [`SoftwareSigner`]: a private key held in memory, loaded from a PKCS#12 file or from PEM/DER
 //! key and certificate files.
 
+#[cfg(feature = "aws-lc-rs")]
+mod aws_lc;
 mod chain;
 mod key;
 mod pem;
@@ -10,10 +12,12 @@ use std::fmt;
 use std::path::Path;
 
 use kyso_cert::Certificate;
-use kyso_cms::{SignatureAlgorithm, Signer, SignerError};
+use kyso_cms::{SignatureScheme, Signer, SignerError};
 
-pub use key::KeyType;
 use key::{PrivateKey, PssOnly};
+use kyso_cert::KeyType;
+#[cfg(feature = "aws-lc-rs")]
+use kyso_cert::crypto::Provider;
 
 use crate::{Error, Result};
 
@@ -31,9 +35,12 @@ use crate::{Error, Result};
 /// serial number, key type and algorithm. Passwords are used while loading and not kept.
 pub struct SoftwareSigner {
     key: PrivateKey,
+    /// The same key in AWS-LC, when that is the process's crypto provider and it takes the key.
+    #[cfg(feature = "aws-lc-rs")]
+    fast: Option<aws_lc::FastKey>,
     certificate: Certificate,
     chain: Vec<Certificate>,
-    algorithm: SignatureAlgorithm,
+    algorithm: SignatureScheme,
 }
 
 impl SoftwareSigner {
@@ -179,6 +186,10 @@ impl SoftwareSigner {
         let algorithm = key.default_algorithm();
         key.check(algorithm)?;
         Ok(Self {
+            #[cfg(feature = "aws-lc-rs")]
+            fast: (Provider::current() == Provider::AwsLcRs)
+                .then(|| aws_lc::FastKey::new(&key))
+                .flatten(),
             key,
             certificate,
             chain,
@@ -197,7 +208,7 @@ impl SoftwareSigner {
     /// [`Error::AlgorithmMismatch`] when the key cannot sign with `algorithm`: an RSA algorithm
     /// on an EC key or the reverse, PKCS#1 v1.5 on a PSS-only key, another digest than a PSS
     /// key's parameters fix, or PSS with a digest too long for the key.
-    pub fn with_algorithm(mut self, algorithm: SignatureAlgorithm) -> Result<Self> {
+    pub fn with_algorithm(mut self, algorithm: SignatureScheme) -> Result<Self> {
         self.key.check(algorithm)?;
         self.algorithm = algorithm;
         Ok(self)
@@ -218,11 +229,20 @@ impl Signer for SoftwareSigner {
         &self.chain
     }
 
-    fn algorithm(&self) -> SignatureAlgorithm {
+    fn algorithm(&self) -> SignatureScheme {
         self.algorithm
     }
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        #[cfg(feature = "aws-lc-rs")]
+        if let Some(result) = self
+            .fast
+            .as_ref()
+            .and_then(|fast| fast.sign(self.algorithm, message))
+        {
+            return result
+                .map_err(|e| SignerError::with_source("the software key could not sign", e));
+        }
         self.key
             .sign(self.algorithm, message)
             .map_err(|e| SignerError::with_source("the software key could not sign", e))

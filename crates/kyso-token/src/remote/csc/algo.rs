@@ -1,64 +1,29 @@
-//! Mapping between a credential's `key/algo` OIDs and [`SignatureAlgorithm`], and the
+//! Mapping between a credential's `key/algo` OIDs and [`SignatureScheme`], and the
 //! `signAlgo` / `hashAlgorithmOID` / `signAlgoParams` to send with `signatures/signHash`.
 
 use base64ct::{Base64, Encoding};
 use const_oid::ObjectIdentifier;
-use const_oid::db::rfc5912::{
-    ECDSA_WITH_SHA_256, ECDSA_WITH_SHA_384, ECDSA_WITH_SHA_512, ID_EC_PUBLIC_KEY, ID_RSASSA_PSS,
-    RSA_ENCRYPTION, SECP_256_R_1, SECP_384_R_1, SHA_256_WITH_RSA_ENCRYPTION,
-    SHA_384_WITH_RSA_ENCRYPTION, SHA_512_WITH_RSA_ENCRYPTION,
-};
-use kyso_cert::Certificate;
-use kyso_cms::{DigestAlgorithm, SignatureAlgorithm};
+use const_oid::db::rfc5912::{ID_EC_PUBLIC_KEY, ID_RSASSA_PSS, RSA_ENCRYPTION};
+use kyso_cert::{Certificate, DigestAlgorithm, EcCurve, KeyType, SignatureScheme};
 
 use crate::Result;
 use crate::remote::RemoteError;
 
-/// The kind of key a certificate holds, as far as choosing an algorithm goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum KeyKind {
-    /// `rsaEncryption`.
-    Rsa,
-    /// `id-RSASSA-PSS`: PSS only.
-    RsaPss,
-    /// `id-ecPublicKey` on P-256.
-    P256,
-    /// `id-ecPublicKey` on P-384.
-    P384,
-}
-
-impl KeyKind {
-    pub(crate) fn of(certificate: &Certificate) -> Result<Self> {
-        let spki = certificate
-            .inner()
-            .tbs_certificate()
-            .subject_public_key_info();
-        match spki.algorithm.oid {
-            RSA_ENCRYPTION => Ok(Self::Rsa),
-            ID_RSASSA_PSS => Ok(Self::RsaPss),
-            ID_EC_PUBLIC_KEY => {
-                let curve = spki
-                    .algorithm
-                    .parameters
-                    .as_ref()
-                    .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-                match curve {
-                    Some(SECP_256_R_1) => Ok(Self::P256),
-                    Some(SECP_384_R_1) => Ok(Self::P384),
-                    other => Err(unsupported(format!(
-                        "the credential's EC key is on curve {}; kyso signs with P-256 and P-384",
-                        other.map(|o| o.to_string()).unwrap_or_else(|| "?".into())
-                    ))),
-                }
-            }
-            other => Err(unsupported(format!(
-                "the credential's certificate holds a {other} key; kyso signs with RSA and ECDSA"
-            ))),
-        }
+/// The key type of the credential's certificate, if kyso signs with it.
+pub(crate) fn key_type_of(certificate: &Certificate) -> Result<KeyType> {
+    let key = kyso_cert::key_type(certificate).map_err(|e| {
+        RemoteError::InvalidResponse(format!("the credential's certificate key: {e}"))
+    })?;
+    match key {
+        KeyType::Rsa { .. } | KeyType::Ec(_) => Ok(key),
+        other => Err(unsupported(format!(
+            "the credential's certificate holds a {other} key; kyso signs with RSA and ECDSA \
+             P-256/P-384"
+        ))),
     }
 }
 
-/// What goes into `signatures/signHash` for one [`SignatureAlgorithm`].
+/// What goes into `signatures/signHash` for one [`SignatureScheme`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CscAlgorithm {
     /// `signAlgo`.
@@ -82,27 +47,30 @@ pub(crate) fn offered(algos: &[String]) -> Vec<ObjectIdentifier> {
 /// the key or the credential allows nothing else), ECDSA with SHA-256 on P-256 and SHA-384 on
 /// P-384.
 pub(crate) fn default_algorithm(
-    key: KeyKind,
+    key: KeyType,
     offered: &[ObjectIdentifier],
-) -> Result<SignatureAlgorithm> {
+) -> Result<SignatureScheme> {
     use DigestAlgorithm::*;
-    let candidates: &[SignatureAlgorithm] = match key {
-        KeyKind::Rsa => &[
-            SignatureAlgorithm::RsaPkcs1v15(Sha256),
-            SignatureAlgorithm::RsaPss(Sha256),
-            SignatureAlgorithm::RsaPkcs1v15(Sha384),
-            SignatureAlgorithm::RsaPkcs1v15(Sha512),
+    let candidates: &[SignatureScheme] = match key {
+        KeyType::Rsa {
+            pss_only: false, ..
+        } => &[
+            SignatureScheme::RsaPkcs1v15(Sha256),
+            SignatureScheme::rsa_pss(Sha256),
+            SignatureScheme::RsaPkcs1v15(Sha384),
+            SignatureScheme::RsaPkcs1v15(Sha512),
         ],
-        KeyKind::RsaPss => &[SignatureAlgorithm::RsaPss(Sha256)],
-        KeyKind::P256 => &[
-            SignatureAlgorithm::Ecdsa(Sha256),
-            SignatureAlgorithm::Ecdsa(Sha384),
+        KeyType::Rsa { pss_only: true, .. } => &[SignatureScheme::rsa_pss(Sha256)],
+        KeyType::Ec(EcCurve::P256) => &[
+            SignatureScheme::Ecdsa(Sha256),
+            SignatureScheme::Ecdsa(Sha384),
         ],
-        KeyKind::P384 => &[
-            SignatureAlgorithm::Ecdsa(Sha384),
-            SignatureAlgorithm::Ecdsa(Sha512),
-            SignatureAlgorithm::Ecdsa(Sha256),
+        KeyType::Ec(EcCurve::P384) => &[
+            SignatureScheme::Ecdsa(Sha384),
+            SignatureScheme::Ecdsa(Sha512),
+            SignatureScheme::Ecdsa(Sha256),
         ],
+        _ => &[],
     };
     candidates
         .iter()
@@ -122,11 +90,11 @@ pub(crate) fn default_algorithm(
 
 /// The `signHash` parameters for `algorithm` with a `key` key, if the credential offers it.
 pub(crate) fn csc_algorithm(
-    key: KeyKind,
-    algorithm: SignatureAlgorithm,
+    key: KeyType,
+    algorithm: SignatureScheme,
     offered: &[ObjectIdentifier],
 ) -> Result<CscAlgorithm> {
-    use DigestAlgorithm::*;
+    crate::scheme::check_scheme(key, algorithm)?;
     let has = |oid: &ObjectIdentifier| offered.contains(oid);
     let digest = algorithm.digest();
     let plain = |sign_algo| CscAlgorithm {
@@ -136,7 +104,8 @@ pub(crate) fn csc_algorithm(
     };
     let refuse = || {
         unsupported(format!(
-            "the credential does not offer {algorithm:?} (it offers {})",
+            "the credential does not offer {} (it offers {})",
+            algorithm.id(),
             offered
                 .iter()
                 .map(|o| o.to_string())
@@ -145,12 +114,8 @@ pub(crate) fn csc_algorithm(
         ))
     };
     match (key, algorithm) {
-        (KeyKind::Rsa, SignatureAlgorithm::RsaPkcs1v15(d)) => {
-            let combined = match d {
-                Sha256 => SHA_256_WITH_RSA_ENCRYPTION,
-                Sha384 => SHA_384_WITH_RSA_ENCRYPTION,
-                Sha512 => SHA_512_WITH_RSA_ENCRYPTION,
-            };
+        (KeyType::Rsa { .. }, SignatureScheme::RsaPkcs1v15(_)) => {
+            let combined = algorithm.identifier().map_err(encoding)?.oid;
             if has(&combined) {
                 Ok(plain(combined))
             } else if has(&RSA_ENCRYPTION) {
@@ -159,13 +124,11 @@ pub(crate) fn csc_algorithm(
                 Err(refuse())
             }
         }
-        (KeyKind::Rsa | KeyKind::RsaPss, SignatureAlgorithm::RsaPss(_)) => {
+        (KeyType::Rsa { .. }, SignatureScheme::RsaPss { .. }) => {
             if !has(&ID_RSASSA_PSS) {
                 return Err(refuse());
             }
-            let identifier = algorithm.identifier().map_err(|e| {
-                RemoteError::Config(format!("cannot encode the PSS parameters: {e}"))
-            })?;
+            let identifier = algorithm.identifier().map_err(encoding)?;
             let params = identifier
                 .parameters
                 .as_ref()
@@ -179,12 +142,8 @@ pub(crate) fn csc_algorithm(
                 params,
             })
         }
-        (KeyKind::P256 | KeyKind::P384, SignatureAlgorithm::Ecdsa(d)) => {
-            let combined = match d {
-                Sha256 => ECDSA_WITH_SHA_256,
-                Sha384 => ECDSA_WITH_SHA_384,
-                Sha512 => ECDSA_WITH_SHA_512,
-            };
+        (KeyType::Ec(_), SignatureScheme::Ecdsa(_)) => {
+            let combined = algorithm.identifier().map_err(encoding)?.oid;
             if has(&combined) {
                 Ok(plain(combined))
             } else if has(&ID_EC_PUBLIC_KEY) {
@@ -194,33 +153,25 @@ pub(crate) fn csc_algorithm(
             }
         }
         _ => Err(unsupported(format!(
-            "{algorithm:?} cannot be used with the credential's {key:?} key"
+            "{} cannot be used with the credential's {key} key",
+            algorithm.id()
         ))),
     }
 }
 
 /// ECDSA signatures as a CMS `SignerInfo` needs them: DER `ECDSA-Sig-Value`. Services return
 /// either that or the raw `r || s` of PKCS#11 and JOSE; the raw form is converted.
-pub(crate) fn normalize_signature(key: KeyKind, signature: Vec<u8>) -> Result<Vec<u8>> {
-    let invalid =
-        |e: signature::Error| RemoteError::InvalidResponse(format!("bad ECDSA signature: {e}"));
+pub(crate) fn normalize_signature(key: KeyType, signature: Vec<u8>) -> Result<Vec<u8>> {
     match key {
-        KeyKind::P256 => {
-            if p256::ecdsa::Signature::from_der(&signature).is_ok() {
-                return Ok(signature);
-            }
-            let raw = p256::ecdsa::Signature::from_slice(&signature).map_err(invalid)?;
-            Ok(raw.to_der().as_bytes().to_vec())
-        }
-        KeyKind::P384 => {
-            if p384::ecdsa::Signature::from_der(&signature).is_ok() {
-                return Ok(signature);
-            }
-            let raw = p384::ecdsa::Signature::from_slice(&signature).map_err(invalid)?;
-            Ok(raw.to_der().as_bytes().to_vec())
-        }
-        KeyKind::Rsa | KeyKind::RsaPss => Ok(signature),
+        KeyType::Ec(curve) => curve
+            .der_signature(&signature)
+            .map_err(|e| RemoteError::InvalidResponse(format!("bad ECDSA signature: {e}")).into()),
+        _ => Ok(signature),
     }
+}
+
+fn encoding(e: kyso_cert::Error) -> crate::Error {
+    RemoteError::Config(format!("cannot encode the algorithm identifier: {e}")).into()
 }
 
 fn unsupported(message: String) -> crate::Error {
@@ -231,6 +182,13 @@ fn unsupported(message: String) -> crate::Error {
 mod tests {
     use super::*;
 
+    const RSA: KeyType = KeyType::Rsa {
+        modulus_bits: 2048,
+        pss_only: false,
+    };
+    const P256: KeyType = KeyType::Ec(EcCurve::P256);
+    const P384: KeyType = KeyType::Ec(EcCurve::P384);
+
     fn oids(list: &[&str]) -> Vec<ObjectIdentifier> {
         offered(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>())
     }
@@ -238,12 +196,9 @@ mod tests {
     #[test]
     fn rsa_prefers_pkcs1_sha256() {
         let offered = oids(&["1.2.840.113549.1.1.10", "1.2.840.113549.1.1.1"]);
-        let alg = default_algorithm(KeyKind::Rsa, &offered).unwrap();
-        assert_eq!(
-            alg,
-            SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256)
-        );
-        let csc = csc_algorithm(KeyKind::Rsa, alg, &offered).unwrap();
+        let alg = default_algorithm(RSA, &offered).unwrap();
+        assert_eq!(alg, SignatureScheme::RsaPkcs1v15(DigestAlgorithm::Sha256));
+        let csc = csc_algorithm(RSA, alg, &offered).unwrap();
         assert_eq!(csc.sign_algo, RSA_ENCRYPTION);
         assert_eq!(csc.hash_algorithm, DigestAlgorithm::Sha256.oid());
     }
@@ -251,9 +206,9 @@ mod tests {
     #[test]
     fn rsa_with_only_pss_signs_pss_with_parameters() {
         let offered = oids(&["1.2.840.113549.1.1.10"]);
-        let alg = default_algorithm(KeyKind::Rsa, &offered).unwrap();
-        assert_eq!(alg, SignatureAlgorithm::RsaPss(DigestAlgorithm::Sha256));
-        let csc = csc_algorithm(KeyKind::Rsa, alg, &offered).unwrap();
+        let alg = default_algorithm(RSA, &offered).unwrap();
+        assert_eq!(alg, SignatureScheme::rsa_pss(DigestAlgorithm::Sha256));
+        let csc = csc_algorithm(RSA, alg, &offered).unwrap();
         assert!(csc.params.is_some());
     }
 
@@ -261,14 +216,14 @@ mod tests {
     fn ecdsa_by_curve_and_refusals() {
         let offered = oids(&["1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3"]);
         assert_eq!(
-            default_algorithm(KeyKind::P384, &offered).unwrap(),
-            SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha384)
+            default_algorithm(P384, &offered).unwrap(),
+            SignatureScheme::Ecdsa(DigestAlgorithm::Sha384)
         );
-        assert!(default_algorithm(KeyKind::Rsa, &offered).is_err());
+        assert!(default_algorithm(RSA, &offered).is_err());
         assert!(
             csc_algorithm(
-                KeyKind::P256,
-                SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256),
+                P256,
+                SignatureScheme::RsaPkcs1v15(DigestAlgorithm::Sha256),
                 &offered
             )
             .is_err()
@@ -280,12 +235,9 @@ mod tests {
         let mut raw = vec![0u8; 64];
         raw[31] = 1;
         raw[63] = 2;
-        let der = normalize_signature(KeyKind::P256, raw).unwrap();
+        let der = normalize_signature(P256, raw).unwrap();
         assert_eq!(der[0], 0x30);
-        assert_eq!(
-            normalize_signature(KeyKind::P256, der.clone()).unwrap(),
-            der
-        );
-        assert!(normalize_signature(KeyKind::P256, vec![1, 2, 3]).is_err());
+        assert_eq!(normalize_signature(P256, der.clone()).unwrap(), der);
+        assert!(normalize_signature(P256, vec![1, 2, 3]).is_err());
     }
 }

@@ -10,11 +10,11 @@ use std::task::Poll;
 
 use base64ct::{Base64, Encoding};
 use const_oid::ObjectIdentifier;
-use kyso_cert::Certificate;
-use kyso_cms::{SignatureAlgorithm, Signer, SignerError};
+use kyso_cert::{Certificate, KeyType};
+use kyso_cms::{SignatureScheme, Signer, SignerError};
 use zeroize::Zeroizing;
 
-use super::algo::{self, CscAlgorithm, KeyKind};
+use super::algo::{self, CscAlgorithm};
 use super::client::{AuthorizeOutcome, CscClient, Sad, SignHashOutcome, decode_base64};
 use super::types::{
     AuthDatum, AuthorizeRequest, Certificates, CredentialInfo, CredentialInfoRequest,
@@ -42,9 +42,9 @@ pub struct CscSession {
     info: CredentialInfo,
     certificate: Certificate,
     chain: Vec<Certificate>,
-    key: KeyKind,
+    key: KeyType,
     offered: Vec<ObjectIdentifier>,
-    algorithm: SignatureAlgorithm,
+    algorithm: SignatureScheme,
     csc_algorithm: CscAlgorithm,
     auth_data: Vec<(String, Option<Zeroizing<String>>)>,
     description: Option<String>,
@@ -122,7 +122,7 @@ impl CscSession {
             .into_iter()
             .filter(|c| !c.is_self_issued())
             .collect();
-        let key = KeyKind::of(&certificate)?;
+        let key = algo::key_type_of(&certificate)?;
         let offered = algo::offered(&info.key.algo);
         let algorithm = algo::default_algorithm(key, &offered)?;
         let csc_algorithm = algo::csc_algorithm(key, algorithm, &offered)?;
@@ -170,7 +170,7 @@ impl CscSession {
     /// # Errors
     ///
     /// [`RemoteError::Config`] when the credential does not offer it or the key cannot do it.
-    pub fn with_algorithm(mut self, algorithm: SignatureAlgorithm) -> Result<Self> {
+    pub fn with_algorithm(mut self, algorithm: SignatureScheme) -> Result<Self> {
         self.csc_algorithm = algo::csc_algorithm(self.key, algorithm, &self.offered)?;
         self.algorithm = algorithm;
         Ok(self)
@@ -223,7 +223,7 @@ impl CscSession {
     }
 
     /// The signature algorithm in use.
-    pub fn algorithm(&self) -> SignatureAlgorithm {
+    pub fn algorithm(&self) -> SignatureScheme {
         self.algorithm
     }
 
@@ -468,7 +468,7 @@ impl Signer for CscSigner {
         self.session.chain()
     }
 
-    fn algorithm(&self) -> SignatureAlgorithm {
+    fn algorithm(&self) -> SignatureScheme {
         self.session.algorithm()
     }
 
@@ -643,14 +643,14 @@ impl ApprovalSigner for CscApprovalSigner {
         self.session.chain()
     }
 
-    fn algorithm(&self) -> SignatureAlgorithm {
+    fn algorithm(&self) -> SignatureScheme {
         self.session.algorithm()
     }
 
-    fn submit(&self, digest: &[u8], algorithm: SignatureAlgorithm) -> Result<PendingId> {
+    fn submit(&self, digest: &[u8], algorithm: SignatureScheme) -> Result<PendingId> {
         if algorithm != self.session.algorithm() {
             return Err(RemoteError::Config(format!(
-                "the session signs with {:?}, not {algorithm:?}",
+                "the session signs with {}, not {algorithm}",
                 self.session.algorithm()
             ))
             .into());
