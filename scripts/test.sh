@@ -99,6 +99,11 @@ else
     cargo test --workspace --lib --bins --tests --no-fail-fast || status=$?
 fi
 
+# Supply chain: licences, bans, sources (and RustSec advisories where a database is
+# available; see scripts/deny.sh). Publishing is checked by scripts/publish-check.sh.
+log "scripts/deny.sh"
+scripts/deny.sh || status=$?
+
 log "cargo test --workspace --doc"
 cargo test --workspace --doc || status=$?
 
