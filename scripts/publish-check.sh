@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Publishing check: `cargo publish --dry-run` of the four library crates, in dependency order
-# (kyso-cert, kyso-cms, kyso-token, kyso-pdf), without uploading anything.
+# Publishing check: `cargo publish --dry-run` of the four library crates kyso-cert, kyso-cms,
+# kyso-token and kyso-pdf, in dependency order, without uploading anything.
 #
 #   scripts/publish-check.sh                  # package + verify-build each crate
-#   scripts/publish-check.sh --no-verify      # package only (no build: seconds instead of minutes)
+#   scripts/publish-check.sh --no-verify      # package only (no build: seconds, not minutes)
+#   scripts/publish-check.sh --all-features   # verify with every feature (builds AWS-LC: slow)
 #
-# One multi-package invocation (cargo >= 1.90): cargo packages the crates in dependency order and
-# verifies each one against a local overlay registry holding the ones packaged before it, so the
-# unpublished siblings resolve. The verify step builds every package in target/package, a full
-# build of the dependency graph: on a 2-core machine set CARGO_BUILD_JOBS=1 if another build runs.
+# One multi-package invocation (cargo >= 1.90): cargo orders the crates by their normal
+# dependencies (cert, cms, then pdf and token, which do not depend on each other), and verifies
+# each against a local overlay registry holding the ones packaged before it, so the unpublished
+# siblings resolve. Verifying unpacks each .crate into target/package/ and builds it in the
+# workspace target directory: on a 2-core machine set CARGO_BUILD_JOBS=1 if another build runs.
 #
-# Extra arguments are passed to cargo (e.g. --allow-dirty for an uncommitted work tree; it is
-# added automatically outside CI when the tree has changes).
+# Extra arguments are passed to cargo. --allow-dirty is added outside CI when the work tree has
+# uncommitted changes.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

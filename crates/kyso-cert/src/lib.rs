@@ -123,6 +123,11 @@ mod trust;
 mod vn_id;
 
 pub use algorithm::{DigestAlgorithm, EcCurve, Hasher, KeyType, SignatureScheme, key_type};
+/// The RustCrypto crates whose types appear in kyso's public signatures (`der::Error`,
+/// `spki::AlgorithmIdentifierOwned`, `x509_cert::Certificate`, `const_oid::ObjectIdentifier`),
+/// re-exported so that a caller names the same versions kyso is built with.
+pub use {const_oid, der, spki, x509_cert};
+
 pub use certificate::Certificate;
 pub use directory_string::StringType;
 pub use error::Error;

@@ -41,6 +41,8 @@ pub mod verify;
 pub use builder::{SignedAttributes, SignedDataBuilder};
 
 pub use kyso_cert::{DigestAlgorithm, Hasher, SignatureScheme};
+/// The RustCrypto crates of kyso's public signatures (see [`kyso_cert`]'s re-exports).
+pub use kyso_cert::{const_oid, der, spki, x509_cert};
 
 pub use error::Error;
 pub use signer::{Signer, SignerError};

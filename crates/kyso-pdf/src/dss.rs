@@ -162,10 +162,20 @@ pub(crate) fn add<S: Source>(
     let (dss_ref, mut dss) = match catalog.get("DSS") {
         Some(Object::Reference(r)) => match reader.resolve(*r)? {
             Object::Dict(d) => (*r, d),
-            _ => return Err(Error::Unsupported("the /DSS is not a dictionary".into())),
+            _ => {
+                return Err(Error::BadObject {
+                    object: *r,
+                    message: "the /DSS is not a dictionary".into(),
+                });
+            }
         },
         Some(Object::Dict(d)) => (update.allocate(), d.clone()),
-        Some(_) => return Err(Error::Unsupported("the /DSS is not a dictionary".into())),
+        Some(_) => {
+            return Err(Error::BadObject {
+                object: catalog_ref,
+                message: "the catalog's /DSS is not a dictionary".into(),
+            });
+        }
         None => {
             let mut d = Dict::new();
             d.set("Type", Object::name("DSS"));

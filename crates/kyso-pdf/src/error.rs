@@ -73,6 +73,10 @@ pub enum Error {
     /// A valid PDF feature kyso does not implement (e.g. a stream filter).
     #[error("unsupported: {0}")]
     Unsupported(String),
+    /// An invariant of kyso's own broke (a bug, never the input's fault): a worker thread
+    /// panicked, a value kyso wrote is missing. Please report it.
+    #[error("internal error (a bug in kyso, please report it): {0}")]
+    Internal(&'static str),
     /// Stream data could not be decoded with its filter (ISO 32000-2 §7.4).
     #[error("stream decoding failed: {0}")]
     Decode(String),

@@ -41,8 +41,10 @@
 
 mod error;
 pub mod object;
-pub mod parser;
 pub mod reader;
+
+pub mod unstable;
+pub(crate) use unstable::parser;
 
 pub use error::{Error, Result};
 pub use object::{Dict, Name, ObjRef, Object, PdfString, Stream, decode_text_string};

@@ -117,10 +117,10 @@ fn unlocking_decrypts_strings_and_streams_and_keeps_the_signature_contents() {
         .expect("contents");
     let stream = reader.resolve(content).expect("content stream");
     let stream = stream.as_stream().expect("a stream");
-    let data = kyso_pdf::parser::decode_stream(
+    let data = kyso_pdf::unstable::parser::decode_stream(
         &stream.dict,
         &stream.data,
-        kyso_pdf::parser::MAX_DECODED_STREAM_LEN,
+        kyso_pdf::unstable::parser::MAX_DECODED_STREAM_LEN,
     )
     .expect("decodes after decryption");
     assert!(

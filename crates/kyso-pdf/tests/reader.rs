@@ -512,10 +512,10 @@ fn encrypted_files_open_with_their_password() {
             let contents = page.get("Contents").expect("contents");
             let stream = reader.deref(contents).expect("content stream");
             let stream = stream.as_stream().expect("a stream");
-            let data = kyso_pdf::parser::decode_stream(
+            let data = kyso_pdf::unstable::parser::decode_stream(
                 &stream.dict,
                 &stream.data,
-                kyso_pdf::parser::MAX_DECODED_STREAM_LEN,
+                kyso_pdf::unstable::parser::MAX_DECODED_STREAM_LEN,
             )
             .expect("the decrypted content decodes");
             assert!(

@@ -2,7 +2,7 @@
 //! round-trip, and no input — truncated, bit-flipped or random — makes the reader panic.
 
 use kyso_pdf::object::write_indirect_object;
-use kyso_pdf::parser::{parse_indirect_object, parse_object};
+use kyso_pdf::unstable::parser::{parse_indirect_object, parse_object};
 use kyso_pdf::{Dict, Name, ObjRef, Object, PdfReader, PdfString, Stream, decode_text_string};
 use proptest::collection::vec;
 use proptest::prelude::*;

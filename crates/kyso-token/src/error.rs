@@ -23,6 +23,7 @@ pub enum Error {
     PasswordRequired,
 
     /// The PKCS#12 file could not be read (not PKCS#12, damaged, or an unsupported scheme).
+    #[cfg(feature = "pkcs12")]
     #[error("cannot read the PKCS#12 file: {0}")]
     Pkcs12(#[source] p12_keystore::error::Error),
 
@@ -63,10 +64,12 @@ pub enum Error {
     Certificate(#[from] kyso_cert::Error),
 
     /// The RSA private-key operation failed.
+    #[cfg(feature = "pkcs12")]
     #[error("RSA signing failed: {0}")]
     Rsa(#[from] rsa::Error),
 
     /// The ECDSA private-key operation failed (including an OS randomness failure).
+    #[cfg(feature = "pkcs12")]
     #[error("ECDSA signing failed: {0}")]
     Ecdsa(#[from] signature::Error),
 
@@ -153,6 +156,7 @@ pub enum Error {
     TokenRemoved,
 
     /// Any other PKCS#11 failure, with the function that failed and the module's return value.
+    #[cfg(feature = "pkcs11")]
     #[error("PKCS#11 {operation} failed: {source}")]
     Pkcs11 {
         /// What kyso was doing (`C_Login`, `C_Sign`, …).
@@ -173,6 +177,7 @@ pub enum Error {
     },
 
     /// A remote signing service did not sign: see [`RemoteError`](crate::remote::RemoteError).
+    #[cfg(feature = "remote")]
     #[error(transparent)]
     Remote(#[from] crate::remote::RemoteError),
 }

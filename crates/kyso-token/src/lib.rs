@@ -10,6 +10,19 @@
 //! * remote signing services: the CSC API v2 ([`remote::csc`]) and services where the user
 //!   approves each request on a phone ([`remote::ApprovalSigner`], [`remote::PollingSigner`]).
 //!
+//! # Cargo features
+//!
+//! | feature | what | default |
+//! |---------|------|---------|
+//! | `pkcs12` | software keys: PKCS#12 and PEM/DER key files | yes |
+//! | `pkcs11` | PKCS#11 tokens (cryptoki) | yes |
+//! | `remote` | CSC and phone-approval signing, the RFC 3161 client, OCSP/CRL fetching (ureq on rustls) | yes |
+//! | `ring` | rustls on ring, when `aws-lc-rs` is off | yes |
+//! | `aws-lc-rs` | the AWS-LC crypto provider for software keys, signature checks ([`kyso_cert::crypto`]) and TLS | no (on in the `kyso` binary) |
+//!
+//! An application that needs one backend turns the others off:
+//! `kyso-token = { version = "0.1", default-features = false, features = ["pkcs11"] }`.
+//!
 //! # Software keys
 //!
 //! [`SoftwareSigner`] holds a private key in memory, loaded from
@@ -114,16 +127,22 @@
 #![warn(missing_docs)]
 
 mod error;
+#[cfg(feature = "pkcs11")]
 pub mod pkcs11;
+#[cfg(feature = "remote")]
 pub mod remote;
+#[cfg(any(feature = "pkcs12", feature = "pkcs11", feature = "remote"))]
 mod scheme;
+#[cfg(feature = "pkcs12")]
 mod software;
 
 pub use error::Error;
 /// The key types, digests and signature schemes of kyso, from kyso-cert (one vocabulary for
 /// every crate).
 pub use kyso_cert::{DigestAlgorithm, EcCurve, KeyType, SignatureScheme};
+#[cfg(feature = "pkcs11")]
 pub use pkcs11::{Pkcs11Module, Pkcs11Signer};
+#[cfg(feature = "pkcs12")]
 pub use software::SoftwareSigner;
 
 /// A `Result` whose error is this crate's [`Error`].

@@ -21,7 +21,7 @@ use kyso_testkit::validators::{PyhankoOptions, pyhanko_validate_batch};
 use kyso_testkit::{LeafKind, TestPki, corpus};
 use kyso_token::Error;
 use kyso_token::SoftwareSigner;
-use kyso_token::remote::csc::{AuthorizeRequest, CredentialsListRequest, SignHashRequest};
+use kyso_token::remote::csc::wire::{AuthorizeRequest, CredentialsListRequest, SignHashRequest};
 use kyso_token::remote::{
     AccessToken, ApprovalSigner, Clock, CscClient, CscSession, HttpClient, HttpConfig,
     OperationMode, PendingId, PollingOptions, PollingSigner, RemoteError, Sad, SystemClock,
@@ -755,7 +755,7 @@ fn oauth2_client_credentials_and_url_policy() {
     let list = client
         .list_credentials(&CredentialsListRequest {
             credential_info: Some(true),
-            certificates: Some(kyso_token::remote::csc::Certificates::Chain),
+            certificates: Some(kyso_token::remote::csc::wire::Certificates::Chain),
             ..Default::default()
         })
         .expect("list");

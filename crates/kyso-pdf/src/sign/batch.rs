@@ -111,9 +111,10 @@ impl PdfSigner {
         let mut prepared: Vec<Result<PreparedPdf>> = prepared
             .into_iter()
             .map(|m| {
-                m.into_inner().ok().flatten().unwrap_or_else(|| {
-                    Err(Error::Unsupported("a preparing thread panicked".into()))
-                })
+                m.into_inner()
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| Err(Error::Internal("a preparing thread panicked")))
             })
             .collect();
 
@@ -136,9 +137,10 @@ impl PdfSigner {
                 Ok(doc) => match signatures.next() {
                     Some(Ok(signature)) => doc.finish(&signature),
                     Some(Err(e)) => Err(kyso_cms::Error::from(e).into()),
-                    _ => Err(Error::Unsupported(
-                        "the signer returned fewer signatures than requested".into(),
-                    )),
+                    _ => Err(kyso_cms::Error::from(kyso_cms::SignerError::new(
+                        "the signer returned fewer signatures than documents",
+                    ))
+                    .into()),
                 },
             };
             progress(BatchEvent::Finished {

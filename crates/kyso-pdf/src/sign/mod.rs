@@ -16,8 +16,11 @@
 //! The input is never modified and no half-written output is ever visible.
 
 mod batch;
+mod copy;
+mod deferred;
 mod fields;
 mod ltv;
+mod options;
 mod placeholder;
 
 use std::fs::File;
@@ -29,120 +32,23 @@ use std::sync::Arc;
 
 use kyso_cert::Certificate;
 use kyso_cms::tsp::TimestampAuthority;
-use kyso_cms::{Hasher, SignatureScheme, SignedAttributes, SignedDataBuilder, Signer};
+use kyso_cms::{SignatureScheme, SignedAttributes, SignedDataBuilder, Signer};
 use serde::{Deserialize, Serialize};
 
-use crate::appearance::preset::Preset;
-use crate::appearance::{Appearance, Layout, Placement};
+use crate::appearance::{Layout, Placement};
 use crate::object::{Dict, Name, Object};
 use crate::reader::{PdfReader, Source};
 use crate::update::IncrementalUpdate;
 use crate::{Error, Result};
 
 pub use batch::{BatchEvent, BatchJob, BatchReport};
+use copy::{copy_hashing, copy_plain};
+pub use deferred::{DeferredState, PreparedPdf};
+use deferred::{open_for_update, write_at};
 pub(crate) use fields::{signed_widget, signed_widget_rects};
 pub use ltv::{ExtendOptions, ExtendOutcome, Level, extend_file};
+pub use options::{SignOptions, SubFilter, VisibleSignature};
 use placeholder::{SignatureDictionary, byte_range_text};
-
-/// The /SubFilter of the signature dictionary (ISO 32000-2 §12.8.3.3, ETSI EN 319 142-1 §5).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SubFilter {
-    /// `ETSI.CAdES.detached`: PAdES baseline signatures. The default.
-    #[default]
-    CadesDetached,
-    /// `adbe.pkcs7.detached`: for validators that predate PAdES; also carries a
-    /// signing-time attribute.
-    Pkcs7Detached,
-}
-
-impl SubFilter {
-    fn name(self) -> &'static str {
-        match self {
-            Self::CadesDetached => "ETSI.CAdES.detached",
-            Self::Pkcs7Detached => "adbe.pkcs7.detached",
-        }
-    }
-}
-
-/// What to sign and how: field, descriptive entries, placeholder size.
-#[derive(Clone, Debug, Default)]
-pub struct SignOptions {
-    /// Sign this existing empty signature field, or create a new field with this name.
-    /// `None`: a new field named `Signature<n>`.
-    pub field_name: Option<String>,
-    /// The /SubFilter.
-    pub sub_filter: SubFilter,
-    /// /Reason, e.g. "Phê duyệt văn bản".
-    pub reason: Option<String>,
-    /// /Location, e.g. "Hà Nội".
-    pub location: Option<String>,
-    /// /ContactInfo.
-    pub contact_info: Option<String>,
-    /// /Name: the signer's name as shown by viewers (normally left to the certificate).
-    pub signer_name: Option<String>,
-    /// The claimed signing time written to /M; `None`: now.
-    pub signing_time: Option<SystemTime>,
-    /// Page (0-based) that gets the widget of a new invisible field.
-    pub page: usize,
-    /// A visible signature: what it shows and where. `None`: invisible.
-    pub visible: Option<VisibleSignature>,
-    /// A time-stamping authority: the signature value is time-stamped (RFC 3161) and the token
-    /// added as the signature-time-stamp attribute — PAdES B-T (ETSI EN 319 142-1 §6.3).
-    /// `None`: B-B. Not used by [`DeferredState::finish`] (a deferred signature is B-B).
-    pub timestamp_authority: Option<Arc<dyn TimestampAuthority>>,
-    /// Lock every form field once this signature is made (the field's /Lock with /Action
-    /// /All, and a FieldMDP signature reference, ISO 32000-2 §12.7.5.5, §12.8.2.4).
-    pub lock_fields: bool,
-    /// Bytes reserved for the CMS in /Contents; `None`: computed from the chain.
-    pub contents_capacity: Option<usize>,
-    /// Flush the output to disk (fsync) before renaming it into place, so that it survives
-    /// a power loss. Off by default: the rename already makes the output appear whole, and
-    /// the flush costs about half a SHA-256 pass over a large file (see benches/README.md).
-    /// [`DeferredState::finish`] always flushes: its pending file has waited on disk.
-    pub sync_to_disk: bool,
-}
-
-/// A visible signature: its appearance, where it goes, and the box size for placements that
-/// do not fix one (anchors, the seal over a signature).
-#[derive(Clone, Debug)]
-pub struct VisibleSignature {
-    /// What the widget shows.
-    pub appearance: Appearance,
-    /// Where it goes.
-    pub placement: Placement,
-    /// Width and height in points (as displayed) for [`Placement::Anchor`],
-    /// [`Placement::Between`] and [`Placement::SealOver`].
-    pub size: (f64, f64),
-}
-
-impl VisibleSignature {
-    /// A Decree 30/2020 preset for a signature made at `time`, placed where the preset puts
-    /// it unless `placement` says otherwise.
-    ///
-    /// # Errors
-    ///
-    /// The preset's errors; [`Error::Appearance`] when the preset has no place of its own
-    /// ([`Preset::Personal`]) and none is given.
-    pub fn from_preset(
-        preset: &Preset,
-        time: SystemTime,
-        placement: Option<Placement>,
-    ) -> Result<Self> {
-        let built = preset.build(time)?;
-        let placement = placement.or(built.placement).ok_or_else(|| {
-            Error::Appearance(
-                "the official's signature goes between the signer's title and name: give a \
-                 placement (a rectangle, an anchor, or the title and the name)"
-                    .into(),
-            )
-        })?;
-        Ok(VisibleSignature {
-            appearance: built.appearance,
-            placement,
-            size: built.size,
-        })
-    }
-}
 
 /// Signs PDF documents by incremental update with the options given.
 ///
@@ -311,7 +217,7 @@ impl PdfSigner {
             .body_offsets
             .get(&sig_ref)
             .copied()
-            .ok_or_else(|| Error::Unsupported("signature dictionary was not written".into()))?;
+            .ok_or_else(|| Error::Internal("the signature dictionary was not written"))?;
         let contents_rel = body_at + contents_at;
         let contents_abs = base + contents_rel as u64;
         let after_contents = contents_abs + contents_len as u64;
@@ -578,269 +484,6 @@ impl Plan {
     }
 }
 
-/// A document written up to its signature value: the first half of (deferred) signing.
-///
-/// Send [`PreparedPdf::data_to_sign`] (or its digest) to whatever holds the key, then call
-/// [`PreparedPdf::finish`] with the signature — or [`PreparedPdf::suspend`] to end this
-/// process and finish later from a [`DeferredState`].
-#[derive(Debug)]
-pub struct PreparedPdf {
-    plan: Plan,
-    tmp: tempfile::NamedTempFile,
-    output: PathBuf,
-    sync: bool,
-}
-
-impl PreparedPdf {
-    /// The digest of the signed byte ranges (the CMS message-digest).
-    pub fn content_digest(&self) -> &[u8] {
-        &self.plan.content_digest
-    }
-
-    /// The DER of the CMS signed attributes: the message the signer must sign.
-    pub fn data_to_sign(&self) -> &[u8] {
-        self.plan.attributes.der()
-    }
-
-    /// The hash of [`PreparedPdf::data_to_sign`] with the signer's digest, for tokens and
-    /// services that sign a hash.
-    pub fn digest_to_sign(&self) -> Vec<u8> {
-        self.plan
-            .builder
-            .digest_algorithm()
-            .digest(self.plan.attributes.der())
-    }
-
-    /// The signature algorithm the signature must use.
-    pub fn algorithm(&self) -> SignatureScheme {
-        self.plan.builder.signature_algorithm()
-    }
-
-    /// The /ByteRange of the new signature.
-    pub fn byte_range(&self) -> [u64; 4] {
-        self.plan.byte_range
-    }
-
-    /// Embeds `signature` (over [`PreparedPdf::data_to_sign`]) and moves the finished file
-    /// onto the output path.
-    pub fn finish(mut self, signature: &[u8]) -> Result<()> {
-        let cms = self.plan.cms(signature)?;
-        write_at(
-            self.tmp.as_file_mut(),
-            self.plan.contents_at + 1,
-            &cms,
-            self.sync,
-        )?;
-        self.tmp
-            .persist(&self.output)
-            .map_err(|e| Error::Io(e.error))?;
-        Ok(())
-    }
-
-    /// Writes the bytes the signature covers — the two byte ranges of the prepared file, in
-    /// order — to `out`: the content for a CMS made elsewhere ([`PreparedPdf::finish_with_cms`]).
-    pub fn write_signed_content(&self, out: &mut dyn Write) -> Result<()> {
-        crate::verify::for_each_range_chunk(self.tmp.as_file(), &self.plan.byte_range, |c| {
-            out.write_all(c).map_err(Error::from)
-        })
-    }
-
-    /// Embeds a complete detached CMS `SignedData` made elsewhere — a remote signing service
-    /// that returns PKCS#7, `openssl cms -sign`, a browser plug-in — over
-    /// [`PreparedPdf::write_signed_content`], and moves the finished file onto the output
-    /// path. DER or BER (as RFC 5652 allows) is embedded as given. Like
-    /// [`PreparedPdf::finish`], it verifies before embedding: the CMS must verify over the
-    /// signed bytes with the digest algorithm it names (its signer need not be the builder's).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::PlaceholderTooSmall`] when it does not fit the reserved /Contents, and the
-    /// CMS errors ([`kyso_cms::Error`]) when it does not verify over the signed bytes.
-    pub fn finish_with_cms(mut self, cms: &[u8]) -> Result<()> {
-        if cms.len() > self.plan.capacity {
-            return Err(Error::PlaceholderTooSmall {
-                needed: cms.len(),
-                available: self.plan.capacity,
-            });
-        }
-        let info = kyso_cms::verify::SignedDataInfo::parse(cms)?;
-        let mut hasher = info.digest_algorithm().hasher();
-        crate::verify::for_each_range_chunk(self.tmp.as_file(), &self.plan.byte_range, |c| {
-            hasher.update(c);
-            Ok(())
-        })?;
-        info.verify(&hasher.finalize())?;
-        write_at(
-            self.tmp.as_file_mut(),
-            self.plan.contents_at + 1,
-            &hex::encode_upper(cms),
-            self.sync,
-        )?;
-        self.tmp
-            .persist(&self.output)
-            .map_err(|e| Error::Io(e.error))?;
-        Ok(())
-    }
-
-    /// Keeps the prepared file as `<output>.kyso-pending` and returns the small state that
-    /// [`DeferredState::finish`] needs, so that the process holding this value can end.
-    pub fn suspend(self) -> Result<DeferredState> {
-        let pending = pending_path(&self.output);
-        self.tmp.persist(&pending).map_err(|e| Error::Io(e.error))?;
-        let b = &self.plan.builder;
-        Ok(DeferredState {
-            pending,
-            output: self.output,
-            contents_at: self.plan.contents_at,
-            capacity: self.plan.capacity,
-            algorithm: b.signature_algorithm(),
-            certificate: hex::encode(b.certificate().der()),
-            chain: b.chain().iter().map(|c| hex::encode(c.der())).collect(),
-            signed_attributes: hex::encode(self.plan.attributes.der()),
-            content_digest: hex::encode(&self.plan.content_digest),
-        })
-    }
-}
-
-/// What is kept between the two halves of deferred signing: a few kilobytes, serializable
-/// (serde) so a portal can store it in a session or a database.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct DeferredState {
-    /// The prepared file waiting for its signature.
-    pub pending: PathBuf,
-    /// Where the signed file goes.
-    pub output: PathBuf,
-    /// Offset of the `<` of the /Contents placeholder.
-    pub contents_at: u64,
-    /// Bytes reserved for the CMS.
-    pub capacity: usize,
-    /// The signature algorithm expected.
-    pub algorithm: SignatureScheme,
-    /// Signer certificate, DER as hex.
-    pub certificate: String,
-    /// Chain certificates, DER as hex.
-    pub chain: Vec<String>,
-    /// The signed attributes (the message to sign), DER as hex.
-    pub signed_attributes: String,
-    /// Digest of the signed byte ranges, hex.
-    pub content_digest: String,
-}
-
-impl DeferredState {
-    /// The message to sign (DER of the signed attributes).
-    pub fn data_to_sign(&self) -> Result<Vec<u8>> {
-        hex::decode(&self.signed_attributes).map_err(|e| Error::State(e.to_string()))
-    }
-
-    /// Embeds `signature` into the pending file and renames it onto the output. A signature
-    /// that does not verify against the signer's certificate (wrong key, corrupted answer) is
-    /// refused and the pending file stays, so the caller can try again.
-    pub fn finish(self, signature: &[u8]) -> Result<PathBuf> {
-        self.finish_with(signature, None)
-    }
-
-    /// As [`finish`](Self::finish), with the signature value time-stamped by `tsa` (PAdES
-    /// B-T). Room for the token is reserved when the document was prepared with
-    /// [`SignOptions::timestamp_authority`] set (any TSA: only the size counts then);
-    /// otherwise the token may not fit ([`Error::PlaceholderTooSmall`], the pending file
-    /// stays).
-    pub fn finish_timestamped(
-        self,
-        signature: &[u8],
-        tsa: Arc<dyn TimestampAuthority>,
-    ) -> Result<PathBuf> {
-        self.finish_with(signature, Some(tsa))
-    }
-
-    fn finish_with(
-        self,
-        signature: &[u8],
-        timestamp_authority: Option<Arc<dyn TimestampAuthority>>,
-    ) -> Result<PathBuf> {
-        let decode = |h: &str| hex::decode(h).map_err(|e| Error::State(e.to_string()));
-        let certificate = Certificate::from_der(&decode(&self.certificate)?)
-            .map_err(|e| Error::State(e.to_string()))?;
-        let chain = self
-            .chain
-            .iter()
-            .map(|h| Certificate::from_der(&decode(h)?).map_err(|e| Error::State(e.to_string())))
-            .collect::<Result<Vec<_>>>()?;
-        let builder = SignedDataBuilder::new(certificate, chain, self.algorithm);
-        let attributes = SignedAttributes::from_der(&decode(&self.signed_attributes)?)?;
-        let plan = Plan {
-            builder,
-            attributes,
-            content_digest: decode(&self.content_digest)?,
-            contents_at: self.contents_at,
-            capacity: self.capacity,
-            byte_range: [0; 4],
-            timestamp_authority,
-        };
-        let cms = plan.cms(signature)?;
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&self.pending)
-            .map_err(|e| Error::Input {
-                path: self.pending.clone(),
-                source: e,
-            })?;
-        check_placeholder(&mut file, self.contents_at, self.capacity)?;
-        write_at(&mut file, self.contents_at + 1, &cms, true)?;
-        drop(file);
-        std::fs::rename(&self.pending, &self.output)?;
-        Ok(self.output)
-    }
-}
-
-/// The reader of `input` and a temporary file beside `output` (so that the finished file can
-/// be renamed onto it), refusing an output that is the input.
-fn open_for_update(
-    input: &Path,
-    output: &Path,
-) -> Result<(PdfReader<File>, tempfile::NamedTempFile)> {
-    check_distinct(input, output)?;
-    let file = File::open(input).map_err(|e| Error::Input {
-        path: input.to_path_buf(),
-        source: e,
-    })?;
-    let reader = PdfReader::new(file)?;
-    Ok((reader, crate::output::temp_beside(output)?))
-}
-
-fn pending_path(output: &Path) -> PathBuf {
-    let mut name = output.as_os_str().to_os_string();
-    name.push(".kyso-pending");
-    PathBuf::from(name)
-}
-
-/// Makes sure the pending file still has an empty placeholder where the state says.
-fn check_placeholder(file: &mut File, at: u64, capacity: usize) -> Result<()> {
-    use std::io::Read;
-    let mut buf = vec![0u8; 2 * capacity + 2];
-    file.seek(SeekFrom::Start(at))?;
-    file.read_exact(&mut buf)
-        .map_err(|_| Error::State("pending file is shorter than its state says".into()))?;
-    let empty = buf[0] == b'<'
-        && buf[buf.len() - 1] == b'>'
-        && buf[1..buf.len() - 1].iter().all(|&b| b == b'0');
-    if !empty {
-        return Err(Error::State(
-            "pending file has no empty /Contents placeholder at the recorded offset".into(),
-        ));
-    }
-    Ok(())
-}
-
-fn write_at(file: &mut File, offset: u64, hex: &str, sync: bool) -> Result<()> {
-    file.seek(SeekFrom::Start(offset))?;
-    file.write_all(hex.as_bytes())?;
-    if sync {
-        file.sync_all()?;
-    }
-    Ok(())
-}
-
 /// Refuses to produce an output that is the input (or the same file through another path).
 fn check_distinct(input: &Path, output: &Path) -> Result<()> {
     let same = match (std::fs::canonicalize(input), std::fs::canonicalize(output)) {
@@ -871,89 +514,6 @@ fn ends_with_eol<S: Source>(source: &S) -> Result<bool> {
     source.read_at(len - 1, &mut last)?;
     Ok(matches!(last[0], b'\n' | b'\r'))
 }
-
-/// Copies the whole source to `out` (an update that signs nothing needs no hash).
-fn copy_plain<S: Source, W: Write>(source: &S, out: &mut W) -> Result<()> {
-    let mut buf = vec![0u8; COPY_CHUNK];
-    let mut at = 0u64;
-    let len = source.len();
-    while at < len {
-        let want = usize::try_from((len - at).min(buf.len() as u64)).unwrap_or(buf.len());
-        let n = crate::reader::read_full_at(source, at, &mut buf[..want])?;
-        if n == 0 {
-            return Err(Error::Truncated { offset: at });
-        }
-        out.write_all(&buf[..n])?;
-        at += n as u64;
-    }
-    Ok(())
-}
-
-/// Copies the whole source to `out`, hashing as it goes: the one read of the original.
-///
-/// Hashing runs on a second thread while this one reads and writes, so signing a large file
-/// costs about one SHA pass, not a SHA pass plus a copy. At most [`COPY_QUEUE`] chunks of
-/// [`COPY_CHUNK`] bytes are in flight: memory does not grow with the file.
-fn copy_hashing<S: Source, W: Write>(source: &S, out: &mut W, hasher: &mut Hasher) -> Result<()> {
-    use std::sync::mpsc::{channel, sync_channel};
-
-    let len = source.len();
-    // Full chunks go to the hashing thread, empty buffers come back: a fixed pool, no
-    // allocation (and no fresh zeroed pages) per chunk.
-    let (to_hash, hash_rx) = sync_channel::<Vec<u8>>(COPY_QUEUE);
-    let (to_reuse, reuse_rx) = channel::<Vec<u8>>();
-    let start = hasher.clone();
-    std::thread::scope(|scope| {
-        let worker = scope.spawn(move || {
-            let mut h = start;
-            for chunk in hash_rx {
-                h.update(&chunk);
-                // The reader may be gone after an error; the buffer is then just dropped.
-                let _ = to_reuse.send(chunk);
-            }
-            h
-        });
-        let mut offset = 0u64;
-        let mut allocated = 0;
-        let copied = (|| -> Result<()> {
-            while offset < len {
-                let want = ((len - offset) as usize).min(COPY_CHUNK);
-                let mut buf = match reuse_rx.try_recv() {
-                    Ok(b) => b,
-                    Err(_) if allocated < COPY_QUEUE + 2 => {
-                        allocated += 1;
-                        vec![0u8; COPY_CHUNK]
-                    }
-                    Err(_) => reuse_rx
-                        .recv()
-                        .map_err(|_| Error::Unsupported("the hashing thread stopped".into()))?,
-                };
-                buf.resize(want, 0);
-                let n = crate::reader::read_full_at(source, offset, &mut buf)?;
-                if n == 0 {
-                    return Err(Error::Truncated { offset });
-                }
-                buf.truncate(n);
-                out.write_all(&buf)?;
-                // The hasher thread only stops early if it panicked; the join reports that.
-                let _ = to_hash.send(buf);
-                offset += n as u64;
-            }
-            Ok(())
-        })();
-        drop(to_hash);
-        match worker.join() {
-            Ok(h) => *hasher = h,
-            Err(_) => return Err(Error::Unsupported("the hashing thread panicked".into())),
-        }
-        copied
-    })
-}
-
-/// Bytes read, hashed and written per step when copying the original.
-const COPY_CHUNK: usize = 1 << 20;
-/// Chunks queued for the hashing thread.
-const COPY_QUEUE: usize = 4;
 
 /// A fresh second /ID element: a hash of what identifies this update.
 fn file_id<S: Source>(reader: &PdfReader<S>, time: SystemTime) -> [u8; 16] {

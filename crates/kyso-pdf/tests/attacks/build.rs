@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use kyso_pdf::form::list_fields;
-use kyso_pdf::parser::parse_object;
+use kyso_pdf::unstable::parser::parse_object;
 use kyso_pdf::verify::{
     Coverage, Lang, ReasonCode, SignatureReport, ValidationOptions, ValidationReport, Verdict,
     render_text, validate,

@@ -12,7 +12,7 @@ use std::time::Duration;
 /// approve in time or said no ([`RemoteError::ApprovalTimeout`], [`RemoteError::Rejected`],
 /// [`RemoteError::Cancelled`]), or retry later ([`RemoteError::HttpTimeout`],
 /// [`RemoteError::Transport`]). No variant carries an access token, a SAD, a PIN or an OTP.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RemoteError {
     /// The service refused the access token (HTTP 401): missing, wrong, expired or revoked.
@@ -127,9 +127,10 @@ pub enum RemoteError {
     Transport {
         /// The endpoint.
         url: String,
-        /// The HTTP client's error.
+        /// The HTTP client's error (shared, so that the error can be cloned: one failed batch
+        /// request is every message's error).
         #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
+        source: std::sync::Arc<dyn std::error::Error + Send + Sync>,
     },
 
     /// The service's answer could not be understood: not JSON, a field missing, bad Base64, a

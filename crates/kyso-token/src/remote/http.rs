@@ -263,7 +263,9 @@ fn tls_provider() -> Arc<rustls::crypto::CryptoProvider> {
 }
 
 #[cfg(not(any(feature = "ring", feature = "aws-lc-rs")))]
-compile_error!("kyso-token needs a TLS crypto provider: enable its `aws-lc-rs` or `ring` feature");
+compile_error!(
+    "kyso-token's `remote` feature needs a TLS crypto provider: enable `aws-lc-rs` or `ring`"
+);
 
 impl HttpClient {
     /// A client with `config`.
@@ -454,7 +456,7 @@ fn transport_error(url: &str, error: ureq::Error) -> Error {
         },
         other => RemoteError::Transport {
             url: url.to_string(),
-            source: Box::new(other),
+            source: Arc::new(other),
         },
     }
     .into()

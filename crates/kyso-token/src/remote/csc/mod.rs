@@ -22,14 +22,26 @@
 //! [CSC API v2.0.0.2]: https://cloudsignatureconsortium.org/resources/download-api-specifications/
 
 mod algo;
+mod approval;
 mod client;
 mod session;
+mod signer;
 mod types;
 
+pub use approval::CscApprovalSigner;
 pub use client::{AuthorizeOutcome, CscClient, Sad, SignHashOutcome};
-pub use session::{CscApprovalSigner, CscSession, CscSigner};
-pub use types::{
-    AuthDatum, AuthInfo, AuthObject, AuthorizeRequest, CertInfo, Certificates, CredentialInfo,
-    CredentialInfoRequest, CredentialsListRequest, CredentialsListResponse, InfoResponse, KeyInfo,
-    OperationMode, SignAlgorithms, SignHashRequest,
-};
+pub use session::CscSession;
+pub use signer::CscSigner;
+pub use types::OperationMode;
+
+/// The CSC API v2 JSON bodies as kyso writes and reads them: what [`CscClient`] (the one-call-
+/// per-method client) takes and returns. **Unstable**, as rustls's `internal` module: they follow
+/// the services kyso meets and may change in any release; [`CscSigner`], [`CscSession`] and
+/// [`CscApprovalSigner`] are the stable API.
+pub mod wire {
+    pub use super::types::{
+        AuthDatum, AuthInfo, AuthObject, AuthorizeRequest, CertInfo, Certificates, CredentialInfo,
+        CredentialInfoRequest, CredentialsListRequest, CredentialsListResponse, InfoResponse,
+        KeyInfo, SignAlgorithms, SignHashRequest,
+    };
+}

@@ -1,30 +1,27 @@
-//! [`CscSession`] (one credential: its certificates, algorithm and authorisation),
-//! [`CscSigner`] (a [`Signer`] over it) and [`CscApprovalSigner`] (the CSC adapter of
-//! [`ApprovalSigner`]).
+//! [`CscSession`]: one credential of a CSC service, its certificates, algorithm and
+//! authorisation.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::Poll;
 
 use base64ct::{Base64, Encoding};
 use const_oid::ObjectIdentifier;
 use kyso_cert::{Certificate, KeyType};
-use kyso_cms::{SignatureScheme, Signer, SignerError};
+use kyso_cms::SignatureScheme;
 use zeroize::Zeroizing;
 
 use super::algo::{self, CscAlgorithm};
+use super::approval::CscApprovalSigner;
 use super::client::{AuthorizeOutcome, CscClient, Sad, SignHashOutcome, decode_base64};
+use super::signer::CscSigner;
 use super::types::{
     AuthDatum, AuthorizeRequest, Certificates, CredentialInfo, CredentialInfoRequest,
     OperationMode, SignHashRequest,
 };
 use crate::Result;
-use crate::remote::approval::{
-    ApprovalSigner, Clock, PendingId, PollingOptions, SystemClock, is_transient,
-};
-use crate::remote::{RemoteError, signer_error};
+use crate::remote::RemoteError;
+use crate::remote::approval::{Clock, PollingOptions, SystemClock};
 
 /// One credential of a CSC service, ready to sign: its certificate and chain (from
 /// `credentials/info`), the signature algorithm, the authentication data to authorise with, and
@@ -378,14 +375,14 @@ impl CscSession {
         self.sign_hashes_with_sad(&sad, digests)
     }
 
-    /// A [`Signer`] over this session, for `PdfSigner` and the CMS builder.
+    /// A [`Signer`](kyso_cms::Signer) over this session, for `PdfSigner` and the CMS builder.
     pub fn into_signer(self) -> CscSigner {
         CscSigner {
             session: Arc::new(self),
         }
     }
 
-    /// The [`ApprovalSigner`] adapter over this session (non-blocking submit and poll).
+    /// The [`ApprovalSigner`](crate::remote::ApprovalSigner) adapter over this session (non-blocking submit and poll).
     pub fn into_approval_signer(self) -> CscApprovalSigner {
         CscApprovalSigner::new(self)
     }
@@ -424,318 +421,5 @@ impl CscSession {
             .into_iter()
             .map(|s| algo::normalize_signature(self.key, s))
             .collect()
-    }
-}
-
-/// A [`Signer`] backed by a CSC credential: `sign` hashes the message with the algorithm's
-/// digest and signs the digest with [`CscSession::sign_hashes`]; `sign_many` (what
-/// `PdfSigner::sign_batch` calls) signs up to `multisign` messages per authorisation.
-///
-/// Cheap to clone; safe to share across threads (each call is its own HTTP exchange).
-#[derive(Clone, Debug)]
-pub struct CscSigner {
-    session: Arc<CscSession>,
-}
-
-impl CscSigner {
-    /// A signer over `session`.
-    pub fn new(session: CscSession) -> Self {
-        session.into_signer()
-    }
-
-    /// The session, for batch signing with [`CscSession::sign_hashes`].
-    pub fn session(&self) -> &CscSession {
-        &self.session
-    }
-
-    /// Signs one digest: the typed form of [`Signer::sign`] for callers that hash themselves.
-    ///
-    /// # Errors
-    ///
-    /// As [`CscSession::sign_hashes`].
-    pub fn sign_digest(&self, digest: &[u8]) -> Result<Vec<u8>> {
-        let mut signatures = self.session.sign_hashes(&[digest])?;
-        Ok(signatures.remove(0))
-    }
-}
-
-impl Signer for CscSigner {
-    fn certificate(&self) -> &Certificate {
-        self.session.certificate()
-    }
-
-    fn chain(&self) -> &[Certificate] {
-        self.session.chain()
-    }
-
-    fn algorithm(&self) -> SignatureScheme {
-        self.session.algorithm()
-    }
-
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
-        let digest = self.session.algorithm().digest().digest(message);
-        self.sign_digest(&digest).map_err(signer_error)
-    }
-
-    /// Hashes every message and signs them in batches of at most `multisign`: one
-    /// `credentials/authorize` and one `signatures/signHash` per batch. A failing batch fails
-    /// each of its messages with the same error.
-    fn sign_many(&self, messages: &[&[u8]]) -> Vec<Result<Vec<u8>, SignerError>> {
-        let digest = self.session.algorithm().digest();
-        let digests: Vec<Vec<u8>> = messages.iter().map(|m| digest.digest(m)).collect();
-        let mut results = Vec::with_capacity(messages.len());
-        for batch in digests.chunks(self.session.multisign() as usize) {
-            match self.session.sign_hashes(batch) {
-                Ok(signatures) => results.extend(signatures.into_iter().map(Ok)),
-                Err(error) => {
-                    results.extend((1..batch.len()).map(|_| Err(signer_error(duplicate(&error)))));
-                    results.push(Err(signer_error(error)));
-                }
-            }
-        }
-        results
-    }
-}
-
-/// The same error again, for each message of a failed batch (errors are not `Clone`: a
-/// transport error's source is kept as its message).
-fn duplicate(error: &crate::Error) -> crate::Error {
-    let remote = match error {
-        crate::Error::Remote(remote) => remote,
-        other => return RemoteError::Config(other.to_string()).into(),
-    };
-    let copy = match remote {
-        RemoteError::Unauthorized { description } => RemoteError::Unauthorized {
-            description: description.clone(),
-        },
-        RemoteError::UnknownCredential {
-            credential_id,
-            description,
-        } => RemoteError::UnknownCredential {
-            credential_id: credential_id.clone(),
-            description: description.clone(),
-        },
-        RemoteError::InvalidSad { description } => RemoteError::InvalidSad {
-            description: description.clone(),
-        },
-        RemoteError::SadExpired { description } => RemoteError::SadExpired {
-            description: description.clone(),
-        },
-        RemoteError::AuthenticationFailed { description } => RemoteError::AuthenticationFailed {
-            description: description.clone(),
-        },
-        RemoteError::ApprovalTimeout { waited } => RemoteError::ApprovalTimeout { waited: *waited },
-        RemoteError::Rejected { description } => RemoteError::Rejected {
-            description: description.clone(),
-        },
-        RemoteError::Cancelled { description } => RemoteError::Cancelled {
-            description: description.clone(),
-        },
-        RemoteError::BatchTooLarge { requested, max } => RemoteError::BatchTooLarge {
-            requested: *requested,
-            max: *max,
-        },
-        RemoteError::Service {
-            status,
-            error,
-            description,
-        } => RemoteError::Service {
-            status: *status,
-            error: error.clone(),
-            description: description.clone(),
-        },
-        RemoteError::HttpTimeout { url } => RemoteError::HttpTimeout { url: url.clone() },
-        RemoteError::Transport { url, source } => RemoteError::Transport {
-            url: url.clone(),
-            source: source.to_string().into(),
-        },
-        RemoteError::InvalidResponse(message) => RemoteError::InvalidResponse(message.clone()),
-        RemoteError::InsecureUrl { url, reason } => RemoteError::InsecureUrl {
-            url: url.clone(),
-            reason,
-        },
-        RemoteError::Config(message) => RemoteError::Config(message.clone()),
-    };
-    copy.into()
-}
-
-#[derive(Clone)]
-enum Pending {
-    Authorizing { handle: String, digest: Vec<u8> },
-    Signing { response_id: String },
-    Ready(Vec<u8>),
-}
-
-/// The CSC adapter of [`ApprovalSigner`]: `submit` sends `credentials/authorize` and, once a SAD
-/// is there, `signatures/signHash` (in the session's operation mode); `poll` advances through
-/// `credentials/authorizeCheck` and `signatures/signPolling`. Wrap it in a
-/// [`PollingSigner`](crate::remote::PollingSigner) to get a [`Signer`], or drive it yourself
-/// (a portal that answers the browser at once and polls on later requests).
-///
-/// The CSC API has no method to withdraw a request: `cancel` forgets it locally, and a late
-/// approval on the user's side then signs a digest nobody collects. Pending ids are valid in
-/// this process only.
-pub struct CscApprovalSigner {
-    session: Arc<CscSession>,
-    pending: Mutex<HashMap<u64, Pending>>,
-    next_id: AtomicU64,
-}
-
-impl fmt::Debug for CscApprovalSigner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CscApprovalSigner")
-            .field("session", &self.session)
-            .finish_non_exhaustive()
-    }
-}
-
-impl CscApprovalSigner {
-    /// The adapter over `session`.
-    pub fn new(session: CscSession) -> Self {
-        Self {
-            session: Arc::new(session),
-            pending: Mutex::new(HashMap::new()),
-            next_id: AtomicU64::new(1),
-        }
-    }
-
-    /// The session.
-    pub fn session(&self) -> &CscSession {
-        &self.session
-    }
-
-    fn start_signing(&self, sad: &Sad, digest: &[u8]) -> Result<Pending> {
-        Ok(match self.session.start_sign_hashes(sad, &[digest])? {
-            SignHashOutcome::Signatures(mut signatures) => Pending::Ready(signatures.remove(0)),
-            SignHashOutcome::Pending { response_id } => Pending::Signing { response_id },
-        })
-    }
-
-    fn key(id: &PendingId) -> Result<u64> {
-        id.as_str()
-            .strip_prefix("csc-")
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| RemoteError::Config(format!("unknown pending request {id}")).into())
-    }
-
-    fn take(&self, key: u64) -> Result<Pending> {
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&key)
-            .ok_or_else(|| RemoteError::Config(format!("unknown pending request csc-{key}")).into())
-    }
-
-    fn put(&self, key: u64, state: Pending) {
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, state);
-    }
-}
-
-impl ApprovalSigner for CscApprovalSigner {
-    fn certificate(&self) -> &Certificate {
-        self.session.certificate()
-    }
-
-    fn chain(&self) -> &[Certificate] {
-        self.session.chain()
-    }
-
-    fn algorithm(&self) -> SignatureScheme {
-        self.session.algorithm()
-    }
-
-    fn submit(&self, digest: &[u8], algorithm: SignatureScheme) -> Result<PendingId> {
-        if algorithm != self.session.algorithm() {
-            return Err(RemoteError::Config(format!(
-                "the session signs with {}, not {algorithm}",
-                self.session.algorithm()
-            ))
-            .into());
-        }
-        let state = match self.session.start_authorize(&[digest])? {
-            AuthorizeOutcome::Authorized(sad) => self.start_signing(&sad, digest)?,
-            AuthorizeOutcome::Pending { handle } => Pending::Authorizing {
-                handle,
-                digest: digest.to_vec(),
-            },
-        };
-        let key = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.put(key, state);
-        Ok(PendingId::new(format!("csc-{key}")))
-    }
-
-    fn poll(&self, id: &PendingId) -> Result<Poll<Vec<u8>>> {
-        let key = Self::key(id)?;
-        // The state is taken out while the service is asked, and put back while still pending
-        // or after a network failure (to be asked again); any other failure (rejection,
-        // expiry) ends the request.
-        let state = self.take(key)?;
-        match self.advance(state.clone()) {
-            Ok(Pending::Ready(signature)) => Ok(Poll::Ready(signature)),
-            Ok(next) => {
-                self.put(key, next);
-                Ok(Poll::Pending)
-            }
-            Err(error) => {
-                if is_transient(&error) {
-                    self.put(key, state);
-                }
-                Err(error)
-            }
-        }
-    }
-
-    fn cancel(&self, id: &PendingId) -> Result<()> {
-        let key = Self::key(id)?;
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&key);
-        Ok(())
-    }
-}
-
-impl CscApprovalSigner {
-    /// One step: asks the service about `state`; the next state, `Pending::Ready` once signed.
-    fn advance(&self, state: Pending) -> Result<Pending> {
-        Ok(match state {
-            Pending::Ready(signature) => Pending::Ready(signature),
-            Pending::Authorizing { handle, digest } => {
-                match self.session.client().authorize_check(&handle)? {
-                    AuthorizeOutcome::Authorized(sad) => self.start_signing(&sad, &digest)?,
-                    AuthorizeOutcome::Pending { handle } => Pending::Authorizing { handle, digest },
-                }
-            }
-            Pending::Signing { response_id } => match self.session.poll_signatures(&response_id)? {
-                Poll::Ready(mut signatures) if signatures.len() == 1 => {
-                    Pending::Ready(signatures.remove(0))
-                }
-                Poll::Ready(signatures) => {
-                    return Err(RemoteError::InvalidResponse(format!(
-                        "{} signatures for 1 hash",
-                        signatures.len()
-                    ))
-                    .into());
-                }
-                Poll::Pending => Pending::Signing { response_id },
-            },
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pending_ids_round_trip() {
-        assert_eq!(
-            CscApprovalSigner::key(&PendingId::new("csc-42")).unwrap(),
-            42
-        );
-        assert!(CscApprovalSigner::key(&PendingId::new("other-42")).is_err());
     }
 }
