@@ -1,10 +1,14 @@
 //! ASN.1 types of the CAdES attributes kyso writes and reads, shared by the builder and the
-//! verifier. Each mirrors its module's definition; `policies` are read but never written.
+//! verifier, and of the `SignedData` the builder writes (RFC 5652; the verifier reads with its
+//! own bounded walker). Each mirrors its module's definition; `policies` are read but never written.
 
-use der::Sequence;
-use der::asn1::{Any, OctetString};
+use const_oid::ObjectIdentifier;
+use der::asn1::{Any, OctetString, SetOfVec};
+use der::{Sequence, ValueOrd};
 use spki::AlgorithmIdentifierOwned;
+use x509_cert::attr::Attributes;
 use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 
 /// `ESSCertIDv2` ([RFC 5035 §4]).
@@ -107,4 +111,103 @@ pub(crate) struct CmsAlgorithmProtection {
     pub signature_algorithm: Option<AlgorithmIdentifierOwned>,
     #[asn1(context_specific = "2", tag_mode = "IMPLICIT", optional = "true")]
     pub mac_algorithm: Option<AlgorithmIdentifierOwned>,
+}
+
+/// `ContentInfo` ([RFC 5652 §3]), as the builder writes it.
+///
+/// ```text
+/// ContentInfo ::= SEQUENCE {
+///     contentType ContentType,
+///     content [0] EXPLICIT ANY DEFINED BY contentType }
+/// ```
+///
+/// [RFC 5652 §3]: https://www.rfc-editor.org/rfc/rfc5652#section-3
+#[derive(Clone, Debug, Sequence)]
+pub(crate) struct ContentInfo {
+    pub content_type: ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
+    pub content: Any,
+}
+
+/// `SignedData` ([RFC 5652 §5.1]) with what kyso writes: version 1, certificates, no CRLs.
+///
+/// ```text
+/// SignedData ::= SEQUENCE {
+///     version CMSVersion,
+///     digestAlgorithms DigestAlgorithmIdentifiers,
+///     encapContentInfo EncapsulatedContentInfo,
+///     certificates [0] IMPLICIT CertificateSet OPTIONAL,
+///     crls [1] IMPLICIT RevocationInfoChoices OPTIONAL,
+///     signerInfos SignerInfos }
+/// ```
+///
+/// The `CertificateSet` holds only the `certificate` choice, a plain X.509 certificate.
+///
+/// [RFC 5652 §5.1]: https://www.rfc-editor.org/rfc/rfc5652#section-5.1
+#[derive(Clone, Debug, Sequence)]
+pub(crate) struct SignedData {
+    pub version: u8,
+    pub digest_algorithms: SetOfVec<AlgorithmIdentifierOwned>,
+    pub encap_content_info: EncapsulatedContentInfo,
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    pub certificates: Option<SetOfVec<x509_cert::Certificate>>,
+    pub signer_infos: SetOfVec<SignerInfo>,
+}
+
+/// `EncapsulatedContentInfo` ([RFC 5652 §5.2]).
+///
+/// ```text
+/// EncapsulatedContentInfo ::= SEQUENCE {
+///     eContentType ContentType,
+///     eContent [0] EXPLICIT OCTET STRING OPTIONAL }
+/// ```
+///
+/// [RFC 5652 §5.2]: https://www.rfc-editor.org/rfc/rfc5652#section-5.2
+#[derive(Clone, Debug, Sequence)]
+pub(crate) struct EncapsulatedContentInfo {
+    pub econtent_type: ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub econtent: Option<OctetString>,
+}
+
+/// `SignerInfo` ([RFC 5652 §5.3]) identified by issuer and serial number (version 1).
+///
+/// ```text
+/// SignerInfo ::= SEQUENCE {
+///     version CMSVersion,
+///     sid SignerIdentifier,
+///     digestAlgorithm DigestAlgorithmIdentifier,
+///     signedAttrs [0] IMPLICIT SignedAttributes OPTIONAL,
+///     signatureAlgorithm SignatureAlgorithmIdentifier,
+///     signature SignatureValue,
+///     unsignedAttrs [1] IMPLICIT UnsignedAttributes OPTIONAL }
+/// ```
+///
+/// [RFC 5652 §5.3]: https://www.rfc-editor.org/rfc/rfc5652#section-5.3
+#[derive(Clone, Debug, Eq, PartialEq, Sequence, ValueOrd)]
+pub(crate) struct SignerInfo {
+    pub version: u8,
+    pub sid: IssuerAndSerialNumber,
+    pub digest_alg: AlgorithmIdentifierOwned,
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    pub signed_attrs: Option<Attributes>,
+    pub signature_algorithm: AlgorithmIdentifierOwned,
+    pub signature: OctetString,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    pub unsigned_attrs: Option<Attributes>,
+}
+
+/// `IssuerAndSerialNumber` ([RFC 5652 §10.2.4]).
+///
+/// ```text
+/// IssuerAndSerialNumber ::= SEQUENCE {
+///     issuer Name,
+///     serialNumber CertificateSerialNumber }
+/// ```
+///
+/// [RFC 5652 §10.2.4]: https://www.rfc-editor.org/rfc/rfc5652#section-10.2.4
+#[derive(Clone, Debug, Eq, PartialEq, Sequence, ValueOrd)]
+pub(crate) struct IssuerAndSerialNumber {
+    pub issuer: Name,
+    pub serial_number: SerialNumber,
 }

@@ -9,11 +9,6 @@
 
 use std::time::SystemTime;
 
-use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
-use cms::content_info::{CmsVersion, ContentInfo};
-use cms::signed_data::{
-    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
-};
 use const_oid::ObjectIdentifier;
 use const_oid::db::{rfc5911, rfc6211};
 use der::asn1::{OctetString, SetOfVec};
@@ -23,7 +18,10 @@ use x509_cert::attr::{Attribute, Attributes};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::time::Time;
 
-use crate::asn1::{CmsAlgorithmProtection, EssCertIdV2, IssuerSerial, SigningCertificateV2};
+use crate::asn1::{
+    CmsAlgorithmProtection, ContentInfo, EncapsulatedContentInfo, EssCertIdV2,
+    IssuerAndSerialNumber, IssuerSerial, SignedData, SignerInfo, SigningCertificateV2,
+};
 use crate::{DigestAlgorithm, Error, Result, SignatureScheme, Signer};
 
 /// The DER of a `SignedAttributes` set ([RFC 5652 §5.3]) exactly as it is signed: with the
@@ -249,12 +247,13 @@ impl SignedDataBuilder {
             None => None,
         };
         let tbs = self.certificate.inner().tbs_certificate();
+        // Version 1: the signer is identified by issuer and serial number (RFC 5652 §5.3).
         let signer_info = SignerInfo {
-            version: CmsVersion::V1,
-            sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+            version: 1,
+            sid: IssuerAndSerialNumber {
                 issuer: tbs.issuer().clone(),
                 serial_number: tbs.serial_number().clone(),
-            }),
+            },
             digest_alg: self.digest_algorithm().identifier(),
             signed_attrs: Some(Attributes::from_der(attributes.der())?),
             signature_algorithm: self.algorithm.identifier()?,
@@ -263,7 +262,7 @@ impl SignedDataBuilder {
         };
         let mut certificates = SetOfVec::new();
         for cert in std::iter::once(&self.certificate).chain(&self.chain) {
-            let choice = CertificateChoices::Certificate(cert.inner().clone());
+            let choice = cert.inner().clone();
             // A chain may repeat a certificate (e.g. the root given twice): keep one copy.
             if !certificates.iter().any(|c| c == &choice) {
                 certificates.insert(choice)?;
@@ -271,16 +270,16 @@ impl SignedDataBuilder {
         }
         let mut digest_algorithms = SetOfVec::new();
         digest_algorithms.insert(self.digest_algorithm().identifier())?;
+        // Version 1: id-data content, certificates only, version-1 signer (RFC 5652 §5.1).
         let signed_data = SignedData {
-            version: CmsVersion::V1,
+            version: 1,
             digest_algorithms,
             encap_content_info: EncapsulatedContentInfo {
                 econtent_type: rfc5911::ID_DATA,
                 econtent: None,
             },
-            certificates: Some(CertificateSet(certificates)),
-            crls: None,
-            signer_infos: SignerInfos(SetOfVec::try_from(vec![signer_info])?),
+            certificates: Some(certificates),
+            signer_infos: SetOfVec::try_from(vec![signer_info])?,
         };
         let content_info = ContentInfo {
             content_type: rfc5911::ID_SIGNED_DATA,
