@@ -13,7 +13,8 @@ use crate::password::PasswordSource;
 /// Options selecting a CSC remote signing service.
 #[derive(Args, Debug)]
 pub(crate) struct CscArgs {
-    /// Base URL of the CSC v2 service (before the method names), e.g. https://rssp.example.vn/csc/v2.
+    /// Base URL of the CSC v2 service (before the method names), e.g.
+    /// `https://rssp.example.vn/csc/v2`.
     #[arg(
         long,
         value_name = "URL",

@@ -21,7 +21,12 @@ fn sign_batch(server: &TestCsc, inputs: &[&Path], out_dir: &Path, pin: &str) -> 
         .args(inputs)
         .arg("-o")
         .arg(out_dir)
-        .args(["--csc", &server.base_url, "--credential", &config.credential_id])
+        .args([
+            "--csc",
+            &server.base_url,
+            "--credential",
+            &config.credential_id,
+        ])
         .args(["--access-token-env", TOKEN_VAR, "--csc-pin-env", PIN_VAR])
         .args(["--csc-allow-loopback-http", "--json"])
         .env(TOKEN_VAR, &config.token)
@@ -46,7 +51,10 @@ fn sign_batch_over_csc_authorises_once_and_every_output_verifies() {
     assert!(out.status.success(), "{stderr}");
     let config = Config::default();
     let printed = format!("{stderr}{}", String::from_utf8_lossy(&out.stdout));
-    assert!(!printed.contains(&config.token), "the access token was printed");
+    assert!(
+        !printed.contains(&config.token),
+        "the access token was printed"
+    );
     assert!(!printed.contains("123456"), "the PIN was printed");
 
     // One credentials/authorize for the three documents, bound to their three hashes, and

@@ -4,7 +4,8 @@
 //!
 //! [`read`] gathers the data of a document's DSS (the /Certs, /OCSPs and /CRLs arrays and the
 //! per-signature /VRI dictionaries, all merged: what vouches for one signature's chain
-//! vouches for any); [`add`] plans the incremental update that adds data to it, keeping
+//! vouches for any); `add` (crate-internal; [`extend_file`](crate::sign::extend_file) uses it)
+//! plans the incremental update that adds data to it, keeping
 //! what is there (the DSS rule of the validator allows exactly that change), with a /VRI entry
 //! for each signature the data was gathered for, keyed by the SHA-1 of its /Contents as
 //! ETSI EN 319 142-1 §5.4.2.2 says.

@@ -54,7 +54,7 @@ pub struct SignOptions {
     pub visible: Option<VisibleSignature>,
     /// A time-stamping authority: the signature value is time-stamped (RFC 3161) and the token
     /// added as the signature-time-stamp attribute — PAdES B-T (ETSI EN 319 142-1 §6.3).
-    /// `None`: B-B. Not used by [`DeferredState::finish`] (a deferred signature is B-B).
+    /// `None`: B-B. Not used by [`DeferredState::finish`](super::DeferredState::finish) (a deferred signature is B-B).
     pub timestamp_authority: Option<Arc<dyn TimestampAuthority>>,
     /// Lock every form field once this signature is made (the field's /Lock with /Action
     /// /All, and a FieldMDP signature reference, ISO 32000-2 §12.7.5.5, §12.8.2.4).
@@ -64,7 +64,7 @@ pub struct SignOptions {
     /// Flush the output to disk (fsync) before renaming it into place, so that it survives
     /// a power loss. Off by default: the rename already makes the output appear whole, and
     /// the flush costs about half a SHA-256 pass over a large file (see benches/README.md).
-    /// [`DeferredState::finish`] always flushes: its pending file has waited on disk.
+    /// [`DeferredState::finish`](super::DeferredState::finish) always flushes: its pending file has waited on disk.
     pub sync_to_disk: bool,
 }
 

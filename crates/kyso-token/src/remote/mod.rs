@@ -77,7 +77,10 @@
 //!
 //! use kyso_cert::Certificate;
 //! use kyso_cms::SignatureScheme;
-//! use kyso_token::remote::{//!     AccessToken, ApprovalSigner, HttpClient, HttpConfig, PendingId, PollingOptions, //!     PollingSigner, RemoteError, //!};
+//! use kyso_token::remote::{
+//!     AccessToken, ApprovalSigner, HttpClient, HttpConfig, PendingId, PollingOptions,
+//!     PollingSigner, RemoteError,
+//! };
 //! use kyso_token::Result;
 //!
 //! struct SmartSign {
