@@ -30,6 +30,8 @@ pub struct SignBatchArgs {
     #[command(flatten)]
     pub csc: crate::remote::CscArgs,
     #[command(flatten)]
+    pub placement: crate::PlacementArgs,
+    #[command(flatten)]
     pub signature: crate::SignatureArgs,
     /// Threads preparing documents (default: one per core).
     #[arg(long, default_value_t = 0)]
@@ -81,9 +83,14 @@ pub fn run(args: &SignBatchArgs) -> Result<bool, CliError> {
         Some(_) => Some(crate::trust_for(&args.trust, signer.as_ref())?),
         None => None,
     };
+    // The same field, page and appearance on every document, with one signing time.
     let options = SignOptions {
         timestamp_authority: timestamp_authority.clone(),
-        ..args.signature.options()
+        ..args.placement.options(
+            signer.as_ref(),
+            &args.signature,
+            std::time::SystemTime::now(),
+        )?
     };
     let on_terminal = std::io::stderr().is_terminal();
     let report =

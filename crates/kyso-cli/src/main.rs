@@ -110,19 +110,10 @@ struct SignArgs {
     token: tokens::TokenArgs,
     #[command(flatten)]
     csc: remote::CscArgs,
-    /// Sign this empty signature field, or create a new field with this name.
-    #[arg(long)]
-    field: Option<String>,
-    /// Page (1-based) for the widget of a new signature field.
-    #[arg(long, default_value_t = 1)]
-    page: usize,
+    #[command(flatten)]
+    placement: PlacementArgs,
     #[command(flatten)]
     signature: SignatureArgs,
-    /// Flush the signed file to disk before it replaces the output path.
-    #[arg(long)]
-    sync: bool,
-    #[command(flatten)]
-    visible: visible::VisibleArgs,
     /// PAdES baseline level: B-B, or B-T with --tsa (the default when --tsa is given); B-LT
     /// and B-LTA add validation data fetched from the certificates' OCSP responders and CRL
     /// distribution points (and, for B-LTA, a document time-stamp).
@@ -134,6 +125,72 @@ struct SignArgs {
     trust: Vec<PathBuf>,
     #[command(flatten)]
     tsa: timestamp::TsaArgs,
+}
+
+/// Where the signature goes and how it looks, for `sign` and `sign-batch` alike.
+#[derive(Args, Debug)]
+pub(crate) struct PlacementArgs {
+    /// Sign this empty signature field, or create a new field with this name.
+    #[arg(long)]
+    field: Option<String>,
+    /// Page (1-based) for the widget of a new signature field.
+    #[arg(long, default_value_t = 1)]
+    page: usize,
+    /// Flush the signed file to disk before it replaces the output path.
+    #[arg(long)]
+    sync: bool,
+    #[command(flatten)]
+    visible: visible::VisibleArgs,
+}
+
+impl PlacementArgs {
+    /// The placement part of [`SignOptions`] (field, page, visible appearance, lock, flush)
+    /// for `signer` signing at `signing_time`.
+    pub(crate) fn options(
+        &self,
+        signer: &dyn Signer,
+        signature: &SignatureArgs,
+        signing_time: SystemTime,
+    ) -> Result<SignOptions, CliError> {
+        let page = self
+            .page
+            .checked_sub(1)
+            .ok_or(CliError::Usage("--page counts from 1".to_string()))?;
+        // `--field PAGE/X1,Y1,X2,Y2/NAME` (pyHanko's form) is a new visible field, not a name.
+        let spec = match &self.field {
+            Some(f) => visible::FieldSpec::parse(f)?,
+            None => None,
+        };
+        let field_name = match &spec {
+            Some(s) => Some(s.name.clone()),
+            None => self.field.clone(),
+        };
+        let signer_name = signature
+            .name
+            .clone()
+            .or(signer.certificate().subject().common_name.clone())
+            .unwrap_or_default();
+        let visible = if self.visible.wanted() || spec.is_some() {
+            Some(self.visible.build(
+                page,
+                spec.as_ref(),
+                spec.is_none() && self.field.is_some(),
+                &signer_name,
+                signing_time,
+            )?)
+        } else {
+            None
+        };
+        Ok(SignOptions {
+            field_name,
+            visible,
+            lock_fields: self.visible.lock,
+            signing_time: Some(signing_time),
+            page,
+            sync_to_disk: self.sync,
+            ..signature.options()
+        })
+    }
 }
 
 #[derive(Args, Debug)]
@@ -346,48 +403,12 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
     let signer = args
         .signature
         .open_signer(&args.key, &password, &args.token, &args.csc)?;
-    let page = args
-        .page
-        .checked_sub(1)
-        .ok_or(CliError::Usage("--page counts from 1".to_string()))?;
-    // `--field PAGE/X1,Y1,X2,Y2/NAME` (pyHanko's form) is a new visible field, not a name.
-    let spec = match &args.field {
-        Some(f) => visible::FieldSpec::parse(f)?,
-        None => None,
-    };
-    let field_name = match &spec {
-        Some(s) => Some(s.name.clone()),
-        None => args.field.clone(),
-    };
-    let signing_time = SystemTime::now();
-    let subject = signer.certificate().subject();
-    let signer_name = args
-        .signature
-        .name
-        .clone()
-        .or(subject.common_name.clone())
-        .unwrap_or_default();
-    let visible = if args.visible.wanted() || spec.is_some() {
-        Some(args.visible.build(
-            page,
-            spec.as_ref(),
-            spec.is_none() && args.field.is_some(),
-            &signer_name,
-            signing_time,
-        )?)
-    } else {
-        None
-    };
     let timestamp_authority = args.tsa.for_level(args.level)?;
     let options = SignOptions {
-        field_name,
-        visible,
         timestamp_authority,
-        lock_fields: args.visible.lock,
-        signing_time: Some(signing_time),
-        page,
-        sync_to_disk: args.sync,
-        ..args.signature.options()
+        ..args
+            .placement
+            .options(signer.as_ref(), &args.signature, SystemTime::now())?
     };
     let input = stdio::Input::open(&args.input)?;
     let output = stdio::Output::create(&args.output)?;
@@ -418,7 +439,12 @@ fn sign(args: SignArgs) -> Result<(), CliError> {
     eprintln!(
         "signed {} as {} -> {}",
         args.input.display(),
-        subject.common_name.as_deref().unwrap_or("(no common name)"),
+        signer
+            .certificate()
+            .subject()
+            .common_name
+            .as_deref()
+            .unwrap_or("(no common name)"),
         output.name()
     );
     output.finish()

@@ -1253,10 +1253,14 @@ fn sign_batch_takes_the_signature_options_sign_takes() {
         "Văn thư",
         "--contact",
         "vanthu@example.vn",
+        // Placement and appearance, as `sign` takes them: a new visible field on page 1.
+        "--field",
+        "1/100,100,300,160/VanThu",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let json = verify_valid_json(&out_dir.join("in.pdf"));
     let sig = &json["signatures"][0];
+    assert_eq!(sig["field"], "VanThu", "{sig:#}");
     assert_eq!(sig["sub_filter"], "adbe.pkcs7.detached", "{sig:#}");
     assert_eq!(sig["digest_algorithm"], "sha384");
     assert_eq!(sig["signature_algorithm"], "rsa-pss-sha384");
@@ -1266,6 +1270,17 @@ fn sign_batch_takes_the_signature_options_sign_takes() {
             .windows(b"/ContactInfo".len())
             .any(|w| w == b"/ContactInfo"),
         "the contact is written"
+    );
+    // A visible widget: an appearance stream (/AP) with a non-empty /Rect.
+    assert!(
+        bytes.windows(4).any(|w| w == b"/AP "),
+        "the widget has an appearance"
+    );
+    assert!(
+        !bytes
+            .windows(b"/Rect [0 0 0 0]".len())
+            .any(|w| w == b"/Rect [0 0 0 0]"),
+        "the widget is visible"
     );
 }
 
