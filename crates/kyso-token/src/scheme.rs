@@ -45,7 +45,7 @@ pub(crate) fn check_scheme(key: KeyType, scheme: SignatureScheme) -> Result<()> 
 
 /// The scheme a key signs with unless told otherwise ([`KeyType::default_scheme`]), or an
 /// error naming a key kyso does not sign with.
-#[cfg(feature = "pkcs11")]
+#[cfg(any(feature = "pkcs11", feature = "pkcs12"))]
 pub(crate) fn default_scheme(key: KeyType) -> Result<SignatureScheme> {
     key.default_scheme().ok_or_else(|| {
         Error::UnsupportedKey(format!("{key} (kyso signs with RSA and ECDSA P-256/P-384)"))

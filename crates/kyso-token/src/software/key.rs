@@ -24,7 +24,7 @@ use sha2::{Sha256, Sha384, Sha512};
 use signature::hazmat::RandomizedPrehashSigner;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
-use crate::scheme::check_scheme;
+use crate::scheme::{check_scheme, default_scheme};
 use crate::{Error, Result};
 
 /// `RSASSA-PSS-params` ([RFC 4055 §3.1]) as it appears in the `AlgorithmIdentifier` of a key
@@ -296,20 +296,19 @@ impl PrivateKey {
         }
     }
 
-    /// The algorithm used when the caller does not choose one: PKCS#1 v1.5 with SHA-256 for
-    /// RSA, PSS for a PSS-only key (with its fixed digest, else SHA-256), ECDSA with SHA-256 on
-    /// P-256 and SHA-384 on P-384 (the digest matching the curve's strength).
-    pub(crate) fn default_algorithm(&self) -> SignatureScheme {
+    /// The algorithm used when the caller does not choose one: the key type's default
+    /// ([`KeyType::default_scheme`]: PKCS#1 v1.5 with SHA-256 for RSA, PSS with SHA-256 for a
+    /// PSS-only key, ECDSA with the curve's own digest), or PSS with the digest a PSS key's
+    /// parameters fix.
+    pub(crate) fn default_algorithm(&self) -> Result<SignatureScheme> {
         match self {
             Self::Rsa {
-                pss_only: Some(PssOnly { digest }),
+                pss_only: Some(PssOnly {
+                    digest: Some(fixed),
+                }),
                 ..
-            } => SignatureScheme::rsa_pss(digest.unwrap_or(DigestAlgorithm::Sha256)),
-            Self::Rsa { pss_only: None, .. } => {
-                SignatureScheme::RsaPkcs1v15(DigestAlgorithm::Sha256)
-            }
-            Self::P256(_) => SignatureScheme::Ecdsa(DigestAlgorithm::Sha256),
-            Self::P384(_) => SignatureScheme::Ecdsa(DigestAlgorithm::Sha384),
+            } => Ok(SignatureScheme::rsa_pss(*fixed)),
+            _ => default_scheme(self.key_type()),
         }
     }
 

@@ -183,7 +183,7 @@ impl SoftwareSigner {
             key.restrict_to_pss(restriction);
         }
 
-        let algorithm = key.default_algorithm();
+        let algorithm = key.default_algorithm()?;
         key.check(algorithm)?;
         Ok(Self {
             #[cfg(feature = "aws-lc-rs")]
