@@ -227,7 +227,7 @@ pub(crate) fn add<S: Source>(
             _ => Dict::new(),
         };
         for contents in signatures {
-            let key = hex::encode_upper(sha1(contents));
+            let key = crate::sign::hex_upper(&sha1(contents));
             let mut entry = Dict::new();
             for (i, name) in ["Cert", "OCSP", "CRL"].into_iter().enumerate() {
                 if !vri_refs[i].is_empty() {

@@ -2,7 +2,7 @@
 //!
 //! Three phases: every document is prepared (copied and hashed) on all cores; the signed
 //! attributes of all of them go to the signer in one [`Signer::sign_many`] call; each document
-//! is finished. A document that fails in any phase gets its own error and the others go on.
+//! is finished, again on all cores. A document that fails in any phase gets its own error and the others go on.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -87,36 +87,13 @@ impl PdfSigner {
         .min(total.max(1));
 
         // 1. Prepare on all cores.
-        let prepared: Vec<Mutex<Option<Result<PreparedPdf>>>> =
-            jobs.iter().map(|_| Mutex::new(None)).collect();
-        let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);
-        std::thread::scope(|scope| {
-            for _ in 0..threads {
-                scope.spawn(|| {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(job) = jobs.get(i) else { break };
-                        let result =
-                            self.prepare(&job.input, &job.output, self.builder_for(signer));
-                        if let Ok(mut slot) = prepared[i].lock() {
-                            *slot = Some(result);
-                        }
-                        let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-                        progress(BatchEvent::Prepared { done: d, total });
-                    }
-                });
-            }
+        let mut prepared = on_threads(threads, jobs.iter().collect(), |job| {
+            let result = self.prepare(&job.input, &job.output, self.builder_for(signer));
+            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(BatchEvent::Prepared { done: d, total });
+            result
         });
-        let mut prepared: Vec<Result<PreparedPdf>> = prepared
-            .into_iter()
-            .map(|m| {
-                m.into_inner()
-                    .ok()
-                    .flatten()
-                    .unwrap_or_else(|| Err(Error::Internal("a preparing thread panicked")))
-            })
-            .collect();
 
         // 2. One call to the signer for every document that was prepared.
         let ready: Vec<usize> = (0..total).filter(|&i| prepared[i].is_ok()).collect();
@@ -129,29 +106,68 @@ impl PdfSigner {
         });
         let mut signatures = signer.sign_many(&messages).into_iter();
 
-        // 3. Finish each.
-        let mut results: Vec<Result<()>> = Vec::with_capacity(total);
-        for (finished, slot) in prepared.drain(..).enumerate() {
+        // 3. Finish each, on all cores (building, checking and writing the CMS).
+        let signed: Vec<_> = prepared
+            .drain(..)
+            .map(|slot| slot.map(|doc| (doc, signatures.next())))
+            .collect();
+        let finished = AtomicUsize::new(0);
+        let results = on_threads(threads, signed, |slot| {
             let result = match slot {
                 Err(e) => Err(e),
-                Ok(doc) => match signatures.next() {
-                    Some(Ok(signature)) => doc.finish(&signature),
-                    Some(Err(e)) => Err(kyso_cms::Error::from(e).into()),
-                    _ => Err(kyso_cms::Error::from(kyso_cms::SignerError::new(
-                        "the signer returned fewer signatures than documents",
-                    ))
-                    .into()),
-                },
+                Ok((doc, Some(Ok(signature)))) => doc.finish(&signature),
+                Ok((_, Some(Err(e)))) => Err(kyso_cms::Error::from(e).into()),
+                Ok((_, None)) => Err(kyso_cms::Error::from(kyso_cms::SignerError::new(
+                    "the signer returned fewer signatures than documents",
+                ))
+                .into()),
             };
-            progress(BatchEvent::Finished {
-                done: finished + 1,
-                total,
-            });
-            results.push(result);
-        }
+            let d = finished.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(BatchEvent::Finished { done: d, total });
+            result
+        });
         BatchReport {
             results,
             elapsed: start.elapsed(),
         }
     }
+}
+
+/// Runs `work` on every item on `threads` threads, taking items in order as threads come
+/// free, and returns the results in the items' order; an item whose thread panicked gets
+/// [`Error::Internal`].
+fn on_threads<T: Send, R: Send>(
+    threads: usize,
+    items: Vec<T>,
+    work: impl Fn(T) -> Result<R> + Sync,
+) -> Vec<Result<R>> {
+    let items: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    let results: Vec<Mutex<Option<Result<R>>>> = items.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let Some(item) = item.lock().ok().and_then(|mut t| t.take()) else {
+                        continue;
+                    };
+                    let result = work(item);
+                    if let Ok(mut slot) = results[i].lock() {
+                        *slot = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err(Error::Internal("a batch thread panicked")))
+        })
+        .collect()
 }

@@ -10,9 +10,9 @@ use crate::{Error, Result};
 
 /// Copies the whole source to `out` (an update that signs nothing needs no hash).
 pub(super) fn copy_plain<S: Source, W: Write>(source: &S, out: &mut W) -> Result<()> {
-    let mut buf = vec![0u8; COPY_CHUNK];
-    let mut at = 0u64;
     let len = source.len();
+    let mut buf = vec![0u8; chunk_for(len)];
+    let mut at = 0u64;
     while at < len {
         let want = usize::try_from((len - at).min(buf.len() as u64)).unwrap_or(buf.len());
         let n = crate::reader::read_full_at(source, at, &mut buf[..want])?;
@@ -29,7 +29,9 @@ pub(super) fn copy_plain<S: Source, W: Write>(source: &S, out: &mut W) -> Result
 ///
 /// Hashing runs on a second thread while this one reads and writes, so signing a large file
 /// costs about one SHA pass, not a SHA pass plus a copy. At most [`COPY_QUEUE`] chunks of
-/// [`COPY_CHUNK`] bytes are in flight: memory does not grow with the file.
+/// [`COPY_CHUNK`] bytes are in flight: memory does not grow with the file. A source of one
+/// chunk or less is read, written and hashed on this thread: a thread and a megabyte buffer
+/// would cost more than the copy (a batch of small documents is bound by them).
 pub(super) fn copy_hashing<S: Source, W: Write>(
     source: &S,
     out: &mut W,
@@ -38,6 +40,16 @@ pub(super) fn copy_hashing<S: Source, W: Write>(
     use std::sync::mpsc::{channel, sync_channel};
 
     let len = source.len();
+    if len <= COPY_CHUNK as u64 {
+        let mut buf = vec![0u8; chunk_for(len)];
+        let n = crate::reader::read_full_at(source, 0, &mut buf)?;
+        if (n as u64) < len {
+            return Err(Error::Truncated { offset: n as u64 });
+        }
+        out.write_all(&buf)?;
+        hasher.update(&buf);
+        return Ok(());
+    }
     // Full chunks go to the hashing thread, empty buffers come back: a fixed pool, no
     // allocation (and no fresh zeroed pages) per chunk.
     let (to_hash, hash_rx) = sync_channel::<Vec<u8>>(COPY_QUEUE);
@@ -88,6 +100,11 @@ pub(super) fn copy_hashing<S: Source, W: Write>(
         }
         copied
     })
+}
+
+/// The buffer for copying `len` bytes: a chunk, or less for a smaller source.
+fn chunk_for(len: u64) -> usize {
+    usize::try_from(len).map_or(COPY_CHUNK, |l| l.min(COPY_CHUNK))
 }
 
 /// Bytes read, hashed and written per step when copying the original.

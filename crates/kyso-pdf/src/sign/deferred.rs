@@ -98,7 +98,7 @@ impl PreparedPdf {
         write_at(
             self.tmp.as_file_mut(),
             self.plan.contents_at + 1,
-            &hex::encode_upper(cms),
+            &super::hex_upper(cms),
             self.sync,
         )?;
         self.tmp

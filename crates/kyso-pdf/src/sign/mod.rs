@@ -300,7 +300,7 @@ impl PdfSigner {
         write_at(
             tmp.as_file_mut(),
             written.contents_at + 1,
-            &hex::encode_upper(token.der()),
+            &hex_upper(token.der()),
             self.options.sync_to_disk,
         )
     }
@@ -480,7 +480,7 @@ impl Plan {
             });
         }
         kyso_cms::verify::SignedDataInfo::parse(&cms)?.verify(&self.content_digest)?;
-        Ok(hex::encode_upper(cms))
+        Ok(hex_upper(&cms))
     }
 }
 
@@ -529,4 +529,17 @@ fn file_id<S: Source>(reader: &PdfReader<S>, time: SystemTime) -> [u8; 16] {
     let mut id = [0u8; 16];
     id.copy_from_slice(&d[..16]);
     id
+}
+
+/// Upper-case hexadecimal of `bytes`, as /Contents holds it (a table, not the `hex` crate's
+/// char iterator: the CMS of every document of a batch goes through here).
+pub(crate) fn hex_upper(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)]);
+        out.push(DIGITS[usize::from(b & 0x0f)]);
+    }
+    // Every byte pushed is an ASCII digit or letter.
+    String::from_utf8(out).unwrap_or_default()
 }
