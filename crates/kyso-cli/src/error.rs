@@ -8,6 +8,9 @@ pub enum CliError {
     /// The command line is inconsistent.
     #[error("{0}")]
     Usage(String),
+    /// `kyso serve` could not start or stopped serving.
+    #[error(transparent)]
+    Serve(kyso_server::Error),
     /// A file named on the command line could not be read.
     #[error("cannot read {path}: {source}")]
     Read {

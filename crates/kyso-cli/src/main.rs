@@ -22,6 +22,7 @@ mod error;
 mod extend;
 mod password;
 mod remote;
+mod serve;
 mod stdio;
 mod timestamp;
 mod tokens;
@@ -77,6 +78,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Check a detached CMS signature (.p7s) over a file; exit 0 when it holds (trust not checked).
     VerifyCms(verify_cms::VerifyCmsArgs),
+    /// Serve verification over HTTP for portals (POST /v1/verify, /healthz, /metrics).
+    Serve(serve::ServeArgs),
     /// List the tokens a PKCS#11 module sees, with their certificates and keys.
     Tokens(tokens::TokensArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
@@ -345,6 +348,7 @@ fn main() -> ExitCode {
         Command::Timestamp(args) => timestamp::run(&args).map(|()| exit::OK),
         Command::VerifyTimestamp(args) => timestamp::verify(&args).map(verdict_code),
         Command::Tokens(args) => tokens::run(&args).map(|()| exit::OK),
+        Command::Serve(args) => serve::run(&args).map(|()| exit::OK),
         Command::SignBatch(args) => batch::run(&args).map(all_done),
         Command::Verify(args) => verify::run(&args).map(verdict_code),
         Command::VerifyCms(args) => {

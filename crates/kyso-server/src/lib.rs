@@ -1,0 +1,214 @@
+//! kyso as an HTTP service for portals: `POST /v1/verify` answers a signed PDF with the same
+//! JSON report as `kyso verify --json` (one schema, one code path: [`kyso_pdf::verify::validate`]),
+//! under the trust anchors and policy of the service's [`Config`].
+//!
+//! | Route | Answer |
+//! |---|---|
+//! | `POST /v1/verify` | the report (`application/json`); body: the PDF, raw or as the `pdf` part of `multipart/form-data`; `?max_changes=` may narrow the configured policy |
+//! | `GET /healthz` | `ok` while the process serves |
+//! | `GET /readyz` | `ready` once trust anchors and the state key are loaded |
+//! | `GET /metrics` | Prometheus text: requests, latencies, verdicts, work in flight |
+//! | `GET /v1/openapi.json` | the OpenAPI 3.1 description of these routes |
+//!
+//! Verification is CPU work: it runs on tokio's blocking pool, at most
+//! [`Config::max_concurrent_verifications`] at once; past that a request gets 503 with
+//! `Retry-After` at once rather than a queue that grows. Bodies past
+//! [`Config::max_body_bytes`] get 413, requests past [`Config::request_timeout_secs`] 503,
+//! unreadable documents 422 — always a JSON `{"error", "status"}`. A panic while answering
+//! one request answers it 500 and leaves the service serving.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), kyso_server::Error> {
+//! let config = kyso_server::Config::from_file("kyso-serve.toml".as_ref())?;
+//! let server = kyso_server::Server::bind(&config).await?;
+//! println!("listening on {}", server.local_addr()?);
+//! server.serve(async { let _ = tokio::signal::ctrl_c().await; }).await
+//! # }
+//! ```
+
+mod config;
+mod error;
+mod metrics;
+mod verify;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use kyso_pdf::verify::{CryptoPolicy, ValidationOptions};
+use tokio::sync::Semaphore;
+
+pub use config::{Config, ModificationLevelName, PolicyConfig};
+use error::ApiError;
+pub use error::Error;
+use metrics::Metrics;
+
+/// Results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The OpenAPI description served at `/v1/openapi.json`.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// What every request shares.
+struct AppState {
+    options: ValidationOptions,
+    verifications: Arc<Semaphore>,
+    timeout: Duration,
+    metrics: Metrics,
+}
+
+/// A bound listening socket and the service behind it.
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    router: Router,
+}
+
+impl Server {
+    /// Loads the trust anchors and the state key named by `config` and binds its address
+    /// (port 0 picks a free one; [`Server::local_addr`] tells which).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Certificate`] for a trust file that cannot be read, [`Error::StateKey`] for
+    /// a key file that is not 32 bytes, [`Error::Io`] when the address cannot be bound.
+    pub async fn bind(config: &Config) -> Result<Self> {
+        let router = router(config)?;
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| Error::Io {
+                context: format!("cannot listen on {}", config.listen),
+                source,
+            })?;
+        Ok(Self { listener, router })
+    }
+
+    /// The address the service listens on.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the socket cannot say.
+    pub fn local_addr(&self) -> Result<SocketAddr> {
+        self.listener.local_addr().map_err(|source| Error::Io {
+            context: "cannot read the listening address".into(),
+            source,
+        })
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and lets the requests in
+    /// flight finish.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when serving fails.
+    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(|source| Error::Io {
+                context: "serving failed".into(),
+                source,
+            })
+    }
+}
+
+/// The service's routes over the trust, key and limits of `config`.
+///
+/// # Errors
+///
+/// As [`Server::bind`], without the socket.
+pub fn router(config: &Config) -> Result<Router> {
+    let mut store = kyso_cert::TrustStore::new();
+    for path in &config.trust {
+        if path.is_dir() {
+            store.add_anchors_from_dir(path)?;
+        } else {
+            store.add_anchors_from_file(path)?;
+        }
+    }
+    for path in &config.intermediates {
+        store.add_intermediates_from_file(path)?;
+    }
+    read_state_key(&config.state_key_file)?;
+    let mut options = ValidationOptions::new(store.anchors().to_vec());
+    options.intermediates = store.intermediates().to_vec();
+    options.max_changes = config.policy.max_changes.map(Into::into);
+    options.crypto = CryptoPolicy::default()
+        .accept_sha1(config.policy.accept_sha1)
+        .min_rsa_bits(config.policy.min_rsa_bits);
+    let permits = config
+        .max_concurrent_verifications
+        .unwrap_or_else(|| 2 * std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let state = Arc::new(AppState {
+        options,
+        verifications: Arc::new(Semaphore::new(permits.max(1))),
+        timeout: Duration::from_secs(config.request_timeout_secs.max(1)),
+        metrics: Metrics::default(),
+    });
+    Ok(Router::new()
+        .route("/v1/verify", post(verify::verify))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(|| async { "ready\n" }))
+        .route("/metrics", get(metrics_text))
+        .route("/v1/openapi.json", get(openapi))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such route") })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), track))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            |_panic: Box<dyn std::any::Any + Send>| {
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the service failed while answering; the request was not completed",
+                )
+                .into_response()
+            },
+        ))
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .with_state(state))
+}
+
+/// Reads the sealing key: exactly 32 bytes.
+fn read_state_key(path: &std::path::Path) -> Result<[u8; 32]> {
+    let bytes = std::fs::read(path).map_err(|e| Error::StateKey {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| Error::StateKey {
+        path: path.to_owned(),
+        reason: format!(
+            "{} bytes; it must hold exactly 32 random bytes (head -c 32 /dev/urandom)",
+            bytes.len()
+        ),
+    })
+}
+
+/// Counts every request by route and status, with its latency.
+async fn track(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let start = Instant::now();
+    let _in_flight = state.metrics.request_started();
+    let response = next.run(request).await;
+    state
+        .metrics
+        .request_done(&route, response.status().as_u16(), start.elapsed());
+    response
+}
+
+async fn metrics_text(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}

@@ -1,0 +1,315 @@
+//! `kyso-server` on loopback: every route, the same report as the library, and bad input
+//! answered with a JSON 4xx while the service stays healthy.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+
+use kyso_pdf::verify::{ValidationOptions, validate};
+use kyso_pdf::{PdfSigner, SignOptions};
+use kyso_server::{Config, Error, Server};
+use serde_json::Value;
+
+fn demo(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../kyso-cli/demo")
+        .join(file)
+}
+
+/// The bundled sample signed with the demo identity.
+fn signed_sample() -> Vec<u8> {
+    let signer =
+        kyso_token::SoftwareSigner::from_pkcs12_file(demo("signer.p12"), "kyso-demo").unwrap();
+    let sample = std::fs::read(demo("sample.pdf")).unwrap();
+    PdfSigner::new(SignOptions::default())
+        .sign_bytes(&sample, &signer)
+        .unwrap()
+}
+
+struct Running {
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+    _runtime: tokio::runtime::Runtime,
+}
+
+/// A config over the demo root with a fresh state key, `extra` TOML appended.
+fn config(dir: &Path, extra: &str) -> Config {
+    std::fs::write(dir.join("state.key"), [7u8; 32]).unwrap();
+    std::fs::copy(demo("root.pem"), dir.join("root.pem")).unwrap();
+    let path = dir.join("kyso.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "listen = \"127.0.0.1:0\"\ntrust = [\"root.pem\"]\nstate_key_file = \"state.key\"\n{extra}"
+        ),
+    )
+    .unwrap();
+    Config::from_file(&path).unwrap()
+}
+
+fn start(extra: &str) -> Running {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), extra);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(Server::bind(&config)).unwrap();
+    let addr = server.local_addr().unwrap();
+    runtime.spawn(server.serve(std::future::pending()));
+    Running {
+        addr,
+        _dir: dir,
+        _runtime: runtime,
+    }
+}
+
+/// One HTTP/1.1 request (Connection: close); the status and the body.
+fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: &[u8],
+) -> (u16, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: kyso\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    // A server that answers before reading all of a large body may close early.
+    let _ = stream.write_all(body);
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete HTTP response");
+    let head = String::from_utf8_lossy(&response[..split]).to_string();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    (status, response[split + 4..].to_vec())
+}
+
+fn json(body: &[u8]) -> Value {
+    serde_json::from_slice(body)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(body)))
+}
+
+fn post_pdf(addr: SocketAddr, path: &str, pdf: &[u8]) -> (u16, Value) {
+    let (status, body) = request(addr, "POST", path, "application/pdf", pdf);
+    (status, json(&body))
+}
+
+fn library_report(pdf: &[u8]) -> Value {
+    let trust =
+        kyso_cert::Certificate::all_from_der_or_pem(&std::fs::read(demo("root.pem")).unwrap())
+            .unwrap();
+    serde_json::to_value(validate(&pdf.to_vec(), &ValidationOptions::new(trust)).unwrap()).unwrap()
+}
+
+#[test]
+fn verify_answers_the_report_the_library_gives_for_a_valid_signature() {
+    let service = start("");
+    let pdf = signed_sample();
+    let (status, report) = post_pdf(service.addr, "/v1/verify", &pdf);
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["verdict"], "VALID", "{report}");
+    assert_eq!(report, library_report(&pdf));
+}
+
+#[test]
+fn verify_finds_a_tampered_document_invalid() {
+    let service = start("");
+    let mut pdf = signed_sample();
+    // A byte of the signed original (inside the first byte range) changed.
+    let at = pdf.windows(6).position(|w| w == b"/Pages").unwrap() + 1;
+    pdf[at] = b'Q';
+    let (status, report) = post_pdf(service.addr, "/v1/verify", &pdf);
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["verdict"], "INVALID", "{report}");
+    assert_eq!(report, library_report(&pdf));
+}
+
+#[test]
+fn verify_takes_the_pdf_part_of_a_multipart_form() {
+    let service = start("");
+    let pdf = signed_sample();
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n",
+    );
+    body.extend_from_slice(b"--XyZ\r\nContent-Disposition: form-data; name=\"pdf\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n");
+    body.extend_from_slice(&pdf);
+    body.extend_from_slice(b"\r\n--XyZ--\r\n");
+    let (status, report) = request(
+        service.addr,
+        "POST",
+        "/v1/verify",
+        "multipart/form-data; boundary=XyZ",
+        &body,
+    );
+    let report = json(&report);
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["verdict"], "VALID");
+
+    let form = b"--XyZ\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--XyZ--\r\n";
+    let (status, error) = request(
+        service.addr,
+        "POST",
+        "/v1/verify",
+        "multipart/form-data; boundary=XyZ",
+        form,
+    );
+    assert_eq!(status, 400);
+    assert!(
+        json(&error)["error"]
+            .as_str()
+            .unwrap()
+            .contains("`pdf` part")
+    );
+}
+
+#[test]
+fn a_request_may_narrow_the_policy_but_not_name_an_unknown_level() {
+    let service = start("");
+    // Nothing changed after the demo signature: VALID even under `none`.
+    let (status, report) = post_pdf(
+        service.addr,
+        "/v1/verify?max_changes=none",
+        &signed_sample(),
+    );
+    assert_eq!((status, report["verdict"].as_str()), (200, Some("VALID")));
+    let (status, error) = post_pdf(
+        service.addr,
+        "/v1/verify?max_changes=anything",
+        &signed_sample(),
+    );
+    assert_eq!(status, 400, "{error}");
+    assert!(
+        error["error"].as_str().unwrap().contains("max_changes"),
+        "{error}"
+    );
+}
+
+#[test]
+fn bad_uploads_get_a_json_4xx_naming_the_problem_and_the_service_stays_healthy() {
+    let service = start("max_body_bytes = 65536\n");
+    let (status, error) = post_pdf(service.addr, "/v1/verify", b"");
+    assert_eq!(status, 400);
+    assert!(
+        error["error"].as_str().unwrap().contains("no document"),
+        "{error}"
+    );
+    let (status, error) = post_pdf(service.addr, "/v1/verify", b"GIF89a not a pdf at all");
+    assert_eq!(status, 422, "{error}");
+    assert_eq!(error["status"], 422);
+    let (status, error) = post_pdf(service.addr, "/v1/verify", &vec![b'%'; 100_000]);
+    assert_eq!(status, 413, "{error}");
+
+    // 200 malformed uploads: truncations and corruptions of a real signed file.
+    let pdf = signed_sample();
+    for i in 0..200usize {
+        let mut bad = pdf[..(i * 37) % pdf.len()].to_vec();
+        if i % 3 == 0 {
+            bad.extend_from_slice(b"%%EOF garbage");
+            bad.iter_mut()
+                .skip(i % 50)
+                .step_by(11)
+                .for_each(|b| *b = b'#');
+        }
+        let (status, body) = request(service.addr, "POST", "/v1/verify", "application/pdf", &bad);
+        let answer = json(&body);
+        let client_error = (400..500).contains(&status);
+        let judged = status == 200 && answer["verdict"] != "VALID";
+        assert!(client_error || judged, "upload {i}: {status} {answer}");
+    }
+    let (status, body) = request(service.addr, "GET", "/healthz", "text/plain", b"");
+    assert_eq!((status, body.as_slice()), (200, &b"ok\n"[..]));
+}
+
+#[test]
+fn metrics_count_requests_verdicts_and_latency() {
+    let service = start("");
+    post_pdf(service.addr, "/v1/verify", &signed_sample());
+    post_pdf(service.addr, "/v1/verify", b"not a pdf");
+    let (status, body) = request(service.addr, "GET", "/metrics", "text/plain", b"");
+    assert_eq!(status, 200);
+    let text = String::from_utf8(body).unwrap();
+    for line in [
+        "kyso_http_requests_total{route=\"/v1/verify\",status=\"200\"} 1",
+        "kyso_http_requests_total{route=\"/v1/verify\",status=\"422\"} 1",
+        "kyso_verdicts_total{verdict=\"VALID\"} 1",
+        "kyso_verdicts_total{verdict=\"INVALID\"} 0",
+        "kyso_http_request_duration_seconds_count{route=\"/v1/verify\"} 2",
+        "kyso_verifications_in_flight 0",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in\n{text}"
+        );
+    }
+}
+
+#[test]
+fn every_route_of_the_openapi_description_is_served_and_nothing_else() {
+    let service = start("");
+    let (status, body) = request(service.addr, "GET", "/v1/openapi.json", "text/plain", b"");
+    assert_eq!(status, 200);
+    let api = json(&body);
+    assert_eq!(
+        api,
+        serde_json::from_str::<Value>(kyso_server::OPENAPI).unwrap()
+    );
+    let paths = api["paths"].as_object().unwrap();
+    assert_eq!(paths.len(), 5);
+    for (path, methods) in paths {
+        for (method, operation) in methods.as_object().unwrap() {
+            let (status, _) = request(
+                service.addr,
+                &method.to_uppercase(),
+                path,
+                "application/pdf",
+                &signed_sample(),
+            );
+            assert!(
+                operation["responses"].get(status.to_string()).is_some(),
+                "{method} {path} answered {status}, which the description does not list"
+            );
+            // The other method on the same path is not served.
+            let other = if method == "get" { "POST" } else { "GET" };
+            let (status, _) = request(service.addr, other, path, "text/plain", b"");
+            assert_eq!(status, 405, "{other} {path}");
+        }
+    }
+    let (status, body) = request(service.addr, "GET", "/v1/nothing", "text/plain", b"");
+    assert_eq!(status, 404);
+    assert_eq!(json(&body)["status"], 404);
+}
+
+#[test]
+fn the_service_refuses_to_start_without_a_32_byte_state_key_or_a_trust_anchor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path(), "");
+    std::fs::write(dir.path().join("state.key"), b"short").unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    match runtime.block_on(Server::bind(&config)) {
+        Err(Error::StateKey { reason, .. }) => assert!(reason.contains("5 bytes"), "{reason}"),
+        other => panic!("expected a state key error, got {:?}", other.err()),
+    }
+    config.trust = vec![dir.path().join("missing.pem")];
+    assert!(matches!(
+        runtime.block_on(Server::bind(&config)),
+        Err(Error::Certificate(_))
+    ));
+    match Config::from_toml("trust = []\nstate_key_file = \"k\"\n") {
+        Err(Error::Config { reason, .. }) => assert!(reason.contains("no trust anchor")),
+        other => panic!("expected a config error, got {other:?}"),
+    }
+    match Config::from_toml("trust = [\"a\"]\nstate_key_file = \"k\"\nlisten_on = 1\n") {
+        Err(Error::Config { reason, .. }) => assert!(reason.contains("listen_on"), "{reason}"),
+        other => panic!("expected a config error, got {other:?}"),
+    }
+}
