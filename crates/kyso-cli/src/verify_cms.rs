@@ -6,8 +6,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use kyso_cms::Error as CmsError;
-use kyso_cms::verify::{EssBinding, SignedDataInfo, VerifiedSignature};
+use kyso_cms::verify::{DetachedReport, EssBinding, SignedDataInfo};
 
 use crate::error::CliError;
 
@@ -37,58 +36,18 @@ pub fn run(args: &VerifyCmsArgs) -> Result<bool, CliError> {
     };
     let data = read(&args.data)?;
     let sig = read(&args.signature)?;
-    let info =
-        kyso_cms::verify::der_from_der_or_pem(&sig).and_then(|der| SignedDataInfo::parse(&der));
-    let result = info.as_ref().map_err(clone_message).and_then(|info| {
-        info.verify_content(&data)
-            .map_err(|e| (step(&e), e.to_string()))
-    });
+    let (info, report) = kyso_cms::verify::check_detached(&data, &sig);
     if args.json {
-        let report = match &result {
-            Ok(v) => serde_json::json!({
-                "valid": true,
-                "trust": "not checked",
-                "signature": v,
-            }),
-            Err((step, message)) => serde_json::json!({
-                "valid": false,
-                "trust": "not checked",
-                "failed_step": step,
-                "error": message,
-            }),
-        };
         let text = serde_json::to_string_pretty(&report)
             .map_err(|e| CliError::Usage(format!("cannot render the report: {e}")))?;
         crate::stdio::print(&format!("{text}\n"))?;
     } else {
-        crate::stdio::print(&render(info.as_ref().ok(), &result))?;
+        crate::stdio::print(&render(info.as_ref(), &report))?;
     }
-    Ok(result.is_ok())
+    Ok(report.valid)
 }
 
-/// Which check failed, for the report.
-fn step(e: &CmsError) -> &'static str {
-    match e {
-        CmsError::DigestMismatch { .. } | CmsError::DigestLength { .. } => "digest",
-        CmsError::BadSignature { .. } => "signature",
-        CmsError::SigningCertificateMismatch { .. } => "signing-certificate",
-        CmsError::UnsupportedAlgorithm(_) | CmsError::Sha1NotAllowed { .. } => "algorithm",
-        CmsError::MissingAttribute { .. }
-        | CmsError::MalformedAttribute { .. }
-        | CmsError::ContentTypeMismatch { .. }
-        | CmsError::AlgorithmProtectionMismatch { .. } => "signed-attributes",
-        _ => "structure",
-    }
-}
-
-fn clone_message(e: &CmsError) -> (&'static str, String) {
-    (step(e), e.to_string())
-}
-
-fn render(
-    info: Option<&SignedDataInfo>,
-    result: &Result<VerifiedSignature, (&'static str, String)>,
-) -> String {
+fn render(info: Option<&SignedDataInfo>, report: &DetachedReport) -> String {
     let mut out = String::new();
     let mut line = |label: &str, value: &str| out.push_str(&format!("{label:<22}{value}\n"));
     if let Some(info) = info {
@@ -99,8 +58,8 @@ fn render(
         line("digest algorithm:", info.digest_algorithm().name());
         line("signature algorithm:", &info.signature_scheme().to_string());
     }
-    match result {
-        Ok(v) => {
+    match &report.signature {
+        Some(v) => {
             line("digest:", "OK (matches the signed message-digest)");
             line("signature:", "OK");
             let ess = match v.ess_binding {
@@ -132,8 +91,10 @@ fn render(
             line("trust:", TRUST_NOT_CHECKED);
             line("result:", "signature holds (trust not checked)");
         }
-        Err((step, message)) => {
-            match *step {
+        None => {
+            let step = report.failed_step.unwrap_or("structure");
+            let message = report.error.as_deref().unwrap_or("");
+            match step {
                 "digest" => line("digest:", "MISMATCH"),
                 "signature" => line("signature:", "BAD"),
                 _ => {}

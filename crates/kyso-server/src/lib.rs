@@ -4,7 +4,7 @@
 //!
 //! | Route | Answer |
 //! |---|---|
-//! | `POST /v1/verify` | the report (`application/json`); body: the PDF, raw or as the `pdf` part of `multipart/form-data`; `?max_changes=` may narrow the configured policy |
+//! | `POST /v1/verify` | the report (`application/json`); body: the PDF, raw or as the `pdf` part of `multipart/form-data` (or `cms` and `data` parts: a detached CMS signature, answered with [`kyso_cms::verify::DetachedReport`]); `?max_changes=` may narrow the configured policy |
 //! | `GET /healthz` | `ok` while the process serves |
 //! | `GET /readyz` | `ready` once trust anchors and the state key are loaded |
 //! | `GET /metrics` | Prometheus text: requests, latencies, verdicts, work in flight |

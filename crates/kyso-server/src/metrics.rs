@@ -122,20 +122,21 @@ impl Metrics {
                 n.load(Ordering::Relaxed)
             );
         }
-        out.push_str("# HELP kyso_http_requests_in_flight Requests being answered.\n");
-        out.push_str("# TYPE kyso_http_requests_in_flight gauge\n");
-        let _ = writeln!(
-            out,
-            "kyso_http_requests_in_flight {}",
-            self.in_flight.load(Ordering::Relaxed)
-        );
-        out.push_str("# HELP kyso_verifications_in_flight Verifications running.\n");
-        out.push_str("# TYPE kyso_verifications_in_flight gauge\n");
-        let _ = writeln!(
-            out,
-            "kyso_verifications_in_flight {}",
-            self.verifying.load(Ordering::Relaxed)
-        );
+        for (name, help, gauge) in [
+            (
+                "kyso_http_requests_in_flight",
+                "Requests being answered.",
+                &self.in_flight,
+            ),
+            (
+                "kyso_verifications_in_flight",
+                "Verifications running.",
+                &self.verifying,
+            ),
+        ] {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+            let _ = writeln!(out, "{name} {}", gauge.load(Ordering::Relaxed));
+        }
         out
     }
 }

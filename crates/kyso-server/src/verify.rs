@@ -25,7 +25,7 @@ pub(crate) async fn verify(
     request: Request,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
-    let pdf = read_pdf(request).await?;
+    let upload = read_upload(request).await?;
     let mut options = state.options.clone();
     if let Some(asked) = query.max_changes {
         let asked = kyso_pdf::verify::ModificationLevel::from(asked);
@@ -40,8 +40,15 @@ pub(crate) async fn verify(
     let work = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let _verifying = work_state.metrics.verification_started();
-        let pdf: Vec<u8> = pdf.into();
-        kyso_pdf::verify::validate(&pdf, &options)
+        match upload {
+            Upload::Pdf(pdf) => {
+                let pdf: Vec<u8> = pdf.into();
+                kyso_pdf::verify::validate(&pdf, &options).map(Judged::Pdf)
+            }
+            Upload::Detached { cms, data } => Ok(Judged::Detached(Box::new(
+                kyso_cms::verify::check_detached(&data, &cms).1,
+            ))),
+        }
     });
     let report = match tokio::time::timeout(state.timeout, work).await {
         Err(_) => {
@@ -60,44 +67,94 @@ pub(crate) async fn verify(
             ));
         }
         Ok(Ok(Err(e))) => return Err(ApiError::from_pdf(&e)),
-        Ok(Ok(Ok(report))) => report,
+        Ok(Ok(Ok(judged))) => judged,
     };
-    state.metrics.verdict(report.verdict);
-    Ok(Json(report).into_response())
+    Ok(match report {
+        Judged::Pdf(report) => {
+            state.metrics.verdict(report.verdict);
+            Json(report).into_response()
+        }
+        Judged::Detached(report) => {
+            state.metrics.verdict(if report.valid {
+                kyso_pdf::verify::Verdict::Valid
+            } else {
+                kyso_pdf::verify::Verdict::Invalid
+            });
+            Json(report).into_response()
+        }
+    })
 }
 
-/// The PDF of a request: its raw body, or the `pdf` part of a multipart form.
-async fn read_pdf(request: Request) -> Result<Bytes, ApiError> {
+/// What a request brings: a PDF, or a detached CMS signature with the data it signs.
+enum Upload {
+    Pdf(Bytes),
+    Detached { cms: Bytes, data: Bytes },
+}
+
+/// The answer: `kyso verify --json`'s report, or `kyso verify-cms --json`'s.
+enum Judged {
+    Pdf(kyso_pdf::verify::ValidationReport),
+    Detached(Box<kyso_cms::verify::DetachedReport>),
+}
+
+/// The document of a request: its raw body (a PDF), or a multipart form with a `pdf` part,
+/// or with `cms` (DER or PEM) and `data` parts for a detached CMS signature.
+async fn read_upload(request: Request) -> Result<Upload, ApiError> {
     let multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
-    let body = if multipart {
-        let mut form = Multipart::from_request(request, &())
+    if !multipart {
+        let body = Bytes::from_request(request, &())
             .await
             .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-        let mut pdf = None;
-        while let Some(field) = form
-            .next_field()
-            .await
-            .map_err(|e| ApiError::new(e.status(), e.body_text()))?
-        {
-            if field.name() == Some("pdf") {
-                pdf = Some(
-                    field
-                        .bytes()
-                        .await
-                        .map_err(|e| ApiError::new(e.status(), e.body_text()))?,
-                );
-            }
-        }
-        pdf.ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "the form has no `pdf` part"))?
-    } else {
-        Bytes::from_request(request, &())
-            .await
-            .map_err(|e| ApiError::new(e.status(), e.body_text()))?
-    };
+        return non_empty(body).map(Upload::Pdf);
+    }
+    let mut form = Multipart::from_request(request, &())
+        .await
+        .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+    let (mut pdf, mut cms, mut data) = (None, None, None);
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| ApiError::new(e.status(), e.body_text()))?
+    {
+        let slot = match field.name() {
+            Some("pdf") => &mut pdf,
+            Some("cms") => &mut cms,
+            Some("data") => &mut data,
+            _ => continue,
+        };
+        *slot = Some(
+            field
+                .bytes()
+                .await
+                .map_err(|e| ApiError::new(e.status(), e.body_text()))?,
+        );
+    }
+    match (pdf, cms, data) {
+        (Some(pdf), None, None) => non_empty(pdf).map(Upload::Pdf),
+        (None, Some(cms), Some(data)) => Ok(Upload::Detached {
+            cms: non_empty(cms)?,
+            data,
+        }),
+        (None, Some(_), None) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "the form has a `cms` part but no `data` part: a detached signature is checked over its data",
+        )),
+        (None, None, _) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "the form has no `pdf` part (or `cms` and `data` parts)",
+        )),
+        _ => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "the form has both a `pdf` part and `cms`/`data` parts: send one document",
+        )),
+    }
+}
+
+fn non_empty(body: Bytes) -> Result<Bytes, ApiError> {
     if body.is_empty() {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,

@@ -313,3 +313,103 @@ fn the_service_refuses_to_start_without_a_32_byte_state_key_or_a_trust_anchor() 
         other => panic!("expected a config error, got {other:?}"),
     }
 }
+
+/// A multipart form of named parts.
+fn form(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, bytes) in parts {
+        body.extend_from_slice(
+            format!("--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b"--XyZ--\r\n");
+    body
+}
+
+#[test]
+fn verify_checks_a_detached_cms_made_by_openssl_over_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key.pem");
+    let data = dir.path().join("data.txt");
+    let p7s = dir.path().join("data.p7s");
+    std::fs::write(&data, "Quyết định số 12/QĐ-UBND\n").unwrap();
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "pkcs12".as_ref(),
+        "-in".as_ref(),
+        demo("signer.p12").as_os_str(),
+        "-passin".as_ref(),
+        "pass:kyso-demo".as_ref(),
+        "-nocerts".as_ref(),
+        "-nodes".as_ref(),
+        "-out".as_ref(),
+        key.as_os_str(),
+    ]);
+    run(&[
+        "cms".as_ref(),
+        "-sign".as_ref(),
+        "-binary".as_ref(),
+        "-in".as_ref(),
+        data.as_os_str(),
+        "-signer".as_ref(),
+        demo("signer.pem").as_os_str(),
+        "-inkey".as_ref(),
+        key.as_os_str(),
+        "-outform".as_ref(),
+        "DER".as_ref(),
+        "-out".as_ref(),
+        p7s.as_os_str(),
+    ]);
+    let cms = std::fs::read(&p7s).unwrap();
+    let data = std::fs::read(&data).unwrap();
+
+    let service = start("");
+    let ask = |parts: &[(&str, &[u8])]| {
+        let (status, body) = request(
+            service.addr,
+            "POST",
+            "/v1/verify",
+            "multipart/form-data; boundary=XyZ",
+            &form(parts),
+        );
+        (status, json(&body))
+    };
+    let (status, report) = ask(&[("cms", &cms), ("data", &data)]);
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["valid"], true, "{report}");
+    assert_eq!(report["trust"], "not checked");
+    assert_eq!(
+        report,
+        serde_json::to_value(kyso_cms::verify::check_detached(&data, &cms).1).unwrap()
+    );
+
+    let mut changed = data.clone();
+    changed[0] ^= 1;
+    let (status, report) = ask(&[("cms", &cms), ("data", &changed)]);
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        (report["valid"].as_bool(), report["failed_step"].as_str()),
+        (Some(false), Some("digest"))
+    );
+
+    let (status, error) = ask(&[("cms", &cms)]);
+    assert_eq!(status, 400);
+    assert!(
+        error["error"].as_str().unwrap().contains("no `data` part"),
+        "{error}"
+    );
+    let (status, _) = ask(&[("pdf", &signed_sample()), ("cms", &cms), ("data", &data)]);
+    assert_eq!(status, 400);
+}

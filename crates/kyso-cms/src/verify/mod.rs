@@ -44,10 +44,12 @@ mod attributes;
 mod check;
 mod parse;
 mod primitive;
+mod report;
 mod tlv;
 mod types;
 
 pub use attributes::EssBinding;
 pub use check::{verify_detached, verify_detached_digest};
 pub use parse::der_from_der_or_pem;
+pub use report::{DetachedReport, TRUST_NOT_CHECKED, check_detached};
 pub use types::*;
