@@ -41,10 +41,12 @@ pub struct Config {
     /// Time one request may take, in seconds (default 60); then 503.
     #[serde(default = "default_timeout")]
     pub request_timeout_secs: u64,
-    /// Verifications running at once (default: two per core); past it, 503 with
-    /// `Retry-After`.
+    /// Verifications running at once (default: two per core); more wait in a queue.
     #[serde(default)]
     pub max_concurrent_verifications: Option<usize>,
+    /// Verifications that may wait for a slot (default 64); past it, 503 with `Retry-After`.
+    #[serde(default = "default_max_queued")]
+    pub max_queued_verifications: usize,
     /// Validation policy applied to every request.
     #[serde(default)]
     pub policy: PolicyConfig,
@@ -158,6 +160,10 @@ fn default_listen() -> SocketAddr {
 
 fn default_max_body() -> usize {
     32 << 20
+}
+
+fn default_max_queued() -> usize {
+    64
 }
 
 fn default_timeout() -> u64 {

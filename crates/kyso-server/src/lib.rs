@@ -11,8 +11,9 @@
 //! | `GET /v1/openapi.json` | the OpenAPI 3.1 description of these routes |
 //!
 //! Verification is CPU work: it runs on tokio's blocking pool, at most
-//! [`Config::max_concurrent_verifications`] at once; past that a request gets 503 with
-//! `Retry-After` at once rather than a queue that grows. Bodies past
+//! [`Config::max_concurrent_verifications`] at once; up to
+//! [`Config::max_queued_verifications`] more wait for a slot, and past that a request gets 503
+//! with `Retry-After` at once rather than a queue that grows. Bodies past
 //! [`Config::max_body_bytes`] get 413, requests past [`Config::request_timeout_secs`] 503,
 //! unreadable documents 422 — always a JSON `{"error", "status"}`. A panic while answering
 //! one request answers it 500 and leaves the service serving.
@@ -60,6 +61,8 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 struct AppState {
     options: ValidationOptions,
     verifications: Arc<Semaphore>,
+    waiting: std::sync::atomic::AtomicUsize,
+    max_waiting: usize,
     timeout: Duration,
     metrics: Metrics,
 }
@@ -148,6 +151,8 @@ pub fn router(config: &Config) -> Result<Router> {
     let state = Arc::new(AppState {
         options,
         verifications: Arc::new(Semaphore::new(permits.max(1))),
+        waiting: std::sync::atomic::AtomicUsize::new(0),
+        max_waiting: config.max_queued_verifications,
         timeout: Duration::from_secs(config.request_timeout_secs.max(1)),
         metrics: Metrics::default(),
     });

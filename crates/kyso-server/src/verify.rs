@@ -1,6 +1,7 @@
 //! `POST /v1/verify`: a signed PDF in, `kyso verify --json`'s report out.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Json;
 use axum::body::Bytes;
@@ -31,11 +32,23 @@ pub(crate) async fn verify(
         let asked = kyso_pdf::verify::ModificationLevel::from(asked);
         options.max_changes = Some(options.max_changes.map_or(asked, |c| c.min(asked)));
     }
-    let permit = state
-        .verifications
-        .clone()
-        .try_acquire_owned()
-        .map_err(|_| ApiError::busy(1))?;
+    let permit = match state.verifications.clone().try_acquire_owned() {
+        Ok(permit) => permit,
+        Err(_) => {
+            // All slots busy: wait in a bounded queue (within the request's time), past it 503.
+            let waiting = state.waiting.fetch_add(1, Ordering::AcqRel);
+            let _leave = Waiting(&state.waiting);
+            if waiting >= state.max_waiting {
+                return Err(ApiError::busy(1));
+            }
+            match tokio::time::timeout(state.timeout, state.verifications.clone().acquire_owned())
+                .await
+            {
+                Ok(Ok(permit)) => permit,
+                _ => return Err(ApiError::busy(1)),
+            }
+        }
+    };
     let work_state = state.clone();
     let work = tokio::task::spawn_blocking(move || {
         let _permit = permit;
@@ -162,4 +175,13 @@ fn non_empty(body: Bytes) -> Result<Bytes, ApiError> {
         ));
     }
     Ok(body)
+}
+
+/// Leaves the wait queue when dropped (the request got a slot, was refused, or went away).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
