@@ -61,8 +61,8 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 struct AppState {
     options: ValidationOptions,
     verifications: Arc<Semaphore>,
-    waiting: std::sync::atomic::AtomicUsize,
-    max_waiting: usize,
+    waiting: std::sync::atomic::AtomicU64,
+    max_waiting: u64,
     timeout: Duration,
     metrics: Metrics,
 }
@@ -151,8 +151,8 @@ pub fn router(config: &Config) -> Result<Router> {
     let state = Arc::new(AppState {
         options,
         verifications: Arc::new(Semaphore::new(permits.max(1))),
-        waiting: std::sync::atomic::AtomicUsize::new(0),
-        max_waiting: config.max_queued_verifications,
+        waiting: std::sync::atomic::AtomicU64::new(0),
+        max_waiting: u64::try_from(config.max_queued_verifications).unwrap_or(u64::MAX),
         timeout: Duration::from_secs(config.request_timeout_secs.max(1)),
         metrics: Metrics::default(),
     });

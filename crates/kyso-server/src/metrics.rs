@@ -29,24 +29,30 @@ struct Histogram {
     sum: f64,
 }
 
-/// Decrements a gauge when dropped, so a request that fails or panics still leaves it.
+/// One unit of a gauge, given back when dropped, so a request that fails or panics still
+/// leaves it.
 pub(crate) struct Gauge<'a>(&'a AtomicU64);
+
+impl<'a> Gauge<'a> {
+    /// Counts one more on `gauge`; also returns how many there were before.
+    pub(crate) fn enter(gauge: &'a AtomicU64) -> (u64, Self) {
+        (gauge.fetch_add(1, Ordering::AcqRel), Self(gauge))
+    }
+}
 
 impl Drop for Gauge<'_> {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
 impl Metrics {
     pub(crate) fn request_started(&self) -> Gauge<'_> {
-        self.in_flight.fetch_add(1, Ordering::Relaxed);
-        Gauge(&self.in_flight)
+        Gauge::enter(&self.in_flight).1
     }
 
     pub(crate) fn verification_started(&self) -> Gauge<'_> {
-        self.verifying.fetch_add(1, Ordering::Relaxed);
-        Gauge(&self.verifying)
+        Gauge::enter(&self.verifying).1
     }
 
     pub(crate) fn request_done(&self, route: &str, status: u16, took: Duration) {

@@ -1,7 +1,6 @@
 //! `POST /v1/verify`: a signed PDF in, `kyso verify --json`'s report out.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Json;
 use axum::body::Bytes;
@@ -11,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::config::ModificationLevelName;
+use crate::metrics::Gauge;
 use crate::{ApiError, AppState};
 
 /// What a request may say about the policy: only ever narrower than the service's.
@@ -36,8 +36,7 @@ pub(crate) async fn verify(
         Ok(permit) => permit,
         Err(_) => {
             // All slots busy: wait in a bounded queue (within the request's time), past it 503.
-            let waiting = state.waiting.fetch_add(1, Ordering::AcqRel);
-            let _leave = Waiting(&state.waiting);
+            let (waiting, _leave) = Gauge::enter(&state.waiting);
             if waiting >= state.max_waiting {
                 return Err(ApiError::busy(1));
             }
@@ -175,13 +174,4 @@ fn non_empty(body: Bytes) -> Result<Bytes, ApiError> {
         ));
     }
     Ok(body)
-}
-
-/// Leaves the wait queue when dropped (the request got a slot, was refused, or went away).
-struct Waiting<'a>(&'a AtomicUsize);
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
 }
