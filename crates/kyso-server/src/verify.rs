@@ -32,6 +32,8 @@ pub(crate) async fn verify(
         let asked = kyso_pdf::verify::ModificationLevel::from(asked);
         options.max_changes = Some(options.max_changes.map_or(asked, |c| c.min(asked)));
     }
+    // One deadline for the whole request: waiting for a slot and verifying share it.
+    let deadline = tokio::time::Instant::now() + state.timeout;
     let permit = match state.verifications.clone().try_acquire_owned() {
         Ok(permit) => permit,
         Err(_) => {
@@ -40,7 +42,7 @@ pub(crate) async fn verify(
             if waiting >= state.max_waiting {
                 return Err(ApiError::busy(1));
             }
-            match tokio::time::timeout(state.timeout, state.verifications.clone().acquire_owned())
+            match tokio::time::timeout_at(deadline, state.verifications.clone().acquire_owned())
                 .await
             {
                 Ok(Ok(permit)) => permit,
@@ -62,7 +64,7 @@ pub(crate) async fn verify(
             ))),
         }
     });
-    let report = match tokio::time::timeout(state.timeout, work).await {
+    let report = match tokio::time::timeout_at(deadline, work).await {
         Err(_) => {
             return Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
