@@ -2,7 +2,8 @@
 //!
 //! Three phases: every document is prepared (copied and hashed) on all cores; the signed
 //! attributes of all of them go to the signer in one [`Signer::sign_many`] call; each document
-//! is finished, again on all cores. A document that fails in any phase gets its own error and the others go on.
+//! is finished, again on all cores. A document that fails in any phase gets its own error and
+//! the others go on.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
