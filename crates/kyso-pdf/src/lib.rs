@@ -11,7 +11,8 @@
 //! * [`PreparedPdf`] and [`DeferredState`] split signing in two for portals whose users sign
 //!   with a token in the browser: prepare, send [`PreparedPdf::data_to_sign`] out, finish
 //!   with the returned signature — possibly in another process, from a few kilobytes of
-//!   serialized state.
+//!   serialized state. [`PdfSigner::prepare_bytes`] and [`DeferredSignature`] do the same
+//!   in memory, for a service that hands both halves to its client (kyso-server seals them).
 //! * [`PdfReader`] reads only what it is asked for — trailer, cross-reference data (tables,
 //!   streams, hybrid files), single objects, object streams — through positioned reads, so
 //!   signing a 100 MB file never holds it in memory; [`object`] is the object model.
@@ -62,6 +63,7 @@ pub mod verify;
 
 pub use form::{FoundField, MAX_FIELD_TREE_DEPTH, MAX_FIELDS};
 pub use sign::{
-    BatchEvent, BatchJob, BatchReport, DeferredState, ExtendOptions, ExtendOutcome, Level,
-    PdfSigner, PreparedPdf, SignOptions, SubFilter, VisibleSignature, extend_file,
+    BatchEvent, BatchJob, BatchReport, DeferredSignature, DeferredState, ExtendOptions,
+    ExtendOutcome, Level, PdfSigner, PreparedPdf, SignOptions, SubFilter, VisibleSignature,
+    extend_file,
 };

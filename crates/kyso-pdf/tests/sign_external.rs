@@ -231,7 +231,7 @@ fn deferred_signing_through_a_serialized_state_gives_a_valid_signature() {
     assert!(!out.exists(), "no output before the signature arrives");
 
     let state: kyso_pdf::DeferredState = serde_json::from_str(&json).expect("deserialize");
-    assert_eq!(state.data_to_sign().expect("hex"), to_sign);
+    assert_eq!(state.data_to_sign(), to_sign);
     let signature = token.sign(&to_sign).expect("token signs");
     let written = state.finish(&signature).expect("finish");
     assert_eq!(written, out);
@@ -259,11 +259,90 @@ fn deferred_finish_refuses_a_signature_by_another_key() {
     let state = prepared.suspend().expect("suspend");
     // The right length and format, the wrong key (the revoked leaf is also RSA-2048).
     let wrong = signer(LeafKind::Revoked)
-        .sign(&state.data_to_sign().expect("hex"))
+        .sign(state.data_to_sign())
         .expect("sign");
     match state.finish(&wrong) {
         Err(kyso_pdf::Error::Cms(kyso_cms::Error::BadSignature { .. })) => {}
         other => panic!("expected a bad-signature error, got {other:?}"),
     }
     assert!(!out.exists(), "no output for a wrong signature");
+}
+
+/// In-memory deferred signing, as kyso-server does it: the prepared bytes and a path-free
+/// state, both of which travel.
+fn prepare_in_memory() -> (SoftwareSigner, Vec<u8>, kyso_pdf::DeferredSignature) {
+    use kyso_cms::{SignedDataBuilder, Signer};
+    let token = signer(Rsa2048);
+    let builder = SignedDataBuilder::new(
+        token.certificate().clone(),
+        token.chain().to_vec(),
+        token.algorithm(),
+    );
+    let input = std::fs::read(&corpus::classic().path).expect("sample");
+    let (prepared, state) = PdfSigner::new(options())
+        .prepare_bytes(&input, builder)
+        .expect("prepare");
+    (token, prepared, state)
+}
+
+#[test]
+fn in_memory_deferred_signing_through_a_serialized_state_gives_a_valid_signature() {
+    use kyso_cms::Signer;
+    let (token, prepared, state) = prepare_in_memory();
+    let json = serde_json::to_string(&state).expect("serialize");
+    let state: kyso_pdf::DeferredSignature = serde_json::from_str(&json).expect("deserialize");
+    assert_eq!(
+        state.digest_to_sign(),
+        state.algorithm().digest().digest(state.data_to_sign())
+    );
+    let signature = token.sign(state.data_to_sign()).expect("token signs");
+    let signed = state.finish(prepared, &signature).expect("finish");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("signed.pdf");
+    std::fs::write(&out, signed).expect("write");
+    assert_all_validators_accept(&out, 1);
+}
+
+#[test]
+fn in_memory_finish_refuses_bytes_that_are_not_the_prepared_document() {
+    use kyso_cms::Signer;
+    let (token, prepared, state) = prepare_in_memory();
+    let signature = token.sign(state.data_to_sign()).expect("token signs");
+    let mut changed = prepared.clone();
+    changed[20] ^= 0x01; // inside the original document, a signed range
+    let mut filled = prepared.clone();
+    let contents = filled
+        .windows(11)
+        .position(|w| w == b"/Contents <")
+        .expect("placeholder")
+        + 11;
+    filled[contents + 4] = b'A'; // the placeholder no longer empty
+    let mut longer = prepared.clone();
+    longer.push(b'\n'); // bytes added after the prepared document
+    let mut truncated = prepared;
+    truncated.truncate(contents);
+    for (what, bytes) in [
+        ("a changed signed byte", changed),
+        ("a filled placeholder", filled),
+        ("an appended byte", longer),
+        ("a truncated document", truncated),
+    ] {
+        match state.finish(bytes, &signature) {
+            Err(kyso_pdf::Error::State(_)) => {}
+            other => panic!("{what}: expected a state error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn in_memory_finish_refuses_a_signature_by_another_key() {
+    use kyso_cms::Signer;
+    let (_, prepared, state) = prepare_in_memory();
+    let wrong = signer(LeafKind::Revoked)
+        .sign(state.data_to_sign())
+        .expect("sign");
+    match state.finish(prepared, &wrong) {
+        Err(kyso_pdf::Error::Cms(kyso_cms::Error::BadSignature { .. })) => {}
+        other => panic!("expected a bad-signature error, got {other:?}"),
+    }
 }

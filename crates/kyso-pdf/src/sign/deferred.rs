@@ -1,5 +1,6 @@
 //! Deferred signing: a document written up to its signature value ([`PreparedPdf`]), kept
-//! across processes as a [`DeferredState`], finished when the signature arrives.
+//! across processes as a [`DeferredState`] (a file) or a [`DeferredSignature`] with the
+//! prepared bytes (in memory), finished when the signature arrives.
 
 use super::*;
 
@@ -112,17 +113,10 @@ impl PreparedPdf {
     pub fn suspend(self) -> Result<DeferredState> {
         let pending = pending_path(&self.output);
         self.tmp.persist(&pending).map_err(|e| Error::Io(e.error))?;
-        let b = &self.plan.builder;
         Ok(DeferredState {
             pending,
             output: self.output,
-            contents_at: self.plan.contents_at,
-            capacity: self.plan.capacity,
-            algorithm: b.signature_algorithm(),
-            certificate: hex::encode(b.certificate().der()),
-            chain: b.chain().iter().map(|c| hex::encode(c.der())).collect(),
-            signed_attributes: hex::encode(self.plan.attributes.der()),
-            content_digest: hex::encode(&self.plan.content_digest),
+            signature: DeferredSignature::from_plan(&self.plan),
         })
     }
 }
@@ -135,26 +129,14 @@ pub struct DeferredState {
     pub pending: PathBuf,
     /// Where the signed file goes.
     pub output: PathBuf,
-    /// Offset of the `<` of the /Contents placeholder.
-    pub contents_at: u64,
-    /// Bytes reserved for the CMS.
-    pub capacity: usize,
-    /// The signature algorithm expected.
-    pub algorithm: SignatureScheme,
-    /// Signer certificate, DER as hex.
-    pub certificate: String,
-    /// Chain certificates, DER as hex.
-    pub chain: Vec<String>,
-    /// The signed attributes (the message to sign), DER as hex.
-    pub signed_attributes: String,
-    /// Digest of the signed byte ranges, hex.
-    pub content_digest: String,
+    #[serde(flatten)]
+    signature: DeferredSignature,
 }
 
 impl DeferredState {
     /// The message to sign (DER of the signed attributes).
-    pub fn data_to_sign(&self) -> Result<Vec<u8>> {
-        hex::decode(&self.signed_attributes).map_err(|e| Error::State(e.to_string()))
+    pub fn data_to_sign(&self) -> &[u8] {
+        self.signature.data_to_sign()
     }
 
     /// Embeds `signature` into the pending file and renames it onto the output. A signature
@@ -182,25 +164,7 @@ impl DeferredState {
         signature: &[u8],
         timestamp_authority: Option<Arc<dyn TimestampAuthority>>,
     ) -> Result<PathBuf> {
-        let decode = |h: &str| hex::decode(h).map_err(|e| Error::State(e.to_string()));
-        let certificate = Certificate::from_der(&decode(&self.certificate)?)
-            .map_err(|e| Error::State(e.to_string()))?;
-        let chain = self
-            .chain
-            .iter()
-            .map(|h| Certificate::from_der(&decode(h)?).map_err(|e| Error::State(e.to_string())))
-            .collect::<Result<Vec<_>>>()?;
-        let builder = SignedDataBuilder::new(certificate, chain, self.algorithm);
-        let attributes = SignedAttributes::from_der(&decode(&self.signed_attributes)?)?;
-        let plan = Plan {
-            builder,
-            attributes,
-            content_digest: decode(&self.content_digest)?,
-            contents_at: self.contents_at,
-            capacity: self.capacity,
-            byte_range: [0; 4],
-            timestamp_authority,
-        };
+        let plan = self.signature.plan(timestamp_authority)?;
         let cms = plan.cms(signature)?;
         let mut file = std::fs::OpenOptions::new()
             .read(true)
@@ -210,12 +174,167 @@ impl DeferredState {
                 path: self.pending.clone(),
                 source: e,
             })?;
-        check_placeholder(&mut file, self.contents_at, self.capacity)?;
-        write_at(&mut file, self.contents_at + 1, &cms, true)?;
+        check_placeholder(&mut file, plan.contents_at, plan.capacity)?;
+        write_at(&mut file, plan.contents_at + 1, &cms, true)?;
         drop(file);
         std::fs::rename(&self.pending, &self.output)?;
         Ok(self.output)
     }
+}
+
+/// The half of a deferred signature that is not the document: where the /Contents placeholder
+/// is, the signer, the signed attributes and the digest of the signed byte ranges they commit
+/// to. Path-free and serializable (serde, bytes as hex), so that a service can hand it to its
+/// client with the prepared bytes of [`PdfSigner::prepare_bytes`] and finish on any replica.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DeferredSignature {
+    /// Offset of the `<` of the /Contents placeholder.
+    contents_at: u64,
+    /// Bytes reserved for the CMS.
+    capacity: usize,
+    /// The signature algorithm expected.
+    algorithm: SignatureScheme,
+    /// Signer certificate, DER.
+    #[serde(with = "hex::serde")]
+    certificate: Vec<u8>,
+    /// Chain certificates, DER.
+    #[serde(with = "hex_list")]
+    chain: Vec<Vec<u8>>,
+    /// The signed attributes (the message to sign), DER.
+    #[serde(with = "hex::serde")]
+    signed_attributes: Vec<u8>,
+    /// Digest of the signed byte ranges.
+    #[serde(with = "hex::serde")]
+    content_digest: Vec<u8>,
+}
+
+impl DeferredSignature {
+    pub(super) fn from_plan(plan: &Plan) -> Self {
+        let b = &plan.builder;
+        Self {
+            contents_at: plan.contents_at,
+            capacity: plan.capacity,
+            algorithm: b.signature_algorithm(),
+            certificate: b.certificate().der().to_vec(),
+            chain: b.chain().iter().map(|c| c.der().to_vec()).collect(),
+            signed_attributes: plan.attributes.der().to_vec(),
+            content_digest: plan.content_digest.clone(),
+        }
+    }
+
+    /// The message to sign: the DER of the signed attributes.
+    pub fn data_to_sign(&self) -> &[u8] {
+        &self.signed_attributes
+    }
+
+    /// The hash of [`data_to_sign`](Self::data_to_sign) with the signature algorithm's
+    /// digest, for tokens and services that sign a hash.
+    pub fn digest_to_sign(&self) -> Vec<u8> {
+        self.algorithm.digest().digest(&self.signed_attributes)
+    }
+
+    /// The signature algorithm the signature must use.
+    pub fn algorithm(&self) -> SignatureScheme {
+        self.algorithm
+    }
+
+    /// The digest of the signed byte ranges (the CMS message-digest).
+    pub fn content_digest(&self) -> &[u8] {
+        &self.content_digest
+    }
+
+    /// The signer's certificate, DER.
+    pub fn certificate_der(&self) -> &[u8] {
+        &self.certificate
+    }
+
+    /// Where the placeholder of a prepared document of `len` bytes starts and where the
+    /// bytes after it start: the signed ranges are `..before` and `after..`.
+    fn signed_ranges(&self, len: usize) -> Option<(usize, usize)> {
+        let before = usize::try_from(self.contents_at).ok()?;
+        let after = before.checked_add(self.capacity.checked_mul(2)?.checked_add(2)?)?;
+        (after <= len).then_some((before, after))
+    }
+
+    /// Embeds `signature` (over [`data_to_sign`](Self::data_to_sign)) into `prepared`, the
+    /// bytes [`PdfSigner::prepare_bytes`] returned with this state, and returns the signed
+    /// document. The bytes are checked to be the ones this state was made for — an empty
+    /// placeholder where the state says, and signed ranges that hash to its digest — and the
+    /// signature is verified against the signer's certificate before it goes in.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::State`] when `prepared` is not the document this state was made for; the CMS
+    /// errors ([`kyso_cms::Error`]) when the signature does not verify.
+    pub fn finish(&self, mut prepared: Vec<u8>, signature: &[u8]) -> Result<Vec<u8>> {
+        let (before, after) = self
+            .signed_ranges(prepared.len())
+            .ok_or_else(|| Error::State("the document is shorter than its state says".into()))?;
+        let mut cursor = std::io::Cursor::new(prepared.as_slice());
+        check_placeholder(&mut cursor, self.contents_at, self.capacity)?;
+        let mut hasher = self.algorithm.digest().hasher();
+        hasher.update(&prepared[..before]);
+        hasher.update(&prepared[after..]);
+        if hasher.finalize() != self.content_digest {
+            return Err(Error::State(
+                "the document's signed byte ranges do not hash to the digest of its state".into(),
+            ));
+        }
+        let cms = self.plan(None)?.cms(signature)?;
+        embed(&mut prepared, self.contents_at, &cms)?;
+        Ok(prepared)
+    }
+
+    /// The plan this state was taken from (the byte range is not kept: finishing does not
+    /// need it).
+    fn plan(&self, timestamp_authority: Option<Arc<dyn TimestampAuthority>>) -> Result<Plan> {
+        let cert = |der: &[u8]| {
+            Certificate::from_der(der).map_err(|e| Error::State(format!("certificate: {e}")))
+        };
+        let chain = self
+            .chain
+            .iter()
+            .map(|der| cert(der))
+            .collect::<Result<Vec<_>>>()?;
+        let builder = SignedDataBuilder::new(cert(&self.certificate)?, chain, self.algorithm);
+        Ok(Plan {
+            builder,
+            attributes: SignedAttributes::from_der(&self.signed_attributes)?,
+            content_digest: self.content_digest.clone(),
+            contents_at: self.contents_at,
+            capacity: self.capacity,
+            byte_range: [0; 4],
+            timestamp_authority,
+        })
+    }
+}
+
+/// Serde for a list of byte strings as hex.
+mod hex_list {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(list: &[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(list.iter().map(hex::encode))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<u8>>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|h| hex::decode(h).map_err(serde::de::Error::custom))
+            .collect()
+    }
+}
+
+/// Writes the hex `cms` into the placeholder at `contents_at` of a document in memory.
+pub(super) fn embed(document: &mut [u8], contents_at: u64, cms: &str) -> Result<()> {
+    let start = usize::try_from(contents_at + 1).map_err(|_| Error::Internal("offset"))?;
+    document
+        .get_mut(start..start + cms.len())
+        .ok_or(Error::Internal(
+            "the placeholder lies past the document's end",
+        ))?
+        .copy_from_slice(cms.as_bytes());
+    Ok(())
 }
 
 /// The reader of `input` and a temporary file beside `output` (so that the finished file can
@@ -240,8 +359,11 @@ pub(super) fn pending_path(output: &Path) -> PathBuf {
 }
 
 /// Makes sure the pending file still has an empty placeholder where the state says.
-pub(super) fn check_placeholder(file: &mut File, at: u64, capacity: usize) -> Result<()> {
-    use std::io::Read;
+pub(super) fn check_placeholder<F: std::io::Read + Seek>(
+    file: &mut F,
+    at: u64,
+    capacity: usize,
+) -> Result<()> {
     let mut buf = vec![0u8; 2 * capacity + 2];
     file.seek(SeekFrom::Start(at))?;
     file.read_exact(&mut buf)

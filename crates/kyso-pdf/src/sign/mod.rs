@@ -10,7 +10,8 @@
 //!    write and hash the update section except the /Contents string (one SHA pass, no second
 //!    read);
 //! 4. sign the CMS signed attributes — now, with a [`Signer`], or later, for a portal whose
-//!    user signs with an external token (see [`PreparedPdf`] and [`DeferredState`]);
+//!    user signs with an external token (see [`PreparedPdf`] and [`DeferredState`], or
+//!    [`PdfSigner::prepare_bytes`] and [`DeferredSignature`] in memory);
 //! 5. write the CMS into the placeholder and rename the temporary file onto the output.
 //!
 //! The input is never modified and no half-written output is ever visible.
@@ -43,7 +44,7 @@ use crate::{Error, Result};
 
 pub use batch::{BatchEvent, BatchJob, BatchReport};
 use copy::{copy_hashing, copy_plain};
-pub use deferred::{DeferredState, PreparedPdf};
+pub use deferred::{DeferredSignature, DeferredState, PreparedPdf};
 use deferred::{open_for_update, write_at};
 pub(crate) use fields::{signed_widget, signed_widget_rects};
 pub use ltv::{ExtendOptions, ExtendOutcome, Level, extend_file};
@@ -89,10 +90,28 @@ impl PdfSigner {
             .sign(plan.attributes.der())
             .map_err(kyso_cms::Error::from)?;
         let mut out = out.into_inner();
-        let cms = plan.cms(&signature)?;
-        let start = plan.contents_at as usize + 1;
-        out[start..start + cms.len()].copy_from_slice(cms.as_bytes());
+        deferred::embed(&mut out, plan.contents_at, &plan.cms(&signature)?)?;
         Ok(out)
+    }
+
+    /// First half of signing a document held in memory, for a service whose client signs:
+    /// the prepared bytes (the /Contents placeholder still empty) and the
+    /// [`DeferredSignature`] that [`DeferredSignature::finish`] needs with them. Nothing is
+    /// written anywhere; both halves can travel (a service seals them and hands them to its
+    /// client, so any replica can finish).
+    ///
+    /// # Errors
+    ///
+    /// As [`sign_bytes`](Self::sign_bytes), before any signature.
+    pub fn prepare_bytes(
+        &self,
+        input: &[u8],
+        builder: SignedDataBuilder,
+    ) -> Result<(Vec<u8>, DeferredSignature)> {
+        let reader = PdfReader::new(input)?;
+        let mut out = std::io::Cursor::new(Vec::with_capacity(input.len() + 32 * 1024));
+        let plan = self.write_prepared(&reader, &mut out, builder)?;
+        Ok((out.into_inner(), DeferredSignature::from_plan(&plan)))
     }
 
     /// First half of signing: writes the prepared document (placeholder still empty) to a
