@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // On the user's machine — the token signs the signed attributes.
     let state: DeferredState = serde_json::from_str(&state_json)?;
-    let signature = token.sign(&state.data_to_sign()?)?;
+    let signature = token.sign(state.data_to_sign())?;
 
     // Request 2 — finish from the state and the returned signature.
     let state: DeferredState = serde_json::from_str(&state_json)?;
