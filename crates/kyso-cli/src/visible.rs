@@ -8,9 +8,7 @@ use clap::{Args, ValueEnum};
 use kyso_pdf::VisibleSignature;
 use kyso_pdf::appearance::page::POINTS_PER_MM;
 use kyso_pdf::appearance::preset::{CopyForm, Preset};
-use kyso_pdf::appearance::{
-    Anchor, AnchorSide, Appearance, Corner, Font, Image, Layout, Placement,
-};
+use kyso_pdf::appearance::{Anchor, AnchorSide, Appearance, Corner, Font, Image, Placement};
 
 use crate::error::CliError;
 
@@ -198,25 +196,9 @@ impl VisibleArgs {
                 "--visible needs a place: --rect, --rect-mm, --field, --anchor or --between".into(),
             )
         })?;
-        let text = self.text.clone().unwrap_or_else(|| {
-            format!(
-                "Ký bởi: {signer_name}\nThời gian ký: {}",
-                kyso_pdf::appearance::preset::vietnam_time(time)
-            )
+        let mut appearance = Appearance::signature(self.text.clone(), image, || {
+            kyso_pdf::appearance::preset::signed_by(signer_name, time)
         });
-        let mut appearance = match (&image, self.text.is_some()) {
-            (Some(_), false) => Appearance {
-                layout: Layout::Image,
-                padding: 0.0,
-                ..Appearance::default()
-            },
-            (Some(_), true) => Appearance {
-                layout: Layout::ImageBesideText { image_share: 0.4 },
-                ..Appearance::text(text)
-            },
-            (None, _) => Appearance::text(text),
-        };
-        appearance.image = image;
         if let Some(font) = font {
             appearance.font = font;
         }

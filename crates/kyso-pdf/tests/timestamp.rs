@@ -358,9 +358,7 @@ fn a_deferred_signature_finished_from_its_state_is_time_stamped() {
     .expect("prepare");
     let json = serde_json::to_string(&prepared.suspend().expect("suspend")).expect("state");
     let state: kyso_pdf::DeferredState = serde_json::from_str(&json).expect("state");
-    let signature = token
-        .sign(state.data_to_sign())
-        .expect("token signs");
+    let signature = token.sign(state.data_to_sign()).expect("token signs");
     state.finish_timestamped(&signature, tsa).expect("finish");
     let report = build::validate_bytes(&std::fs::read(&out).expect("read"));
     let sig = &report.signatures[0];

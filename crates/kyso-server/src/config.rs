@@ -35,6 +35,16 @@ pub struct Config {
     /// same on every replica (`head -c 32 /dev/urandom > state.key`). Read at start so a
     /// missing or short key stops the service before it takes requests.
     pub state_key_file: PathBuf,
+    /// How long a prepared signature may wait for its signature, in seconds (default 600):
+    /// `/v1/sign/finish` answers 410 for a state older than this.
+    #[serde(default = "default_state_ttl")]
+    pub state_ttl_secs: u64,
+    /// A folder every replica can write (a shared volume), where finished states are
+    /// remembered until they expire so that none is finished twice on any replica. Default
+    /// none: each replica remembers in its own memory, which stops replays to the same
+    /// replica only.
+    #[serde(default)]
+    pub replay_dir: Option<PathBuf>,
     /// Largest request body accepted, in bytes (default 32 MiB); larger ones get 413.
     #[serde(default = "default_max_body")]
     pub max_body_bytes: usize,
@@ -131,6 +141,9 @@ impl Config {
         config.trust.iter_mut().for_each(rebase);
         config.intermediates.iter_mut().for_each(rebase);
         rebase(&mut config.state_key_file);
+        if let Some(folder) = &mut config.replay_dir {
+            rebase(folder);
+        }
         Ok(config)
     }
 
@@ -160,6 +173,10 @@ fn default_listen() -> SocketAddr {
 
 fn default_max_body() -> usize {
     32 << 20
+}
+
+fn default_state_ttl() -> u64 {
+    600
 }
 
 fn default_max_queued() -> usize {

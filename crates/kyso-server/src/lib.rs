@@ -30,6 +30,8 @@
 mod config;
 mod error;
 mod metrics;
+mod sign;
+mod state;
 mod verify;
 
 use std::future::Future;
@@ -65,6 +67,8 @@ struct AppState {
     max_waiting: u64,
     timeout: Duration,
     metrics: Metrics,
+    sealer: state::Sealer,
+    replay: state::ReplayGuard,
 }
 
 /// A bound listening socket and the service behind it.
@@ -138,7 +142,13 @@ pub fn router(config: &Config) -> Result<Router> {
     for path in &config.intermediates {
         store.add_intermediates_from_file(path)?;
     }
-    read_state_key(&config.state_key_file)?;
+    let key = read_state_key(&config.state_key_file)?;
+    if let Some(folder) = &config.replay_dir {
+        std::fs::create_dir_all(folder).map_err(|source| Error::Io {
+            context: format!("cannot create the replay folder {}", folder.display()),
+            source,
+        })?;
+    }
     let mut options = ValidationOptions::new(store.anchors().to_vec());
     options.intermediates = store.intermediates().to_vec();
     options.max_changes = config.policy.max_changes.map(Into::into);
@@ -155,9 +165,13 @@ pub fn router(config: &Config) -> Result<Router> {
         max_waiting: u64::try_from(config.max_queued_verifications).unwrap_or(u64::MAX),
         timeout: Duration::from_secs(config.request_timeout_secs.max(1)),
         metrics: Metrics::default(),
+        sealer: state::Sealer::new(&key, Duration::from_secs(config.state_ttl_secs.max(1))),
+        replay: state::ReplayGuard::new(config.replay_dir.clone()),
     });
     Ok(Router::new()
         .route("/v1/verify", post(verify::verify))
+        .route("/v1/sign/prepare", post(sign::prepare))
+        .route("/v1/sign/finish", post(sign::finish))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(|| async { "ready\n" }))
         .route("/metrics", get(metrics_text))
@@ -190,6 +204,48 @@ fn read_state_key(path: &std::path::Path) -> Result<[u8; 32]> {
             bytes.len()
         ),
     })
+}
+
+/// Runs CPU work on tokio's blocking pool: at most `max_concurrent_verifications` at once,
+/// up to `max_queued_verifications` more waiting for a slot (then 503 with `Retry-After`),
+/// all within one deadline of `request_timeout_secs` for the request (then 503). `what`
+/// names the work in the answers.
+pub(crate) async fn run_bounded<T: Send + 'static>(
+    state: &Arc<AppState>,
+    what: &str,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let deadline = tokio::time::Instant::now() + state.timeout;
+    let permit = match state.verifications.clone().try_acquire_owned() {
+        Ok(permit) => permit,
+        Err(_) => {
+            let (waiting, _leave) = metrics::Gauge::enter(&state.waiting);
+            if waiting >= state.max_waiting {
+                return Err(ApiError::busy(1));
+            }
+            match tokio::time::timeout_at(deadline, state.verifications.clone().acquire_owned())
+                .await
+            {
+                Ok(Ok(permit)) => permit,
+                _ => return Err(ApiError::busy(1)),
+            }
+        }
+    };
+    let work = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    });
+    match tokio::time::timeout_at(deadline, work).await {
+        Err(_) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("{what} took longer than {} s", state.timeout.as_secs()),
+        )),
+        Ok(Err(_)) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{what} failed inside the service; the request was not completed"),
+        )),
+        Ok(Ok(result)) => result,
+    }
 }
 
 /// Counts every request by route and status, with its latency.

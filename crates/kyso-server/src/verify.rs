@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::config::ModificationLevelName;
-use crate::metrics::Gauge;
 use crate::{ApiError, AppState};
 
 /// What a request may say about the policy: only ever narrower than the service's.
@@ -32,57 +31,19 @@ pub(crate) async fn verify(
         let asked = kyso_pdf::verify::ModificationLevel::from(asked);
         options.max_changes = Some(options.max_changes.map_or(asked, |c| c.min(asked)));
     }
-    // One deadline for the whole request: waiting for a slot and verifying share it.
-    let deadline = tokio::time::Instant::now() + state.timeout;
-    let permit = match state.verifications.clone().try_acquire_owned() {
-        Ok(permit) => permit,
-        Err(_) => {
-            // All slots busy: wait in a bounded queue (within the request's time), past it 503.
-            let (waiting, _leave) = Gauge::enter(&state.waiting);
-            if waiting >= state.max_waiting {
-                return Err(ApiError::busy(1));
-            }
-            match tokio::time::timeout_at(deadline, state.verifications.clone().acquire_owned())
-                .await
-            {
-                Ok(Ok(permit)) => permit,
-                _ => return Err(ApiError::busy(1)),
-            }
-        }
-    };
     let work_state = state.clone();
-    let work = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
+    let report = crate::run_bounded(&state, "the verification", move || {
         let _verifying = work_state.metrics.verification_started();
         match upload {
-            Upload::Pdf(pdf) => {
-                let pdf: Vec<u8> = pdf.into();
-                kyso_pdf::verify::validate(&pdf, &options).map(Judged::Pdf)
-            }
+            Upload::Pdf(pdf) => kyso_pdf::verify::validate(&pdf.as_ref(), &options)
+                .map(Judged::Pdf)
+                .map_err(|e| ApiError::from_pdf(&e)),
             Upload::Detached { cms, data } => Ok(Judged::Detached(Box::new(
                 kyso_cms::verify::check_detached(&data, &cms).1,
             ))),
         }
-    });
-    let report = match tokio::time::timeout_at(deadline, work).await {
-        Err(_) => {
-            return Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!(
-                    "the verification took longer than {} s",
-                    state.timeout.as_secs()
-                ),
-            ));
-        }
-        Ok(Err(_)) => {
-            return Err(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the verification failed inside the service; the document was not judged",
-            ));
-        }
-        Ok(Ok(Err(e))) => return Err(ApiError::from_pdf(&e)),
-        Ok(Ok(Ok(judged))) => judged,
-    };
+    })
+    .await?;
     Ok(match report {
         Judged::Pdf(report) => {
             state.metrics.verdict(report.verdict);

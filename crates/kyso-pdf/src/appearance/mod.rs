@@ -164,6 +164,25 @@ impl Appearance {
         }
     }
 
+    /// The usual look of a signature: the image alone when no text is given, the image beside
+    /// the text (the image on 40 % of the width) when both are, the text alone — or
+    /// `default_text()`, e.g. [`preset::signed_by`] — when there is no image.
+    pub fn signature(
+        text: Option<String>,
+        image: Option<Image>,
+        default_text: impl FnOnce() -> String,
+    ) -> Self {
+        match (image, text) {
+            (Some(image), None) => Self::image(image),
+            (Some(image), Some(text)) => Appearance {
+                layout: Layout::ImageBesideText { image_share: 0.4 },
+                image: Some(image),
+                ..Self::text(text)
+            },
+            (None, text) => Self::text(text.unwrap_or_else(default_text)),
+        }
+    }
+
     /// Lays the appearance out in a `width` × `height` box.
     ///
     /// # Errors

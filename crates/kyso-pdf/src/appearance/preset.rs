@@ -15,6 +15,12 @@ use std::time::SystemTime;
 
 pub use crate::date::vietnam_time;
 
+/// The default text of a visible signature: "Ký bởi: NAME" and "Thời gian ký: " with `time`
+/// in Vietnam's time ([`vietnam_time`]), on two lines.
+pub fn signed_by(name: &str, time: SystemTime) -> String {
+    format!("Ký bởi: {name}\nThời gian ký: {}", vietnam_time(time))
+}
+
 use super::page::{Corner, POINTS_PER_MM};
 use super::{Align, Appearance, FontSize, Image, Layout, Placement, Rgb, layout};
 use crate::{Error, Result};
