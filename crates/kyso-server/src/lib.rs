@@ -5,12 +5,14 @@
 //! | Route | Answer |
 //! |---|---|
 //! | `POST /v1/verify` | the report (`application/json`); body: the PDF, raw or as the `pdf` part of `multipart/form-data` (or `cms` and `data` parts: a detached CMS signature, answered with [`kyso_cms::verify::DetachedReport`]); `?max_changes=` may narrow the configured policy |
+//! | `POST /v1/sign/prepare` | multipart `pdf` and `chain` (and signature options) → JSON `{data_to_sign, digest, digest_algorithm, signature_algorithm, state, expires_at}`: what the client's key signs, and the signature in progress sealed (AES-256-GCM, [`Config::state_key_file`]) for the client to carry |
+//! | `POST /v1/sign/finish` | JSON `{state, signature}` → the signed PDF, on any replica sharing the key; a changed state 400, a replay 409, an expired state 410 |
 //! | `GET /healthz` | `ok` while the process serves |
 //! | `GET /readyz` | `ready` once trust anchors and the state key are loaded |
 //! | `GET /metrics` | Prometheus text: requests, latencies, verdicts, work in flight |
 //! | `GET /v1/openapi.json` | the OpenAPI 3.1 description of these routes |
 //!
-//! Verification is CPU work: it runs on tokio's blocking pool, at most
+//! Verification, preparing and finishing are CPU work: they run on tokio's blocking pool, at most
 //! [`Config::max_concurrent_verifications`] at once; up to
 //! [`Config::max_queued_verifications`] more wait for a slot, and past that a request gets 503
 //! with `Retry-After` at once rather than a queue that grows. Bodies past
