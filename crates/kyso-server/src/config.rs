@@ -60,6 +60,9 @@ pub struct Config {
     /// Validation policy applied to every request.
     #[serde(default)]
     pub policy: PolicyConfig,
+    /// The seal signer of `/v1/sign` (`[seal]`); none: the route answers 404.
+    #[serde(default)]
+    pub seal: Option<crate::SealConfig>,
 }
 
 /// The validation policy of the service (`[policy]`).
@@ -143,6 +146,9 @@ impl Config {
         rebase(&mut config.state_key_file);
         if let Some(folder) = &mut config.replay_dir {
             rebase(folder);
+        }
+        if let Some(seal) = &mut config.seal {
+            seal.rebase(base);
         }
         Ok(config)
     }

@@ -27,6 +27,12 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The seal signer (`[seal]`) could not be opened: its key, PIN or API keys.
+    #[error("seal signer: {reason}")]
+    Seal {
+        /// What is wrong.
+        reason: String,
+    },
     /// The listening socket could not be opened, or serving failed.
     #[error("{context}: {source}")]
     Io {

@@ -7,6 +7,7 @@
 //! | `POST /v1/verify` | the report (`application/json`); body: the PDF, raw or as the `pdf` part of `multipart/form-data` (or `cms` and `data` parts: a detached CMS signature, answered with [`kyso_cms::verify::DetachedReport`]); `?max_changes=` may narrow the configured policy |
 //! | `POST /v1/sign/prepare` | multipart `pdf` and `chain` (and signature options) → JSON `{data_to_sign, digest, digest_algorithm, signature_algorithm, state, expires_at}`: what the client's key signs, and the signature in progress sealed (AES-256-GCM, [`Config::state_key_file`]) for the client to carry |
 //! | `POST /v1/sign/finish` | JSON `{state, signature}` → the signed PDF, on any replica sharing the key; a changed state 400, a replay 409, an expired state 410 |
+//! | `POST /v1/sign` | the organisation's seal signature by the service's own key ([`SealConfig`]: a PKCS#11 token or HSM, or PKCS#12), for a caller with an API key (`Authorization: Bearer KEY`); the PDF raw or as the `pdf` part with the signature options → the signed PDF |
 //! | `GET /healthz` | `ok` while the process serves |
 //! | `GET /readyz` | `ready` once trust anchors and the state key are loaded |
 //! | `GET /metrics` | Prometheus text: requests, latencies, verdicts, work in flight |
@@ -32,6 +33,7 @@
 mod config;
 mod error;
 mod metrics;
+mod seal;
 mod sign;
 mod state;
 mod verify;
@@ -54,6 +56,7 @@ pub use config::{Config, ModificationLevelName, PolicyConfig};
 use error::ApiError;
 pub use error::Error;
 use metrics::Metrics;
+pub use seal::SealConfig;
 
 /// Results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -71,6 +74,7 @@ struct AppState {
     metrics: Metrics,
     sealer: state::Sealer,
     replay: state::ReplayGuard,
+    seal: Option<seal::Seal>,
 }
 
 /// A bound listening socket and the service behind it.
@@ -169,11 +173,13 @@ pub fn router(config: &Config) -> Result<Router> {
         metrics: Metrics::default(),
         sealer: state::Sealer::new(&key, Duration::from_secs(config.state_ttl_secs.max(1))),
         replay: state::ReplayGuard::new(config.replay_dir.clone()),
+        seal: config.seal.as_ref().map(seal::Seal::open).transpose()?,
     });
     Ok(Router::new()
         .route("/v1/verify", post(verify::verify))
         .route("/v1/sign/prepare", post(sign::prepare))
         .route("/v1/sign/finish", post(sign::finish))
+        .route("/v1/sign", post(seal::sign))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(|| async { "ready\n" }))
         .route("/metrics", get(metrics_text))

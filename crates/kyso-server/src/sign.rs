@@ -48,14 +48,15 @@ pub(crate) struct Finish {
     signature: String,
 }
 
-/// The parts of a prepare form, as read.
+/// The parts of a signing form (prepare's, or `/v1/sign`'s without `chain` and
+/// `signature_algorithm`), as read.
 #[derive(Default)]
-struct PrepareForm {
-    pdf: Option<Bytes>,
+pub(crate) struct SignatureForm {
+    pub(crate) pdf: Option<Bytes>,
     chain: Option<Bytes>,
     signature_algorithm: Option<String>,
-    reason: Option<String>,
-    location: Option<String>,
+    pub(crate) reason: Option<String>,
+    pub(crate) location: Option<String>,
     contact_info: Option<String>,
     field: Option<String>,
     page: Option<String>,
@@ -65,9 +66,9 @@ struct PrepareForm {
     image: Option<Bytes>,
 }
 
-/// The text parts of a prepare form and what each is for (the OpenAPI description lists them).
-const PREPARE_TEXT_PARTS: &[&str] = &[
-    "signature_algorithm",
+/// The text parts of a signing form that say how the signature looks (the OpenAPI
+/// description lists them).
+const OPTION_PARTS: &[&str] = &[
     "reason",
     "location",
     "contact_info",
@@ -177,7 +178,7 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
         .filter(|b| !b.is_empty())
 }
 
-async fn read_prepare_form(request: Request) -> Result<PrepareForm, ApiError> {
+async fn read_prepare_form(request: Request) -> Result<SignatureForm, ApiError> {
     let is_multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -189,10 +190,19 @@ async fn read_prepare_form(request: Request) -> Result<PrepareForm, ApiError> {
             "send multipart/form-data with a `pdf` part and a `chain` part (PEM, signer first)",
         ));
     }
-    let mut multipart = Multipart::from_request(request, &())
+    let multipart = Multipart::from_request(request, &())
         .await
         .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-    let mut form = PrepareForm::default();
+    read_form(multipart, true).await
+}
+
+/// Reads a signing form; `with_signer` whether it may name the signer (`chain`,
+/// `signature_algorithm`: prepare's) or not (`/v1/sign`, whose signer is the service's).
+pub(crate) async fn read_form(
+    mut multipart: Multipart,
+    with_signer: bool,
+) -> Result<SignatureForm, ApiError> {
+    let mut form = SignatureForm::default();
     while let Some(field) = multipart
         .next_field()
         .await
@@ -213,9 +223,9 @@ async fn read_prepare_form(request: Request) -> Result<PrepareForm, ApiError> {
         };
         match name.as_str() {
             "pdf" => form.pdf = Some(bytes),
-            "chain" => form.chain = Some(bytes),
+            "chain" if with_signer => form.chain = Some(bytes),
+            "signature_algorithm" if with_signer => form.signature_algorithm = Some(text()?),
             "image" => form.image = Some(bytes),
-            "signature_algorithm" => form.signature_algorithm = Some(text()?),
             "reason" => form.reason = Some(text()?),
             "location" => form.location = Some(text()?),
             "contact_info" => form.contact_info = Some(text()?),
@@ -225,11 +235,16 @@ async fn read_prepare_form(request: Request) -> Result<PrepareForm, ApiError> {
             "rect" => form.rect = Some(text()?),
             "text" => form.text = Some(text()?),
             other => {
+                let signer = if with_signer {
+                    "chain, signature_algorithm, "
+                } else {
+                    ""
+                };
                 return Err(ApiError::new(
                     StatusCode::BAD_REQUEST,
                     format!(
-                        "unknown form part `{other}`; the parts are pdf, chain, image, {}",
-                        PREPARE_TEXT_PARTS.join(", ")
+                        "unknown form part `{other}`; the parts are pdf, {signer}image, {}",
+                        OPTION_PARTS.join(", ")
                     ),
                 ));
             }
@@ -239,7 +254,7 @@ async fn read_prepare_form(request: Request) -> Result<PrepareForm, ApiError> {
 }
 
 /// The builder, options and document a prepare form describes.
-fn plan_prepare(form: PrepareForm) -> Result<(SignedDataBuilder, SignOptions, Bytes), ApiError> {
+fn plan_prepare(form: SignatureForm) -> Result<(SignedDataBuilder, SignOptions, Bytes), ApiError> {
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
     let pdf = form
         .pdf
@@ -285,26 +300,52 @@ fn plan_prepare(form: PrepareForm) -> Result<(SignedDataBuilder, SignOptions, By
             algorithm.id()
         )));
     }
+    let sub_filter = sub_filter(&form)?;
+    let options = sign_options(form, &certificate, now)?;
+    let mut builder = SignedDataBuilder::new(certificate, chain.collect(), algorithm);
+    if sub_filter == SubFilter::Pkcs7Detached {
+        builder = builder.signing_time(now);
+    }
+    Ok((builder, options, pdf))
+}
+
+/// The /SubFilter a form asks for (default PAdES: `ETSI.CAdES.detached`).
+fn sub_filter(form: &SignatureForm) -> Result<SubFilter, ApiError> {
+    match form.sub_filter.as_deref().map(str::trim) {
+        None | Some("cades") | Some("ETSI.CAdES.detached") => Ok(SubFilter::CadesDetached),
+        Some("pkcs7") | Some("adbe.pkcs7.detached") => Ok(SubFilter::Pkcs7Detached),
+        Some(other) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "`sub_filter` '{other}': use cades (ETSI.CAdES.detached) or pkcs7 (adbe.pkcs7.detached)"
+            ),
+        )),
+    }
+}
+
+/// The signing options of a form, for a signature by `certificate` made at `now`.
+pub(crate) fn sign_options(
+    form: SignatureForm,
+    certificate: &Certificate,
+    now: SystemTime,
+) -> Result<SignOptions, ApiError> {
     let page = match &form.page {
         Some(p) => p
             .trim()
             .parse::<usize>()
             .ok()
             .and_then(|p| p.checked_sub(1))
-            .ok_or_else(|| bad(format!("`page` '{p}' is not a page number (from 1)")))?,
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("`page` '{p}' is not a page number (from 1)"),
+                )
+            })?,
         None => 0,
     };
-    let sub_filter = match form.sub_filter.as_deref().map(str::trim) {
-        None | Some("cades") | Some("ETSI.CAdES.detached") => SubFilter::CadesDetached,
-        Some("pkcs7") | Some("adbe.pkcs7.detached") => SubFilter::Pkcs7Detached,
-        Some(other) => {
-            return Err(bad(format!(
-                "`sub_filter` '{other}': use cades (ETSI.CAdES.detached) or pkcs7 (adbe.pkcs7.detached)"
-            )));
-        }
-    };
-    let visible = visible_signature(&form, page, &certificate, now)?;
-    let options = SignOptions {
+    let sub_filter = sub_filter(&form)?;
+    let visible = visible_signature(&form, page, certificate, now)?;
+    Ok(SignOptions {
         field_name: form.field,
         sub_filter,
         reason: form.reason,
@@ -314,18 +355,13 @@ fn plan_prepare(form: PrepareForm) -> Result<(SignedDataBuilder, SignOptions, By
         page,
         visible,
         ..SignOptions::default()
-    };
-    let mut builder = SignedDataBuilder::new(certificate, chain.collect(), algorithm);
-    if sub_filter == SubFilter::Pkcs7Detached {
-        builder = builder.signing_time(now);
-    }
-    Ok((builder, options, pdf))
+    })
 }
 
 /// The visible signature of a form with `rect` (x,y,w,h in points on `page`): `text`
 /// (default: the signer's name and the time, in Vietnamese) beside or without `image`.
 fn visible_signature(
-    form: &PrepareForm,
+    form: &SignatureForm,
     page: usize,
     certificate: &Certificate,
     now: SystemTime,

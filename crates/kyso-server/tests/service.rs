@@ -169,7 +169,7 @@ fn every_route_of_the_openapi_description_is_served_and_nothing_else() {
         serde_json::from_str::<Value>(kyso_server::OPENAPI).unwrap()
     );
     let paths = api["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 7);
+    assert_eq!(paths.len(), 8);
     for (path, methods) in paths {
         for (method, operation) in methods.as_object().unwrap() {
             let (status, _) = request(
