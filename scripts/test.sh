@@ -10,7 +10,8 @@
 # for kyso-testkit's interop module also Java 17 (default-jdk-headless) with PDFBox 2,
 # BouncyCastle and iText 5 (libpdfbox2-java, libbcpkix-java, libitext5-java), node and
 # npm (nodejs, npm) and pypdf (PyPI). The @signpdf npm packages are installed by the
-# tests themselves, once, into the shared kyso-testkit directory.
+# tests themselves, once, into the shared kyso-testkit directory. The upload page of
+# `kyso serve` is tested in headless Chromium through ChromeDriver (chromium, chromium-driver).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -33,6 +34,8 @@ declare -A PACKAGE_OF=(
     [java]=default-jdk-headless
     [node]=nodejs
     [npm]=npm
+    [chromium]=chromium
+    [chromedriver]=chromium-driver
 )
 # ... and by the jar each provides (they pull in fontbox2, bcprov, bcutil, commons-logging).
 declare -A PACKAGE_OF_JAR=(

@@ -60,6 +60,9 @@ pub struct Config {
     /// Validation policy applied to every request.
     #[serde(default)]
     pub policy: PolicyConfig,
+    /// Serve the upload page at `/` (default true).
+    #[serde(default = "default_true")]
+    pub upload_page: bool,
     /// The seal signer of `/v1/sign` (`[seal]`); none: the route answers 404.
     #[serde(default)]
     pub seal: Option<crate::SealConfig>,
@@ -179,6 +182,10 @@ fn default_listen() -> SocketAddr {
 
 fn default_max_body() -> usize {
     32 << 20
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_state_ttl() -> u64 {

@@ -8,6 +8,7 @@
 //! | `POST /v1/sign/prepare` | multipart `pdf` and `chain` (and signature options) → JSON `{data_to_sign, digest, digest_algorithm, signature_algorithm, state, expires_at}`: what the client's key signs, and the signature in progress sealed (AES-256-GCM, [`Config::state_key_file`]) for the client to carry |
 //! | `POST /v1/sign/finish` | JSON `{state, signature}` → the signed PDF, on any replica sharing the key; a changed state 400, a replay 409, an expired state 410 |
 //! | `POST /v1/sign` | the organisation's seal signature by the service's own key ([`SealConfig`]: a PKCS#11 token or HSM, or PKCS#12), for a caller with an API key (`Authorization: Bearer KEY`); the PDF raw or as the `pdf` part with the signature options → the signed PDF |
+//! | `GET /` | the upload page (Vietnamese; `/?lang=en` English): drop a PDF, see each signature's verdict, signer, time, level and the changes after it ([`Config::upload_page`]) |
 //! | `GET /healthz` | `ok` while the process serves |
 //! | `GET /readyz` | `ready` once trust anchors and the state key are loaded |
 //! | `GET /metrics` | Prometheus text: requests, latencies, verdicts, work in flight |
@@ -33,6 +34,7 @@
 mod config;
 mod error;
 mod metrics;
+mod page;
 mod seal;
 mod sign;
 mod state;
@@ -175,7 +177,11 @@ pub fn router(config: &Config) -> Result<Router> {
         replay: state::ReplayGuard::new(config.replay_dir.clone()),
         seal: config.seal.as_ref().map(seal::Seal::open).transpose()?,
     });
-    Ok(Router::new()
+    let mut routes = Router::new();
+    if config.upload_page {
+        routes = routes.merge(page::routes());
+    }
+    Ok(routes
         .route("/v1/verify", post(verify::verify))
         .route("/v1/sign/prepare", post(sign::prepare))
         .route("/v1/sign/finish", post(sign::finish))
