@@ -79,6 +79,50 @@ struct AppState {
     seal: Option<seal::Seal>,
 }
 
+impl AppState {
+    /// Loads the trust anchors, the state key and the seal signer of `config`.
+    fn new(config: &Config) -> Result<Self> {
+        let mut store = kyso_cert::TrustStore::new();
+        for path in &config.trust {
+            if path.is_dir() {
+                store.add_anchors_from_dir(path)?;
+            } else {
+                store.add_anchors_from_file(path)?;
+            }
+        }
+        for path in &config.intermediates {
+            store.add_intermediates_from_file(path)?;
+        }
+        let key = read_state_key(&config.state_key_file)?;
+        if let Some(folder) = &config.replay_dir {
+            std::fs::create_dir_all(folder).map_err(|source| Error::Io {
+                context: format!("cannot create the replay folder {}", folder.display()),
+                source,
+            })?;
+        }
+        let mut options = ValidationOptions::new(store.anchors().to_vec());
+        options.intermediates = store.intermediates().to_vec();
+        options.max_changes = config.policy.max_changes.map(Into::into);
+        options.crypto = CryptoPolicy::default()
+            .accept_sha1(config.policy.accept_sha1)
+            .min_rsa_bits(config.policy.min_rsa_bits);
+        let permits = config
+            .max_concurrent_verifications
+            .unwrap_or_else(|| 2 * std::thread::available_parallelism().map_or(1, |n| n.get()));
+        Ok(Self {
+            options,
+            verifications: Arc::new(Semaphore::new(permits.max(1))),
+            waiting: std::sync::atomic::AtomicU64::new(0),
+            max_waiting: u64::try_from(config.max_queued_verifications).unwrap_or(u64::MAX),
+            timeout: Duration::from_secs(config.request_timeout_secs.max(1)),
+            metrics: Metrics::default(),
+            sealer: state::Sealer::new(&key, Duration::from_secs(config.state_ttl_secs.max(1))),
+            replay: state::ReplayGuard::new(config.replay_dir.clone()),
+            seal: config.seal.as_ref().map(seal::Seal::open).transpose()?,
+        })
+    }
+}
+
 /// A bound listening socket and the service behind it.
 pub struct Server {
     listener: tokio::net::TcpListener,
@@ -139,44 +183,7 @@ impl Server {
 ///
 /// As [`Server::bind`], without the socket.
 pub fn router(config: &Config) -> Result<Router> {
-    let mut store = kyso_cert::TrustStore::new();
-    for path in &config.trust {
-        if path.is_dir() {
-            store.add_anchors_from_dir(path)?;
-        } else {
-            store.add_anchors_from_file(path)?;
-        }
-    }
-    for path in &config.intermediates {
-        store.add_intermediates_from_file(path)?;
-    }
-    let key = read_state_key(&config.state_key_file)?;
-    if let Some(folder) = &config.replay_dir {
-        std::fs::create_dir_all(folder).map_err(|source| Error::Io {
-            context: format!("cannot create the replay folder {}", folder.display()),
-            source,
-        })?;
-    }
-    let mut options = ValidationOptions::new(store.anchors().to_vec());
-    options.intermediates = store.intermediates().to_vec();
-    options.max_changes = config.policy.max_changes.map(Into::into);
-    options.crypto = CryptoPolicy::default()
-        .accept_sha1(config.policy.accept_sha1)
-        .min_rsa_bits(config.policy.min_rsa_bits);
-    let permits = config
-        .max_concurrent_verifications
-        .unwrap_or_else(|| 2 * std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let state = Arc::new(AppState {
-        options,
-        verifications: Arc::new(Semaphore::new(permits.max(1))),
-        waiting: std::sync::atomic::AtomicU64::new(0),
-        max_waiting: u64::try_from(config.max_queued_verifications).unwrap_or(u64::MAX),
-        timeout: Duration::from_secs(config.request_timeout_secs.max(1)),
-        metrics: Metrics::default(),
-        sealer: state::Sealer::new(&key, Duration::from_secs(config.state_ttl_secs.max(1))),
-        replay: state::ReplayGuard::new(config.replay_dir.clone()),
-        seal: config.seal.as_ref().map(seal::Seal::open).transpose()?,
-    });
+    let state = Arc::new(AppState::new(config)?);
     let mut routes = Router::new();
     if config.upload_page {
         routes = routes.merge(page::routes());
@@ -286,4 +293,112 @@ async fn metrics_text(State(state): State<Arc<AppState>>) -> impl IntoResponse {
 
 async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The bounded pool, deterministically: work that holds its slot until the test lets it go.
+
+    use super::*;
+    use std::path::Path;
+
+    fn state(extra: &str) -> (Arc<AppState>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("state.key"), [3u8; 32]).unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../kyso-cli/demo/root.pem");
+        let config = Config::from_toml(&format!(
+            "trust = [{:?}]\nstate_key_file = {:?}\n{extra}",
+            root.display().to_string(),
+            dir.path().join("state.key").display().to_string()
+        ))
+        .unwrap();
+        (Arc::new(AppState::new(&config).unwrap()), dir)
+    }
+
+    /// Work that runs until `release` is sent, telling `started` once it holds its slot.
+    fn held(
+        state: &Arc<AppState>,
+    ) -> (
+        tokio::task::JoinHandle<Result<(), ApiError>>,
+        std::sync::mpsc::Sender<()>,
+        tokio::sync::oneshot::Receiver<()>,
+    ) {
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel();
+        let state = state.clone();
+        let task = tokio::spawn(async move {
+            run_bounded(&state, "holding", move || {
+                let _ = started.send(());
+                let _ = wait.recv();
+                Ok(())
+            })
+            .await
+        });
+        (task, release, running)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn past_the_slots_and_the_queue_work_gets_503_with_retry_after() {
+        let (state, _dir) =
+            state("max_concurrent_verifications = 1\nmax_queued_verifications = 0\n");
+        let (task, release, running) = held(&state);
+        running.await.unwrap();
+        let busy = run_bounded(&state, "second", || Ok(())).await.unwrap_err();
+        assert_eq!(busy.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(busy.retry_after, Some(1));
+        release.send(()).unwrap();
+        task.await.unwrap().unwrap();
+        // The slot is free again.
+        run_bounded(&state, "third", || Ok(())).await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn queued_work_waits_for_the_slot_and_then_runs() {
+        let (state, _dir) =
+            state("max_concurrent_verifications = 1\nmax_queued_verifications = 1\n");
+        let (task, release, running) = held(&state);
+        running.await.unwrap();
+        let queued = {
+            let state = state.clone();
+            tokio::spawn(async move { run_bounded(&state, "queued", || Ok(7)).await })
+        };
+        // The queued work cannot have run: the only slot is held.
+        tokio::task::yield_now().await;
+        assert!(!queued.is_finished());
+        release.send(()).unwrap();
+        task.await.unwrap().unwrap();
+        assert_eq!(queued.await.unwrap().unwrap(), 7);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panic_in_the_work_answers_500_and_gives_the_slot_back() {
+        let (state, _dir) = state("max_concurrent_verifications = 1\n");
+        let failed = run_bounded(&state, "the verification", || -> Result<(), ApiError> {
+            panic!("a parser bug")
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(failed.message.contains("failed inside the service"));
+        run_bounded(&state, "next", || Ok(())).await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn work_past_the_request_deadline_answers_503() {
+        let (state, _dir) = state("request_timeout_secs = 1\n");
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let late = run_bounded(&state, "the verification", move || {
+            let _ = wait.recv();
+            Ok(())
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(late.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            late.message.contains("took longer than 1 s"),
+            "{}",
+            late.message
+        );
+        let _ = release.send(());
+    }
 }
