@@ -191,7 +191,14 @@ pub fn router(config: &Config) -> Result<Router> {
     Ok(routes
         .route("/v1/verify", post(verify::verify))
         .route("/v1/sign/prepare", post(sign::prepare))
-        .route("/v1/sign/finish", post(sign::finish))
+        // The state carries the prepared document in base64: a document prepare took at
+        // the body limit comes back 4/3 larger, with the placeholder and the chain.
+        .route(
+            "/v1/sign/finish",
+            post(sign::finish).layer(DefaultBodyLimit::max(finish_body_limit(
+                config.max_body_bytes,
+            ))),
+        )
         .route("/v1/sign", post(seal::sign))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(|| async { "ready\n" }))
@@ -210,6 +217,14 @@ pub fn router(config: &Config) -> Result<Router> {
         ))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .with_state(state))
+}
+
+/// The body limit of `/v1/sign/finish`: room for the base64 state of a document at `max_body`
+/// (4/3 of it), its signature placeholder and chain (1 MiB is far more than either).
+fn finish_body_limit(max_body: usize) -> usize {
+    max_body
+        .saturating_add(max_body / 3)
+        .saturating_add(1 << 20)
 }
 
 /// Reads the sealing key: exactly 32 bytes.

@@ -377,3 +377,20 @@ fn a_bad_prepare_form_gets_a_json_4xx_naming_the_problem() {
     let (status, _) = request(service.addr, "GET", "/healthz", "text/plain", b"");
     assert_eq!(status, 200);
 }
+
+#[test]
+fn a_document_prepare_accepted_at_the_body_limit_can_be_finished() {
+    // Prepare's body (the PDF and the chain) fits 16 KiB; the state, carrying the prepared
+    // document with its placeholder in base64, does not — finish has its own, larger limit.
+    let service = service("max_body_bytes = 16384\n");
+    let sample = std::fs::read(demo("sample.pdf")).unwrap();
+    let chain = chain_pem(LeafKind::Rsa2048);
+    let (status, prepared) = prepare(service.addr, &[("pdf", &sample), ("chain", &chain)]);
+    assert_eq!(status, 200, "{prepared}");
+    let state = prepared["state"].as_str().unwrap();
+    assert!(state.len() > 16384, "the state is {} bytes", state.len());
+    let key = &TestPki::get().leaf(LeafKind::Rsa2048).key_pem;
+    let signature = openssl_sign_digest(key, &b64(&prepared["digest"]), false);
+    let (status, signed) = finish(service.addr, state, &signature);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&signed));
+}
