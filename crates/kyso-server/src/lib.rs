@@ -284,6 +284,23 @@ pub(crate) async fn run_bounded<T: Send + 'static>(
     }
 }
 
+/// Whether `request`'s body is `multipart/form-data`.
+pub(crate) fn is_multipart(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+/// The form of a `multipart/form-data` request (a 400 naming the problem when it is not one).
+pub(crate) async fn multipart(request: Request) -> Result<axum::extract::Multipart, ApiError> {
+    use axum::extract::FromRequest;
+    axum::extract::Multipart::from_request(request, &())
+        .await
+        .map_err(|e| ApiError::new(e.status(), e.body_text()))
+}
+
 /// Counts every request by route and status, with its latency.
 async fn track(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let route = request

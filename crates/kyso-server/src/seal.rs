@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kyso_cms::Signer;
@@ -281,20 +281,14 @@ pub(crate) async fn sign(
 
 /// The document (raw body, or the `pdf` part) and the signature options of the form.
 async fn read_sign_request(request: Request) -> Result<(Bytes, SignatureForm), ApiError> {
-    let is_multipart = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let is_multipart = crate::is_multipart(&request);
     if !is_multipart {
         let body = Bytes::from_request(request, &())
             .await
             .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
         return Ok((non_empty(Some(body))?, SignatureForm::default()));
     }
-    let multipart = Multipart::from_request(request, &())
-        .await
-        .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+    let multipart = crate::multipart(request).await?;
     let form = crate::sign::read_form(multipart, false).await?;
     Ok((non_empty(form.pdf.clone())?, form))
 }

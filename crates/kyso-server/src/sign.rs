@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64ct::{Base64, Encoding};
@@ -179,20 +179,14 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
 }
 
 async fn read_prepare_form(request: Request) -> Result<SignatureForm, ApiError> {
-    let is_multipart = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let is_multipart = crate::is_multipart(&request);
     if !is_multipart {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "send multipart/form-data with a `pdf` part and a `chain` part (PEM, signer first)",
         ));
     }
-    let multipart = Multipart::from_request(request, &())
-        .await
-        .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+    let multipart = crate::multipart(request).await?;
     read_form(multipart, true).await
 }
 

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Query, Request, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{FromRequest, Query, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -75,20 +75,14 @@ enum Judged {
 /// The document of a request: its raw body (a PDF), or a multipart form with a `pdf` part,
 /// or with `cms` (DER or PEM) and `data` parts for a detached CMS signature.
 async fn read_upload(request: Request) -> Result<Upload, ApiError> {
-    let multipart = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let multipart = crate::is_multipart(&request);
     if !multipart {
         let body = Bytes::from_request(request, &())
             .await
             .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
         return non_empty(body).map(Upload::Pdf);
     }
-    let mut form = Multipart::from_request(request, &())
-        .await
-        .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+    let mut form = crate::multipart(request).await?;
     let (mut pdf, mut cms, mut data) = (None, None, None);
     while let Some(field) = form
         .next_field()
