@@ -60,6 +60,12 @@ pub struct Config {
     /// Validation policy applied to every request.
     #[serde(default)]
     pub policy: PolicyConfig,
+    /// `/v1/sign/prepare` refuses (422) a signer whose certificate does not chain, with the
+    /// chain sent and `intermediates`, to a `trust` anchor for document signing now (default
+    /// true): a signature the service's own verification would not call VALID is refused
+    /// before the citizen enters a PIN.
+    #[serde(default = "default_true")]
+    pub trusted_signers_only: bool,
     /// Serve the upload page at `/` (default true).
     #[serde(default = "default_true")]
     pub upload_page: bool,

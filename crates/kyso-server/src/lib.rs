@@ -77,6 +77,9 @@ struct AppState {
     sealer: state::Sealer,
     replay: state::ReplayGuard,
     seal: Option<seal::Seal>,
+    /// The trust anchors and intermediates a prepared signer must chain to, when
+    /// [`Config::trusted_signers_only`].
+    signer_trust: Option<kyso_cert::TrustStore>,
 }
 
 impl AppState {
@@ -119,6 +122,7 @@ impl AppState {
             sealer: state::Sealer::new(&key, Duration::from_secs(config.state_ttl_secs.max(1))),
             replay: state::ReplayGuard::new(config.replay_dir.clone()),
             seal: config.seal.as_ref().map(seal::Seal::open).transpose()?,
+            signer_trust: config.trusted_signers_only.then_some(store),
         })
     }
 }

@@ -86,7 +86,7 @@ pub(crate) async fn prepare(
     let form = read_prepare_form(request).await?;
     let work_state = state.clone();
     let prepared = crate::run_bounded(&state, "preparing the signature", move || {
-        let (signer, options, pdf) = plan_prepare(form)?;
+        let (signer, options, pdf) = plan_prepare(form, work_state.signer_trust.as_ref())?;
         let (prepared, signature) = PdfSigner::new(options)
             .prepare_bytes(&pdf, signer)
             .map_err(|e| ApiError::from_pdf(&e))?;
@@ -248,7 +248,10 @@ pub(crate) async fn read_form(
 }
 
 /// The builder, options and document a prepare form describes.
-fn plan_prepare(form: SignatureForm) -> Result<(SignedDataBuilder, SignOptions, Bytes), ApiError> {
+fn plan_prepare(
+    form: SignatureForm,
+    trust: Option<&kyso_cert::TrustStore>,
+) -> Result<(SignedDataBuilder, SignOptions, Bytes), ApiError> {
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
     let pdf = form
         .pdf
@@ -259,11 +262,11 @@ fn plan_prepare(form: SignatureForm) -> Result<(SignedDataBuilder, SignOptions, 
         bad("the form has no `chain` part: the signer's certificate (PEM), then its CAs".into())
     })?;
     let mut chain = Certificate::all_from_der_or_pem(chain)
-        .map_err(|e| bad(format!("the `chain` part: {e}")))?
-        .into_iter();
-    let certificate = chain
-        .next()
-        .ok_or_else(|| bad("the `chain` part holds no certificate".into()))?;
+        .map_err(|e| bad(format!("the `chain` part: {e}")))?;
+    if chain.is_empty() {
+        return Err(bad("the `chain` part holds no certificate".into()));
+    }
+    let certificate = chain.remove(0);
     let now = SystemTime::now();
     if !certificate.is_valid_at(now) {
         return Err(ApiError::new(
@@ -274,6 +277,20 @@ fn plan_prepare(form: SignatureForm) -> Result<(SignedDataBuilder, SignOptions, 
                 kyso_pdf::verify::rfc3339(certificate.not_after())
             ),
         ));
+    }
+    if let Some(trust) = trust {
+        kyso_cert::validate_path(
+            &certificate,
+            &chain,
+            trust,
+            &kyso_cert::ValidationPolicy::document_signing(now),
+        )
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("the signer's certificate is not trusted for signing here: {e}"),
+            )
+        })?;
     }
     let key = kyso_cert::key_type(&certificate)
         .map_err(|e| bad(format!("the signer's public key: {e}")))?;
@@ -296,7 +313,7 @@ fn plan_prepare(form: SignatureForm) -> Result<(SignedDataBuilder, SignOptions, 
     }
     let sub_filter = sub_filter(&form)?;
     let options = sign_options(form, &certificate, now)?;
-    let mut builder = SignedDataBuilder::new(certificate, chain.collect(), algorithm);
+    let mut builder = SignedDataBuilder::new(certificate, chain, algorithm);
     if sub_filter == SubFilter::Pkcs7Detached {
         builder = builder.signing_time(now);
     }

@@ -354,6 +354,21 @@ fn a_bad_prepare_form_gets_a_json_4xx_naming_the_problem() {
         &sample,
     );
     assert_eq!(status, 415);
+    // A signer the service's trust anchors do not vouch for (the demo root is the only one
+    // here) is refused before anything is signed — unless the configuration allows it.
+    let demo_trust = start("");
+    let (status, error) = prepare(demo_trust.addr, &[("pdf", &sample), ("chain", &chain)]);
+    assert_eq!(status, 422, "{error}");
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .contains("not trusted for signing"),
+        "{error}"
+    );
+    let anyone = start("trusted_signers_only = false\n");
+    let (status, prepared) = prepare(anyone.addr, &[("pdf", &sample), ("chain", &chain)]);
+    assert_eq!(status, 200, "{prepared}");
     let (status, _) = request(
         service.addr,
         "POST",

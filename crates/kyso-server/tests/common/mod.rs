@@ -36,7 +36,7 @@ pub struct Running {
 /// A config over the demo root (unless `extra` names its own `trust`) with a fresh state key,
 /// `extra` TOML appended.
 pub fn config(dir: &Path, extra: &str) -> Config {
-    let trust = if extra.lines().any(|l| l.starts_with("trust")) {
+    let trust = if extra.lines().any(|l| l.starts_with("trust =")) {
         ""
     } else {
         "trust = [\"root.pem\"]\n"
