@@ -17,6 +17,7 @@ use kyso_cms::Signer;
 use kyso_pdf::PdfSigner;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 use crate::sign::{SignatureForm, sign_options};
 use crate::{ApiError, AppState, Error, Result};
@@ -212,14 +213,18 @@ fn open_pkcs11(config: &SealConfig, module: &Path) -> Result<kyso_token::pkcs11:
         .map_err(|e| seal_error(format!("the seal key on the token: {e}")))
 }
 
-/// The first line of `file`, or the value of `$env`: a password or PIN, never logged.
-fn secret(env: Option<&str>, file: Option<&Path>, what: &str) -> Result<String> {
+/// The first line of `file`, or the value of `$env`: a password, never logged, wiped from
+/// memory when dropped.
+fn secret(env: Option<&str>, file: Option<&Path>, what: &str) -> Result<Zeroizing<String>> {
     match (env, file) {
-        (Some(var), None) => {
-            std::env::var(var).map_err(|_| seal_error(format!("{what}_env: ${var} is not set")))
-        }
+        (Some(var), None) => std::env::var(var)
+            .map(Zeroizing::new)
+            .map_err(|_| seal_error(format!("{what}_env: ${var} is not set"))),
         (None, Some(path)) => std::fs::read_to_string(path)
-            .map(|t| t.lines().next().unwrap_or_default().to_owned())
+            .map(|t| {
+                let t = Zeroizing::new(t);
+                Zeroizing::new(t.lines().next().unwrap_or_default().to_owned())
+            })
             .map_err(|e| seal_error(format!("{what}_file {}: {e}", path.display()))),
         _ => Err(seal_error(format!(
             "[seal] with pkcs12 needs exactly one of {what}_env and {what}_file"

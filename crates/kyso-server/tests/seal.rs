@@ -188,3 +188,50 @@ fn without_a_seal_the_route_answers_404_and_a_bad_seal_stops_the_start() {
     let e = bind("pkcs12 = \"seal.p12\"\n");
     assert!(e.to_string().contains("exactly one key"), "{e}");
 }
+
+#[test]
+fn a_pkcs12_seal_with_its_password_in_a_file_signs_too() {
+    let keys = tempfile::tempdir().unwrap();
+    std::fs::write(keys.path().join("api-keys"), format!("{API_KEY}\n")).unwrap();
+    std::fs::write(keys.path().join("password"), "kyso-demo\n").unwrap();
+    let service = start(&format!(
+        "[seal]\npkcs12 = {:?}\npassword_file = {:?}\napi_keys_file = {:?}\n",
+        demo("signer.p12").display().to_string(),
+        keys.path().join("password").display().to_string(),
+        keys.path().join("api-keys").display().to_string(),
+    ));
+    let sample = std::fs::read(demo("sample.pdf")).unwrap();
+    let (status, sealed, _) = post_with(
+        service.addr,
+        &format!("Authorization: Bearer {API_KEY}\r\n"),
+        "application/pdf",
+        &sample,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&sealed));
+    let (status, report) = post_pdf(service.addr, "/v1/verify", &sealed);
+    assert_eq!((status, report["verdict"].as_str()), (200, Some("VALID")));
+
+    // A wrong password stops the start, naming the file, not the password.
+    std::fs::write(keys.path().join("password"), "sai-mat-khau-42\n").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(
+        dir.path(),
+        &format!(
+            "[seal]\npkcs12 = {:?}\npassword_file = {:?}\napi_keys_file = {:?}\n",
+            demo("signer.p12").display().to_string(),
+            keys.path().join("password").display().to_string(),
+            keys.path().join("api-keys").display().to_string(),
+        ),
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    match runtime.block_on(Server::bind(&config)) {
+        Err(e @ Error::Seal { .. }) => {
+            let text = e.to_string();
+            assert!(
+                text.contains("signer.p12") && !text.contains("sai-mat-khau-42"),
+                "{text}"
+            );
+        }
+        other => panic!("expected a seal error, got {:?}", other.err()),
+    }
+}
