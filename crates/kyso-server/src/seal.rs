@@ -278,7 +278,15 @@ pub(crate) async fn sign(
         let options = sign_options(form, signer.certificate(), std::time::SystemTime::now())?;
         PdfSigner::new(options)
             .sign_bytes(&pdf, signer)
-            .map_err(|e| ApiError::from_pdf(&e))
+            .map_err(|e| match e {
+                // The service's own key failed (a token removed, an HSM unreachable): not the
+                // caller's document.
+                kyso_pdf::Error::Cms(kyso_cms::Error::Signer(e)) => ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("the seal key could not sign: {e}"),
+                ),
+                e => ApiError::from_pdf(&e),
+            })
     })
     .await?;
     Ok(([(header::CONTENT_TYPE, "application/pdf")], signed).into_response())
