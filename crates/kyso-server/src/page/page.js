@@ -118,13 +118,18 @@ function render() {
   const overall = document.getElementById("overall");
   overall.replaceChildren(el("span", t("overall") + " "), verdictBadge(report.verdict));
   overall.dataset.verdict = report.verdict;
+  // Reasons about the document as a whole (a signature dictionary nothing reaches, one shared
+  // by two fields): they can make it INVALID whatever its signatures say.
+  const documentReasons = document.getElementById("document-reasons");
+  documentReasons.replaceChildren(...(report.reasons || []).map((r) => el("li", r.code + ": " + r.message)));
+  documentReasons.hidden = !documentReasons.children.length;
   const list = document.getElementById("signatures");
   list.replaceChildren();
   if (!report.signatures.length) list.append(el("li", t("none")));
   report.signatures.forEach((s, i) => {
     const li = el("li");
     li.dataset.verdict = s.verdict;
-    const h = el("h3", t("signature") + " " + (i + 1) + " (" + s.field + "): ");
+    const h = el("h3", t("signature") + " " + (i + 1) + " (" + (s.field ?? "—") + "): ");
     h.append(verdictBadge(s.verdict));
     li.append(h);
     const dl = el("dl");
