@@ -78,7 +78,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Check a detached CMS signature (.p7s) over a file; exit 0 when it holds (trust not checked).
     VerifyCms(verify_cms::VerifyCmsArgs),
-    /// Serve verification over HTTP for portals (POST /v1/verify, /healthz, /metrics).
+    /// Serve portals over HTTP: verification, deferred signing, the organisation's seal and an
+    /// upload page (POST /v1/verify, /v1/sign/prepare, /v1/sign/finish, /v1/sign; GET /).
     Serve(serve::ServeArgs),
     /// List the tokens a PKCS#11 module sees, with their certificates and keys.
     Tokens(tokens::TokensArgs),

@@ -1,5 +1,5 @@
-//! `kyso serve --config FILE`: the verification service (kyso-server) until SIGINT or
-//! SIGTERM, then the requests in flight are finished.
+//! `kyso serve --config FILE`: the portal service (kyso-server: verification, deferred signing,
+//! the seal, the upload page) until SIGINT or SIGTERM, then the requests in flight are finished.
 
 use std::path::PathBuf;
 
