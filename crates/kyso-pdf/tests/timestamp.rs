@@ -365,3 +365,32 @@ fn a_deferred_signature_finished_from_its_state_is_time_stamped() {
     assert_eq!(sig.verdict, Verdict::Valid, "{report:#?}");
     assert_eq!(sig.level.as_deref(), Some("B-T"), "{report:#?}");
 }
+
+#[test]
+fn an_in_memory_deferred_signature_is_time_stamped_at_finish() {
+    use kyso_cms::Signer;
+    let server = TsaServer::start(None);
+    let tsa: Arc<dyn kyso_cms::tsp::TimestampAuthority> =
+        Arc::new(HttpTimestampAuthority::new(server.url(), &HttpConfig::new(), None).expect("tsa"));
+    let token = build::signer();
+    let builder = SignedDataBuilder::new(
+        token.certificate().clone(),
+        token.chain().to_vec(),
+        token.algorithm(),
+    );
+    let input = std::fs::read(&corpus::classic().path).expect("sample");
+    let (prepared, state) = PdfSigner::new(SignOptions {
+        timestamp_authority: Some(tsa.clone()),
+        ..SignOptions::default()
+    })
+    .prepare_bytes(&input, builder)
+    .expect("prepare");
+    let signature = token.sign(state.data_to_sign()).expect("token signs");
+    let signed = state
+        .finish_timestamped(prepared, &signature, tsa)
+        .expect("finish");
+    let report = build::validate_bytes(&signed);
+    let sig = &report.signatures[0];
+    assert_eq!(sig.verdict, Verdict::Valid, "{report:#?}");
+    assert_eq!(sig.level.as_deref(), Some("B-T"), "{report:#?}");
+}

@@ -66,6 +66,15 @@ pub struct Config {
     /// before the citizen enters a PIN.
     #[serde(default = "default_true")]
     pub trusted_signers_only: bool,
+    /// A time-stamping authority (RFC 3161 over HTTP or HTTPS): signatures made by
+    /// `/v1/sign/finish` and `/v1/sign` get a signature time-stamp — PAdES B-T. Default none:
+    /// B-B. Every replica should name the same (the room for the token is reserved at
+    /// prepare).
+    #[serde(default)]
+    pub tsa_url: Option<String>,
+    /// Extra root CA certificates (PEM) the TSA's HTTPS certificate may chain to.
+    #[serde(default)]
+    pub tsa_ca_file: Option<PathBuf>,
     /// Serve the upload page at `/` (default true).
     #[serde(default = "default_true")]
     pub upload_page: bool,
@@ -155,6 +164,9 @@ impl Config {
         rebase(&mut config.state_key_file);
         if let Some(folder) = &mut config.replay_dir {
             rebase(folder);
+        }
+        if let Some(ca) = &mut config.tsa_ca_file {
+            rebase(ca);
         }
         if let Some(seal) = &mut config.seal {
             seal.rebase(base);

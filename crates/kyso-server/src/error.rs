@@ -78,6 +78,12 @@ impl ApiError {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
             kyso_pdf::Error::WrongPassword | kyso_pdf::Error::Encrypted => StatusCode::FORBIDDEN,
+            // The time-stamping authority did not answer, or refused: the service's
+            // dependency, not the client's document.
+            kyso_pdf::Error::Cms(
+                kyso_cms::Error::TimestampTransport { .. }
+                | kyso_cms::Error::TimestampRefused { .. },
+            ) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         };
         Self::new(status, e.to_string())

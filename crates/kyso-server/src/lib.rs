@@ -80,6 +80,8 @@ struct AppState {
     /// The trust anchors and intermediates a prepared signer must chain to, when
     /// [`Config::trusted_signers_only`].
     signer_trust: Option<kyso_cert::TrustStore>,
+    /// The time-stamping authority of B-T signatures ([`Config::tsa_url`]).
+    tsa: Option<Arc<dyn kyso_cms::tsp::TimestampAuthority>>,
 }
 
 impl AppState {
@@ -123,6 +125,7 @@ impl AppState {
             replay: state::ReplayGuard::new(config.replay_dir.clone()),
             seal: config.seal.as_ref().map(seal::Seal::open).transpose()?,
             signer_trust: config.trusted_signers_only.then_some(store),
+            tsa: timestamp_authority(config)?,
         })
     }
 }
@@ -221,6 +224,30 @@ pub fn router(config: &Config) -> Result<Router> {
         ))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .with_state(state))
+}
+
+/// The time-stamping authority `config` names, if any.
+fn timestamp_authority(
+    config: &Config,
+) -> Result<Option<Arc<dyn kyso_cms::tsp::TimestampAuthority>>> {
+    let Some(url) = &config.tsa_url else {
+        return Ok(None);
+    };
+    let tsa_error = |reason: String| Error::Config {
+        path: std::path::PathBuf::from("tsa_url"),
+        reason,
+    };
+    let mut http = kyso_token::remote::HttpConfig::new();
+    if let Some(ca) = &config.tsa_ca_file {
+        let pem = std::fs::read(ca)
+            .map_err(|e| tsa_error(format!("tsa_ca_file {}: {e}", ca.display())))?;
+        http = http
+            .with_root_certificates(&pem)
+            .map_err(|e| tsa_error(format!("tsa_ca_file {}: {e}", ca.display())))?;
+    }
+    let tsa = kyso_token::remote::HttpTimestampAuthority::new(url, &http, None)
+        .map_err(|e| tsa_error(format!("{url}: {e}")))?;
+    Ok(Some(Arc::new(tsa)))
 }
 
 /// The body limit of `/v1/sign/finish`: room for the base64 state of a document at `max_body`

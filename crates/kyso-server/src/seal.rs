@@ -275,7 +275,8 @@ pub(crate) async fn sign(
             .as_ref()
             .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no seal signer"))?;
         let signer = seal.signer.as_ref();
-        let options = sign_options(form, signer.certificate(), std::time::SystemTime::now())?;
+        let mut options = sign_options(form, signer.certificate(), std::time::SystemTime::now())?;
+        options.timestamp_authority = work_state.tsa.clone();
         PdfSigner::new(options)
             .sign_bytes(&pdf, signer)
             .map_err(|e| match e {

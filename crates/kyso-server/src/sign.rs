@@ -86,7 +86,11 @@ pub(crate) async fn prepare(
     let form = read_prepare_form(request).await?;
     let work_state = state.clone();
     let prepared = crate::run_bounded(&state, "preparing the signature", move || {
-        let (signer, options, pdf) = plan_prepare(form, work_state.signer_trust.as_ref())?;
+        let (signer, options, pdf) = plan_prepare(
+            form,
+            work_state.signer_trust.as_ref(),
+            work_state.tsa.clone(),
+        )?;
         let (prepared, signature) = PdfSigner::new(options)
             .prepare_bytes(&pdf, signer)
             .map_err(|e| ApiError::from_pdf(&e))?;
@@ -126,10 +130,15 @@ pub(crate) async fn finish(
         let pending = work_state.sealer.open(&finish.state, now)?;
         let claim = work_state.replay.claim(&pending, now)?;
         let signature = signature_der(&pending.signature, &signature)?;
-        let signed = pending
-            .signature
-            .finish(pending.prepared, &signature)
-            .map_err(|e| ApiError::from_pdf(&e))?;
+        let signed = match &work_state.tsa {
+            Some(tsa) => {
+                pending
+                    .signature
+                    .finish_timestamped(pending.prepared, &signature, tsa.clone())
+            }
+            None => pending.signature.finish(pending.prepared, &signature),
+        }
+        .map_err(|e| ApiError::from_pdf(&e))?;
         claim.keep();
         Ok(signed)
     })
@@ -251,6 +260,7 @@ pub(crate) async fn read_form(
 fn plan_prepare(
     form: SignatureForm,
     trust: Option<&kyso_cert::TrustStore>,
+    tsa: Option<Arc<dyn kyso_cms::tsp::TimestampAuthority>>,
 ) -> Result<(SignedDataBuilder, SignOptions, Bytes), ApiError> {
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
     let pdf = form
@@ -312,7 +322,9 @@ fn plan_prepare(
         )));
     }
     let sub_filter = sub_filter(&form)?;
-    let options = sign_options(form, &certificate, now)?;
+    let mut options = sign_options(form, &certificate, now)?;
+    // Only the size counts at prepare: the token is fetched at finish.
+    options.timestamp_authority = tsa;
     let mut builder = SignedDataBuilder::new(certificate, chain, algorithm);
     if sub_filter == SubFilter::Pkcs7Detached {
         builder = builder.signing_time(now);

@@ -190,12 +190,17 @@ fn without_a_seal_the_route_answers_404_and_a_bad_seal_stops_the_start() {
 }
 
 #[test]
-fn a_pkcs12_seal_with_its_password_in_a_file_signs_too() {
+fn a_pkcs12_seal_with_its_password_in_a_file_signs_time_stamped() {
     let keys = tempfile::tempdir().unwrap();
     std::fs::write(keys.path().join("api-keys"), format!("{API_KEY}\n")).unwrap();
     std::fs::write(keys.path().join("password"), "kyso-demo\n").unwrap();
+    // With a TSA (of the test PKI, trusted beside the demo root), the seal is B-T.
+    let tsa = kyso_testkit::tsa::TsaServer::start(None);
     let service = start(&format!(
-        "[seal]\npkcs12 = {:?}\npassword_file = {:?}\napi_keys_file = {:?}\n",
+        "trust = [{:?}, {:?}]\ntsa_url = {:?}\n[seal]\npkcs12 = {:?}\npassword_file = {:?}\napi_keys_file = {:?}\n",
+        demo("root.pem").display().to_string(),
+        TestPki::get().root_pem().display().to_string(),
+        tsa.url(),
         demo("signer.p12").display().to_string(),
         keys.path().join("password").display().to_string(),
         keys.path().join("api-keys").display().to_string(),
@@ -210,6 +215,7 @@ fn a_pkcs12_seal_with_its_password_in_a_file_signs_too() {
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&sealed));
     let (status, report) = post_pdf(service.addr, "/v1/verify", &sealed);
     assert_eq!((status, report["verdict"].as_str()), (200, Some("VALID")));
+    assert_eq!(report["signatures"][0]["level"], "B-T", "{report}");
 
     // A wrong password stops the start, naming the file, not the password.
     std::fs::write(keys.path().join("password"), "sai-mat-khau-42\n").unwrap();

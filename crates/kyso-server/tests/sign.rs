@@ -409,3 +409,38 @@ fn a_document_prepare_accepted_at_the_body_limit_can_be_finished() {
     let (status, signed) = finish(service.addr, state, &signature);
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&signed));
 }
+
+#[test]
+fn with_a_tsa_the_signature_is_b_t_and_a_silent_tsa_leaves_the_state_unspent() {
+    let tsa = kyso_testkit::tsa::TsaServer::start(None);
+    let service = service(&format!("tsa_url = {:?}\n", tsa.url()));
+    let sample = std::fs::read(demo("sample.pdf")).unwrap();
+    let chain = chain_pem(LeafKind::Rsa2048);
+    let key = &TestPki::get().leaf(LeafKind::Rsa2048).key_pem;
+
+    let (status, prepared) = prepare(service.addr, &[("pdf", &sample), ("chain", &chain)]);
+    assert_eq!(status, 200, "{prepared}");
+    let signature = openssl_sign_digest(key, &b64(&prepared["digest"]), false);
+    let (status, signed) = finish(
+        service.addr,
+        prepared["state"].as_str().unwrap(),
+        &signature,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&signed));
+    let (_, report) = post_pdf(service.addr, "/v1/verify", &signed);
+    assert_eq!(report["verdict"], "VALID", "{report}");
+    assert_eq!(report["signatures"][0]["level"], "B-T", "{report}");
+    assert!(report["signatures"][0]["timestamp"].is_object(), "{report}");
+    assert_valid(service.addr, &signed);
+
+    // The TSA goes away between prepare and finish: 503, and the state is not spent by it.
+    let (status, prepared) = prepare(service.addr, &[("pdf", &sample), ("chain", &chain)]);
+    assert_eq!(status, 200, "{prepared}");
+    let signature = openssl_sign_digest(key, &b64(&prepared["digest"]), false);
+    drop(tsa);
+    let state = prepared["state"].as_str().unwrap();
+    let (status, body) = finish(service.addr, state, &signature);
+    assert_eq!(status, 503, "{}", String::from_utf8_lossy(&body));
+    let (status, body) = finish(service.addr, state, &signature);
+    assert_eq!(status, 503, "not 409: {}", String::from_utf8_lossy(&body));
+}

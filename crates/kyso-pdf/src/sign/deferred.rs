@@ -266,7 +266,33 @@ impl DeferredSignature {
     ///
     /// [`Error::State`] when `prepared` is not the document this state was made for; the CMS
     /// errors ([`kyso_cms::Error`]) when the signature does not verify.
-    pub fn finish(&self, mut prepared: Vec<u8>, signature: &[u8]) -> Result<Vec<u8>> {
+    pub fn finish(&self, prepared: Vec<u8>, signature: &[u8]) -> Result<Vec<u8>> {
+        self.finish_with(prepared, signature, None)
+    }
+
+    /// As [`finish`](Self::finish), with the signature value time-stamped by `tsa` (PAdES
+    /// B-T). Room for the token is reserved when the document was prepared with
+    /// [`SignOptions::timestamp_authority`] set (only the size counts then); otherwise the
+    /// token may not fit ([`Error::PlaceholderTooSmall`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`finish`](Self::finish), and the time-stamp's errors.
+    pub fn finish_timestamped(
+        &self,
+        prepared: Vec<u8>,
+        signature: &[u8],
+        tsa: Arc<dyn TimestampAuthority>,
+    ) -> Result<Vec<u8>> {
+        self.finish_with(prepared, signature, Some(tsa))
+    }
+
+    fn finish_with(
+        &self,
+        mut prepared: Vec<u8>,
+        signature: &[u8],
+        timestamp_authority: Option<Arc<dyn TimestampAuthority>>,
+    ) -> Result<Vec<u8>> {
         let (before, after) = self
             .signed_ranges(prepared.len())
             .ok_or_else(|| Error::State("the document is shorter than its state says".into()))?;
@@ -280,7 +306,7 @@ impl DeferredSignature {
                 "the document's signed byte ranges do not hash to the digest of its state".into(),
             ));
         }
-        let cms = self.plan(None)?.cms(signature)?;
+        let cms = self.plan(timestamp_authority)?.cms(signature)?;
         embed(&mut prepared, self.contents_at, &cms)?;
         Ok(prepared)
     }
