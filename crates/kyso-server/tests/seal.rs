@@ -38,28 +38,14 @@ fn seal_service() -> (Running, tempfile::TempDir) {
     (start(&seal_config(keys.path(), "")), keys)
 }
 
-/// A request with headers.
+/// A request to `/v1/sign` with `headers`.
 fn post_with(
     addr: std::net::SocketAddr,
     headers: &str,
     content_type: &str,
     body: &[u8],
 ) -> (u16, Vec<u8>, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    write!(
-        stream,
-        "POST /v1/sign HTTP/1.1\r\nHost: kyso\r\nConnection: close\r\n{headers}Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    )
-    .unwrap();
-    stream.write_all(body).unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&response[..split]).to_string();
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (status, response[split + 4..].to_vec(), head)
+    request_with(addr, "POST", "/v1/sign", headers, content_type, body)
 }
 
 #[test]

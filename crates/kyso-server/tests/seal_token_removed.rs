@@ -25,20 +25,15 @@ fn a_seal_whose_token_is_gone_answers_503_and_the_service_stays_up() {
     ));
     let sample = std::fs::read(demo("sample.pdf")).unwrap();
     let seal = |body: &[u8]| {
-        use std::io::{Read, Write};
-        let mut stream = std::net::TcpStream::connect(service.addr).unwrap();
-        write!(
-            stream,
-            "POST /v1/sign HTTP/1.1\r\nHost: kyso\r\nConnection: close\r\nAuthorization: Bearer {key}\r\nContent-Type: application/pdf\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        )
-        .unwrap();
-        stream.write_all(body).unwrap();
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).unwrap();
-        let text = String::from_utf8_lossy(&response).into_owned();
-        let status: u16 = text.split_whitespace().nth(1).unwrap().parse().unwrap();
-        (status, text)
+        let (status, body, _) = request_with(
+            service.addr,
+            "POST",
+            "/v1/sign",
+            &format!("Authorization: Bearer {key}\r\n"),
+            "application/pdf",
+            body,
+        );
+        (status, String::from_utf8_lossy(&body).into_owned())
     };
     assert_eq!(seal(&sample).0, 200);
 

@@ -74,10 +74,24 @@ pub fn request(
     content_type: &str,
     body: &[u8],
 ) -> (u16, Vec<u8>) {
+    let (status, body, _) = request_with(addr, method, path, "", content_type, body);
+    (status, body)
+}
+
+/// One HTTP/1.1 request with `headers` (each line ending in CRLF) added; the status, the
+/// body and the response head.
+pub fn request_with(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &str,
+    content_type: &str,
+    body: &[u8],
+) -> (u16, Vec<u8>, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: kyso\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: kyso\r\nConnection: close\r\n{headers}Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
         body.len()
     )
     .unwrap();
@@ -95,7 +109,7 @@ pub fn request(
         .nth(1)
         .and_then(|s| s.parse().ok())
         .expect("a status line");
-    (status, response[split + 4..].to_vec())
+    (status, response[split + 4..].to_vec(), head)
 }
 
 pub fn json(body: &[u8]) -> Value {
