@@ -159,7 +159,7 @@ impl DeferredState {
         self.finish_with(signature, Some(tsa))
     }
 
-    pub(super) fn finish_with(
+    fn finish_with(
         self,
         signature: &[u8],
         timestamp_authority: Option<Arc<dyn TimestampAuthority>>,

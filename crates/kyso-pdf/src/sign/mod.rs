@@ -83,13 +83,10 @@ impl PdfSigner {
 
     /// Signs a document held in memory and returns the signed bytes.
     pub fn sign_bytes(&self, input: &[u8], signer: &dyn Signer) -> Result<Vec<u8>> {
-        let reader = PdfReader::new(input)?;
-        let mut out = std::io::Cursor::new(Vec::with_capacity(input.len() + 32 * 1024));
-        let plan = self.write_prepared(&reader, &mut out, self.builder_for(signer))?;
+        let (mut out, plan) = self.prepare_in_memory(input, self.builder_for(signer))?;
         let signature = signer
             .sign(plan.attributes.der())
             .map_err(kyso_cms::Error::from)?;
-        let mut out = out.into_inner();
         deferred::embed(&mut out, plan.contents_at, &plan.cms(&signature)?)?;
         Ok(out)
     }
@@ -108,10 +105,21 @@ impl PdfSigner {
         input: &[u8],
         builder: SignedDataBuilder,
     ) -> Result<(Vec<u8>, DeferredSignature)> {
+        let (prepared, plan) = self.prepare_in_memory(input, builder)?;
+        Ok((prepared, DeferredSignature::from_plan(&plan)))
+    }
+
+    /// The prepared bytes of a document held in memory (placeholder empty) and their plan:
+    /// what [`sign_bytes`](Self::sign_bytes) and [`prepare_bytes`](Self::prepare_bytes) share.
+    fn prepare_in_memory(
+        &self,
+        input: &[u8],
+        builder: SignedDataBuilder,
+    ) -> Result<(Vec<u8>, Plan)> {
         let reader = PdfReader::new(input)?;
         let mut out = std::io::Cursor::new(Vec::with_capacity(input.len() + 32 * 1024));
         let plan = self.write_prepared(&reader, &mut out, builder)?;
-        Ok((out.into_inner(), DeferredSignature::from_plan(&plan)))
+        Ok((out.into_inner(), plan))
     }
 
     /// First half of signing: writes the prepared document (placeholder still empty) to a
