@@ -86,13 +86,13 @@ pub(crate) async fn prepare(
     let form = read_prepare_form(request).await?;
     let work_state = state.clone();
     let prepared = crate::run_bounded(&state, "preparing the signature", move || {
-        let (signer, options, pdf) = plan_prepare(
+        let plan = plan_prepare(
             form,
             work_state.signer_trust.as_ref(),
             work_state.tsa.clone(),
         )?;
-        let (prepared, signature) = PdfSigner::new(options)
-            .prepare_bytes(&pdf, signer)
+        let (prepared, signature) = PdfSigner::new(plan.options)
+            .prepare_bytes(&plan.pdf, plan.builder)
             .map_err(|e| ApiError::from_pdf(&e))?;
         let now = SystemTime::now();
         let pending = work_state.sealer.pending(prepared, signature, now)?;
@@ -102,7 +102,7 @@ pub(crate) async fn prepare(
             data_to_sign: Base64::encode_string(s.data_to_sign()),
             digest: Base64::encode_string(&s.digest_to_sign()),
             digest_algorithm: s.algorithm().digest().id(),
-            signature_algorithm: signature_algorithm_name(s),
+            signature_algorithm: plan.algorithm_name,
             state: sealed,
             expires_at: kyso_pdf::verify::rfc3339(
                 SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(pending.expires_at),
@@ -165,14 +165,6 @@ fn signature_der(
             )
         }),
         _ => Ok(signature.to_vec()),
-    }
-}
-
-fn signature_algorithm_name(state: &kyso_pdf::DeferredSignature) -> String {
-    let key = Certificate::from_der(state.certificate_der()).and_then(|c| kyso_cert::key_type(&c));
-    match key {
-        Ok(key) => state.algorithm().id_for(&key),
-        Err(_) => state.algorithm().id(),
     }
 }
 
@@ -256,12 +248,21 @@ pub(crate) async fn read_form(
     Ok(form)
 }
 
+/// What a prepare form describes.
+struct PreparePlan {
+    builder: SignedDataBuilder,
+    options: SignOptions,
+    pdf: Bytes,
+    /// The stable name of the signature algorithm with the key's curve (`ecdsa-p256-sha256`).
+    algorithm_name: String,
+}
+
 /// The builder, options and document a prepare form describes.
 fn plan_prepare(
     form: SignatureForm,
     trust: Option<&kyso_cert::TrustStore>,
     tsa: Option<Arc<dyn kyso_cms::tsp::TimestampAuthority>>,
-) -> Result<(SignedDataBuilder, SignOptions, Bytes), ApiError> {
+) -> Result<PreparePlan, ApiError> {
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
     let pdf = form
         .pdf
@@ -329,7 +330,12 @@ fn plan_prepare(
     if sub_filter == SubFilter::Pkcs7Detached {
         builder = builder.signing_time(now);
     }
-    Ok((builder, options, pdf))
+    Ok(PreparePlan {
+        algorithm_name: algorithm.id_for(&key),
+        builder,
+        options,
+        pdf,
+    })
 }
 
 /// The /SubFilter a form asks for (default PAdES: `ETSI.CAdES.detached`).
