@@ -332,6 +332,26 @@ pub(crate) async fn multipart(request: Request) -> Result<axum::extract::Multipa
         .map_err(|e| ApiError::new(e.status(), e.body_text()))
 }
 
+/// The body of a request that is not a form: the document itself, which must not be empty.
+pub(crate) async fn raw_document(request: Request) -> Result<axum::body::Bytes, ApiError> {
+    use axum::extract::FromRequest;
+    let body = axum::body::Bytes::from_request(request, &())
+        .await
+        .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+    non_empty(body)
+}
+
+/// A document, refused (400) when it is empty.
+pub(crate) fn non_empty(document: axum::body::Bytes) -> Result<axum::body::Bytes, ApiError> {
+    if document.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "the request has no document: send the PDF as the body or as a `pdf` form part",
+        ));
+    }
+    Ok(document)
+}
+
 /// Counts every request by route and status, with its latency.
 async fn track(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let route = request

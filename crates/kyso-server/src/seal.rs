@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kyso_cms::Signer;
@@ -297,21 +297,15 @@ pub(crate) async fn sign(
 async fn read_sign_request(request: Request) -> Result<(Bytes, SignatureForm), ApiError> {
     let is_multipart = crate::is_multipart(&request);
     if !is_multipart {
-        let body = Bytes::from_request(request, &())
-            .await
-            .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-        return Ok((non_empty(Some(body))?, SignatureForm::default()));
+        return Ok((
+            crate::raw_document(request).await?,
+            SignatureForm::default(),
+        ));
     }
     let multipart = crate::multipart(request).await?;
     let form = crate::sign::read_form(multipart, false).await?;
-    Ok((non_empty(form.pdf.clone())?, form))
-}
-
-fn non_empty(pdf: Option<Bytes>) -> Result<Bytes, ApiError> {
-    pdf.filter(|b| !b.is_empty()).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "the request has no document: send the PDF as the body or as a `pdf` form part",
-        )
-    })
+    Ok((
+        crate::non_empty(form.pdf.clone().unwrap_or_default())?,
+        form,
+    ))
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Query, Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -77,10 +77,7 @@ enum Judged {
 async fn read_upload(request: Request) -> Result<Upload, ApiError> {
     let multipart = crate::is_multipart(&request);
     if !multipart {
-        let body = Bytes::from_request(request, &())
-            .await
-            .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-        return non_empty(body).map(Upload::Pdf);
+        return crate::raw_document(request).await.map(Upload::Pdf);
     }
     let mut form = crate::multipart(request).await?;
     let (mut pdf, mut cms, mut data) = (None, None, None);
@@ -103,9 +100,9 @@ async fn read_upload(request: Request) -> Result<Upload, ApiError> {
         );
     }
     match (pdf, cms, data) {
-        (Some(pdf), None, None) => non_empty(pdf).map(Upload::Pdf),
+        (Some(pdf), None, None) => crate::non_empty(pdf).map(Upload::Pdf),
         (None, Some(cms), Some(data)) => Ok(Upload::Detached {
-            cms: non_empty(cms)?,
+            cms: crate::non_empty(cms)?,
             data,
         }),
         (None, Some(_), None) => Err(ApiError::new(
@@ -121,14 +118,4 @@ async fn read_upload(request: Request) -> Result<Upload, ApiError> {
             "the form has both a `pdf` part and `cms`/`data` parts: send one document",
         )),
     }
-}
-
-fn non_empty(body: Bytes) -> Result<Bytes, ApiError> {
-    if body.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "the request has no document: send the PDF as the body or as a `pdf` form part",
-        ));
-    }
-    Ok(body)
 }
