@@ -60,12 +60,14 @@ impl ApiError {
         }
     }
 
-    pub(crate) fn busy(retry_after: u64) -> Self {
+    /// 503 with `Retry-After`: every slot of the blocking pool is taken and the queue is full,
+    /// so `what` (a verification, a prepare, a finish, a seal) cannot start.
+    pub(crate) fn busy(retry_after: u64, what: &str) -> Self {
         Self {
             retry_after: Some(retry_after),
             ..Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "too many verifications in progress; retry later",
+                format!("too much work in progress to start {what}; retry later"),
             )
         }
     }

@@ -288,13 +288,13 @@ pub(crate) async fn run_bounded<T: Send + 'static>(
         Err(_) => {
             let (waiting, _leave) = metrics::Gauge::enter(&state.waiting);
             if waiting >= state.max_waiting {
-                return Err(ApiError::busy(1));
+                return Err(ApiError::busy(1, what));
             }
             match tokio::time::timeout_at(deadline, state.verifications.clone().acquire_owned())
                 .await
             {
                 Ok(Ok(permit)) => permit,
-                _ => return Err(ApiError::busy(1)),
+                _ => return Err(ApiError::busy(1, what)),
             }
         }
     };
@@ -429,6 +429,7 @@ mod tests {
         let busy = run_bounded(&state, "second", || Ok(())).await.unwrap_err();
         assert_eq!(busy.status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(busy.retry_after, Some(1));
+        assert!(busy.message.contains("to start second"), "{}", busy.message);
         release.send(()).unwrap();
         task.await.unwrap().unwrap();
         // The slot is free again.
