@@ -169,7 +169,7 @@ impl Config {
             rebase(ca);
         }
         if let Some(seal) = &mut config.seal {
-            seal.rebase(base);
+            seal.paths_mut().for_each(rebase);
         }
         Ok(config)
     }

@@ -65,9 +65,10 @@ pub struct SealConfig {
 }
 
 impl SealConfig {
-    /// Takes relative paths from `base`.
-    pub(crate) fn rebase(&mut self, base: &Path) {
-        for p in [
+    /// The file paths of the section (those set), for the configuration to take relative
+    /// ones from its folder.
+    pub(crate) fn paths_mut(&mut self) -> impl Iterator<Item = &mut PathBuf> {
+        [
             &mut self.api_keys_file,
             &mut self.pkcs11_module,
             &mut self.pin_file,
@@ -76,11 +77,6 @@ impl SealConfig {
         ]
         .into_iter()
         .flatten()
-        {
-            if p.is_relative() {
-                *p = base.join(&*p);
-            }
-        }
     }
 }
 
