@@ -288,6 +288,45 @@ impl SignedDataBuilder {
         Ok(content_info.to_der()?)
     }
 
+    /// Checks a signature before it is assembled: `attributes` commit to `content_digest`
+    /// (their message-digest), and `signature` verifies over them with the certificate's key
+    /// under the builder's algorithm. This is what a token that signed with another key than
+    /// the certificate's, a corrupted answer or a deferred state whose attributes were changed
+    /// would fail; it reads only the attributes, not a whole `SignedData`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DigestMismatch`] when the attributes name another digest (or none:
+    /// [`Error::MissingAttribute`]); [`Error::BadSignature`] when the signature does not verify.
+    pub fn check_signature(
+        &self,
+        attributes: &SignedAttributes,
+        content_digest: &[u8],
+        signature: &[u8],
+    ) -> Result<()> {
+        let digest = self.digest_algorithm();
+        let attrs = Attributes::from_der(attributes.der())?;
+        let message_digest = attrs
+            .iter()
+            .find(|a| a.oid == rfc5911::ID_MESSAGE_DIGEST)
+            .and_then(|a| a.values.get(0))
+            .ok_or(Error::MissingAttribute {
+                name: "message-digest",
+            })?
+            .decode_as::<OctetString>()?;
+        if message_digest.as_bytes() != content_digest {
+            return Err(Error::DigestMismatch { algorithm: digest });
+        }
+        crate::verify::primitive::verify(
+            &self.certificate,
+            &self.algorithm.identifier()?,
+            digest,
+            false,
+            attributes.der(),
+            signature,
+        )
+    }
+
     /// Signs a content digest with `signer` in one go and returns the DER `ContentInfo`.
     pub fn sign(&self, signer: &dyn Signer, content_digest: &[u8]) -> Result<Vec<u8>> {
         let attributes = self.signed_attributes(content_digest)?;

@@ -153,6 +153,49 @@ fn deferred_halves_give_the_same_verifiable_signature() {
 }
 
 #[test]
+fn check_signature_accepts_the_signature_over_the_attributes_of_the_content() {
+    let s = signer(LeafKind::Rsa2048);
+    let builder = SignedDataBuilder::for_signer(&s);
+    let digest = builder.digest_algorithm().digest(b"content");
+    let attrs = builder.signed_attributes(&digest).expect("attributes");
+    let signature = s.sign(attrs.der()).expect("token signs");
+    builder
+        .check_signature(&attrs, &digest, &signature)
+        .expect("the signature holds");
+}
+
+#[test]
+fn check_signature_refuses_attributes_that_commit_to_other_content() {
+    // A deferred state whose attributes were swapped for those of another document: the
+    // signature over them is genuine, but it would not cover this content.
+    let s = signer(LeafKind::P256);
+    let builder = SignedDataBuilder::for_signer(&s);
+    let digest = builder.digest_algorithm().digest(b"content");
+    let other = builder
+        .signed_attributes(&builder.digest_algorithm().digest(b"other content"))
+        .expect("attributes");
+    let signature = s.sign(other.der()).expect("token signs");
+    match builder.check_signature(&other, &digest, &signature) {
+        Err(Error::DigestMismatch { .. }) => {}
+        other => panic!("expected DigestMismatch, got {other:?}"),
+    }
+}
+
+#[test]
+fn check_signature_refuses_a_signature_by_another_key() {
+    let s = signer(LeafKind::Rsa2048);
+    let builder = SignedDataBuilder::for_signer(&s);
+    let digest = builder.digest_algorithm().digest(b"content");
+    let attrs = builder.signed_attributes(&digest).expect("attributes");
+    // The same size and scheme (the revoked leaf is RSA-2048 too), another key.
+    let wrong = signer(LeafKind::Revoked).sign(attrs.der()).expect("sign");
+    match builder.check_signature(&attrs, &digest, &wrong) {
+        Err(Error::BadSignature { .. }) => {}
+        other => panic!("expected BadSignature, got {other:?}"),
+    }
+}
+
+#[test]
 fn rejects_a_digest_of_the_wrong_length() {
     let s = signer(LeafKind::Rsa2048);
     let builder = SignedDataBuilder::for_signer(&s);

@@ -43,7 +43,7 @@ pub(crate) mod algorithm;
 mod attributes;
 mod check;
 mod parse;
-mod primitive;
+pub(crate) mod primitive;
 mod report;
 mod tlv;
 mod types;

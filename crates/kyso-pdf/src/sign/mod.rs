@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::appearance::{Layout, Placement};
 use crate::object::{Dict, Name, Object};
-use crate::reader::{PdfReader, Source};
+use crate::reader::{InputFile, PdfReader, Source};
 use crate::update::IncrementalUpdate;
 use crate::{Error, Result};
 
@@ -506,21 +506,40 @@ impl Plan {
                 available: self.capacity,
             });
         }
-        kyso_cms::verify::SignedDataInfo::parse(&cms)?.verify(&self.content_digest)?;
+        self.builder
+            .check_signature(&self.attributes, &self.content_digest, signature)?;
         Ok(hex_upper(&cms))
     }
 }
 
-/// Refuses to produce an output that is the input (or the same file through another path).
+/// Refuses to produce an output that is the input: the same path, or the same file through
+/// another path (a symbolic or hard link, `./`, `..`).
 fn check_distinct(input: &Path, output: &Path) -> Result<()> {
-    let same = match (std::fs::canonicalize(input), std::fs::canonicalize(output)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => input == output,
-    };
-    if same {
+    if same_file(input, output) {
         return Err(Error::OutputIsInput(output.to_path_buf()));
     }
     Ok(())
+}
+
+/// Whether the two paths name one file: on Unix the same device and inode (two `stat`s, where
+/// resolving both paths costs a `readlink` per component); elsewhere the canonical paths.
+/// A path that does not exist yet (the usual output) is another file unless it is spelled
+/// the same.
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => a == b,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
 }
 
 /// A certification signature with /P 1 forbids any change, signatures included
