@@ -50,6 +50,33 @@ fn output_equal_to_input_is_refused() {
     std::fs::copy(corpus::classic().path, &input).expect("copy");
     let r = sign(&input, &input, SignOptions::default());
     assert!(matches!(r, Err(Error::OutputIsInput(_))), "{r:?}");
+    // The same file spelled another way.
+    let dotted = dir.path().join(".").join("in.pdf");
+    let r = sign(&input, &dotted, SignOptions::default());
+    assert!(matches!(r, Err(Error::OutputIsInput(_))), "{r:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn output_that_is_a_link_to_the_input_is_refused_and_the_input_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("in.pdf");
+    std::fs::copy(corpus::classic().path, &input).expect("copy");
+    let before = std::fs::read(&input).expect("read");
+    let symbolic = dir.path().join("symbolic.pdf");
+    std::os::unix::fs::symlink(&input, &symbolic).expect("symlink");
+    let hard = dir.path().join("hard.pdf");
+    std::fs::hard_link(&input, &hard).expect("hard link");
+    for (what, output) in [("symbolic link", &symbolic), ("hard link", &hard)] {
+        let r = sign(&input, output, SignOptions::default());
+        assert!(matches!(r, Err(Error::OutputIsInput(_))), "{what}: {r:?}");
+    }
+    assert_eq!(std::fs::read(&input).expect("read"), before);
+    // An existing output that is another file is replaced, as before.
+    let other = dir.path().join("other.pdf");
+    std::fs::write(&other, b"old output").expect("write");
+    sign(&input, &other, SignOptions::default()).expect("sign over another file");
+    assert!(std::fs::read(&other).expect("read").starts_with(b"%PDF"));
 }
 
 #[test]

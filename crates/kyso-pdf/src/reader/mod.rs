@@ -49,6 +49,7 @@ use crate::parser::lexer::{Lexer, PErr, PResult, is_regular};
 use crate::parser::{
     Parsed, endstream_follows, find, parse_indirect, parse_obj_header, perr_to_error, trim_eol,
 };
+pub(crate) use source::InputFile;
 pub(crate) use source::read_full_at;
 pub use source::{Appended, Prefix, Source};
 

@@ -1,6 +1,7 @@
 //! Where a [`super::PdfReader`] gets its bytes: positioned reads, never the whole file.
 
-use std::io;
+use std::io::{self, Read};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Random-access bytes of a PDF file (ISO 32000-2 §7.5: a file is read from the end via
@@ -110,6 +111,60 @@ impl<T: Source + ?Sized> Source for Arc<T> {
     }
 }
 
+/// Files up to this size are read whole into memory by [`InputFile::open`].
+const IN_MEMORY_MAX: u64 = 1 << 20;
+
+/// A PDF file opened for reading: read whole into memory when it is small (up to 1 MiB, the
+/// size of most office documents) — one `read` instead of a positioned read for each
+/// structure the reader visits, and no `stat` for each length asked — and read in place
+/// otherwise, so a large file never sits in memory. Its length is taken once, when opened.
+#[derive(Debug)]
+pub(crate) enum InputFile {
+    /// A small file's bytes.
+    Memory(Vec<u8>),
+    /// A large file, and its length when it was opened.
+    File {
+        /// The open file.
+        file: std::fs::File,
+        /// Its length when opened.
+        len: u64,
+    },
+}
+
+impl InputFile {
+    /// Opens `path` (reading it into memory when small).
+    pub(crate) fn open(path: &Path) -> io::Result<Self> {
+        let file = std::fs::File::open(path)?;
+        let len = file.metadata()?.len();
+        if len > IN_MEMORY_MAX {
+            return Ok(Self::File { file, len });
+        }
+        // The length was read a moment ago: a file that grew since is read as it was then.
+        let mut data = Vec::with_capacity(len as usize);
+        file.take(len).read_to_end(&mut data)?;
+        Ok(Self::Memory(data))
+    }
+}
+
+impl Source for InputFile {
+    fn len(&self) -> u64 {
+        match self {
+            Self::Memory(data) => data.len() as u64,
+            Self::File { len, .. } => *len,
+        }
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Memory(data) => Source::read_at(data.as_slice(), offset, buf),
+            Self::File { file, len } => {
+                let room = len.saturating_sub(offset).min(buf.len() as u64) as usize;
+                Source::read_at(file, offset, &mut buf[..room])
+            }
+        }
+    }
+}
+
 /// Reads up to `buf.len()` bytes at `offset`, looping over short reads; returns how many.
 pub(crate) fn read_full_at<S: Source + ?Sized>(
     src: &S,
@@ -185,5 +240,56 @@ impl<S: Source> Source for Appended<S> {
             return self.inner.read_at(offset, buf);
         }
         Source::read_at(self.tail.as_slice(), offset - base, buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(source: &impl Source) -> Vec<u8> {
+        let mut buf = vec![0; source.len() as usize + 10];
+        let n = read_full_at(source, 0, &mut buf).expect("read");
+        buf.truncate(n);
+        buf
+    }
+
+    #[test]
+    fn a_small_file_is_read_into_memory_and_a_large_one_in_place() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let small = dir.path().join("small.pdf");
+        std::fs::write(&small, b"%PDF-1.7 small").expect("write");
+        let opened = InputFile::open(&small).expect("open");
+        assert!(matches!(opened, InputFile::Memory(_)));
+        assert_eq!(all(&opened), b"%PDF-1.7 small");
+
+        let large = dir.path().join("large.pdf");
+        let bytes: Vec<u8> = (0..IN_MEMORY_MAX + 7).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&large, &bytes).expect("write");
+        let opened = InputFile::open(&large).expect("open");
+        assert!(matches!(opened, InputFile::File { .. }));
+        assert_eq!(opened.len(), bytes.len() as u64);
+        let mut tail = [0u8; 16];
+        let n = opened
+            .read_at(IN_MEMORY_MAX - 3, &mut tail)
+            .expect("read tail");
+        assert_eq!(&tail[..n], &bytes[(IN_MEMORY_MAX - 3) as usize..]);
+    }
+
+    #[test]
+    fn a_file_is_read_as_it_was_when_opened() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("growing.pdf");
+        let bytes = vec![b'x'; (IN_MEMORY_MAX + 1) as usize];
+        std::fs::write(&path, &bytes).expect("write");
+        let opened = InputFile::open(&path).expect("open");
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(b"appended later"))
+            .expect("append");
+        assert_eq!(opened.len(), bytes.len() as u64);
+        assert_eq!(all(&opened), bytes);
     }
 }

@@ -368,9 +368,9 @@ pub(super) fn embed(document: &mut [u8], contents_at: u64, cms: &str) -> Result<
 pub(super) fn open_for_update(
     input: &Path,
     output: &Path,
-) -> Result<(PdfReader<File>, tempfile::NamedTempFile)> {
+) -> Result<(PdfReader<InputFile>, tempfile::NamedTempFile)> {
     check_distinct(input, output)?;
-    let file = File::open(input).map_err(|e| Error::Input {
+    let file = InputFile::open(input).map_err(|e| Error::Input {
         path: input.to_path_buf(),
         source: e,
     })?;

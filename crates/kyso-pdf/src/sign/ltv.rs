@@ -26,7 +26,7 @@ use kyso_cms::tsp::TimestampAuthority;
 
 use super::{PdfSigner, SignOptions, check_distinct, copy_plain, ends_with_eol, file_id};
 use crate::dss::{self, ValidationData};
-use crate::reader::{Appended, PdfReader, Source};
+use crate::reader::{Appended, InputFile, PdfReader, Source};
 use crate::update::IncrementalUpdate;
 use crate::{Error, Result};
 
@@ -205,8 +205,8 @@ fn later_stamp(s: &Signed, all: &[Signed]) -> Option<SystemTime> {
 
 /// The reader of the file at `path`, and its signatures and document time-stamps with
 /// their chains.
-fn read_signed(path: &Path) -> Result<(PdfReader<std::fs::File>, Vec<Signed>)> {
-    let file = std::fs::File::open(path).map_err(|e| Error::Input {
+fn read_signed(path: &Path) -> Result<(PdfReader<InputFile>, Vec<Signed>)> {
+    let file = InputFile::open(path).map_err(|e| Error::Input {
         path: path.to_path_buf(),
         source: e,
     })?;

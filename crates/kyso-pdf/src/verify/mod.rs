@@ -186,7 +186,7 @@ impl CryptoPolicy {
 
 /// Validates every signature of the PDF at `path`.
 pub fn validate_file(path: &Path, options: &ValidationOptions) -> Result<ValidationReport> {
-    let file = std::fs::File::open(path).map_err(|e| Error::Input {
+    let file = crate::reader::InputFile::open(path).map_err(|e| Error::Input {
         path: path.to_path_buf(),
         source: e,
     })?;
