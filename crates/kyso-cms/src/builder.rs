@@ -288,7 +288,7 @@ impl SignedDataBuilder {
         Ok(content_info.to_der()?)
     }
 
-    /// Checks a signature before it is assembled: `attributes` commit to `content_digest`
+    /// Checks a signature before it is embedded: `attributes` commit to `content_digest`
     /// (their message-digest), and `signature` verifies over them with the certificate's key
     /// under the builder's algorithm. This is what a token that signed with another key than
     /// the certificate's, a corrupted answer or a deferred state whose attributes were changed

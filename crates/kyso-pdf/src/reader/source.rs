@@ -1,4 +1,5 @@
-//! Where a [`super::PdfReader`] gets its bytes: positioned reads, never the whole file.
+//! Where a [`super::PdfReader`] gets its bytes: positioned reads — a small file read whole once
+//! ([`InputFile`]), never a large one.
 
 use std::io::{self, Read};
 use std::path::Path;
