@@ -297,7 +297,8 @@ impl SignedDataBuilder {
     /// # Errors
     ///
     /// [`Error::DigestMismatch`] when the attributes name another digest (or none:
-    /// [`Error::MissingAttribute`]); [`Error::BadSignature`] when the signature does not verify.
+    /// [`Error::MissingAttribute`], the verifier's rules for the attributes apply);
+    /// [`Error::BadSignature`] when the signature does not verify.
     pub fn check_signature(
         &self,
         attributes: &SignedAttributes,
@@ -305,16 +306,7 @@ impl SignedDataBuilder {
         signature: &[u8],
     ) -> Result<()> {
         let digest = self.digest_algorithm();
-        let attrs = Attributes::from_der(attributes.der())?;
-        let message_digest = attrs
-            .iter()
-            .find(|a| a.oid == rfc5911::ID_MESSAGE_DIGEST)
-            .and_then(|a| a.values.get(0))
-            .ok_or(Error::MissingAttribute {
-                name: "message-digest",
-            })?
-            .decode_as::<OctetString>()?;
-        if message_digest.as_bytes() != content_digest {
+        if crate::verify::signed_message_digest(attributes.der())? != content_digest {
             return Err(Error::DigestMismatch { algorithm: digest });
         }
         crate::verify::primitive::verify(

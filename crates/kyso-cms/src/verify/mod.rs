@@ -51,5 +51,6 @@ mod types;
 pub use attributes::EssBinding;
 pub use check::{verify_detached, verify_detached_digest};
 pub use parse::der_from_der_or_pem;
+pub(crate) use parse::signed_message_digest;
 pub use report::{DetachedReport, TRUST_NOT_CHECKED, check_detached};
 pub use types::*;

@@ -368,6 +368,17 @@ fn parse_certificates(
     Ok(certificates)
 }
 
+/// The message digest a DER `SignedAttributes` set (as signed: universal SET tag) commits
+/// to, read by the verifier's own rules: content-type and message-digest present, each once
+/// with one value (RFC 5652 §11.1–11.2).
+pub(crate) fn signed_message_digest(der: &[u8]) -> Result<Vec<u8>> {
+    const WHAT: &str = "SignedAttributes";
+    let mut w = Walker::new(der, der);
+    let set = w.read(tlv::SET, WHAT)?;
+    w.finish(WHAT)?;
+    Ok(attributes::required(&parse_attributes(der, &set, WHAT)?)?.message_digest)
+}
+
 /// The contents of a `SignedAttributes` or `UnsignedAttributes` set.
 fn parse_attributes(base: &[u8], set: &Tlv<'_>, what: &'static str) -> Result<Vec<RawAttribute>> {
     let mut w = Walker::inside(base, set);
