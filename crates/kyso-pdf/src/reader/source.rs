@@ -134,7 +134,18 @@ pub(crate) enum InputFile {
 
 impl InputFile {
     /// Opens `path` (reading it into memory when small).
-    pub(crate) fn open(path: &Path) -> io::Result<Self> {
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Input`] naming `path` when it cannot be opened or read.
+    pub(crate) fn open(path: &Path) -> crate::Result<Self> {
+        Self::open_io(path).map_err(|e| crate::Error::Input {
+            path: path.to_path_buf(),
+            source: e,
+        })
+    }
+
+    fn open_io(path: &Path) -> io::Result<Self> {
         let file = std::fs::File::open(path)?;
         let len = file.metadata()?.len();
         if len > IN_MEMORY_MAX {

@@ -370,10 +370,7 @@ pub(super) fn open_for_update(
     output: &Path,
 ) -> Result<(PdfReader<InputFile>, tempfile::NamedTempFile)> {
     check_distinct(input, output)?;
-    let file = InputFile::open(input).map_err(|e| Error::Input {
-        path: input.to_path_buf(),
-        source: e,
-    })?;
+    let file = InputFile::open(input)?;
     let reader = PdfReader::new(file)?;
     Ok((reader, crate::output::temp_beside(output)?))
 }

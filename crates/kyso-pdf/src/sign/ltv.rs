@@ -206,10 +206,7 @@ fn later_stamp(s: &Signed, all: &[Signed]) -> Option<SystemTime> {
 /// The reader of the file at `path`, and its signatures and document time-stamps with
 /// their chains.
 fn read_signed(path: &Path) -> Result<(PdfReader<InputFile>, Vec<Signed>)> {
-    let file = InputFile::open(path).map_err(|e| Error::Input {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
+    let file = InputFile::open(path)?;
     let reader = PdfReader::new(file)?;
     let located = crate::verify::locate::locate_fields(&reader)?;
     let mut out = Vec::new();

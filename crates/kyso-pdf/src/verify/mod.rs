@@ -30,9 +30,9 @@ use std::time::SystemTime;
 use kyso_cert::{Certificate, SignatureScheme};
 use kyso_cms::verify::SignedDataInfo;
 
+use crate::Result;
 use crate::object::Object;
 use crate::reader::{PdfReader, Prefix, Source};
-use crate::{Error, Result};
 
 pub use crate::date::rfc3339;
 pub(crate) use coverage::for_each_range_chunk;
@@ -186,10 +186,7 @@ impl CryptoPolicy {
 
 /// Validates every signature of the PDF at `path`.
 pub fn validate_file(path: &Path, options: &ValidationOptions) -> Result<ValidationReport> {
-    let file = crate::reader::InputFile::open(path).map_err(|e| Error::Input {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
+    let file = crate::reader::InputFile::open(path)?;
     validate(&file, options)
 }
 
