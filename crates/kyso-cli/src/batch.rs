@@ -185,7 +185,7 @@ fn progress_line(event: BatchEvent) {
     let (phase, done, total) = match event {
         BatchEvent::Prepared { done, total } => ("hashing", done, total),
         BatchEvent::Signing { count } => ("signing", count, count),
-        BatchEvent::Finished { done, total } => ("writing", done, total),
+        BatchEvent::Finished { done, total } => ("signed", done, total),
     };
     const WIDTH: usize = 30;
     let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH);

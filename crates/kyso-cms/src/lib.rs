@@ -45,7 +45,7 @@ pub use kyso_cert::{DigestAlgorithm, Hasher, SignatureScheme};
 pub use kyso_cert::{const_oid, der, spki, x509_cert};
 
 pub use error::Error;
-pub use signer::{Signer, SignerError};
+pub use signer::{BatchMode, Signer, SignerError};
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -31,6 +31,27 @@ pub trait Signer: Send + Sync {
     fn sign_many(&self, messages: &[&[u8]]) -> Vec<Result<Vec<u8>, SignerError>> {
         messages.iter().map(|m| self.sign(m)).collect()
     }
+
+    /// How a batch of documents should reach this signer: gathered into one
+    /// [`Signer::sign_many`] call (the default, for tokens and remote services that authorise
+    /// once per call), or one [`Signer::sign`] per document as soon as it is ready.
+    fn batch_mode(&self) -> BatchMode {
+        BatchMode::Gathered
+    }
+}
+
+/// How a batch hands its messages to a [`Signer`] (see [`Signer::batch_mode`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BatchMode {
+    /// Every message in one [`Signer::sign_many`] call, after every document is prepared: one
+    /// token login, one PIN entry or one remote authorisation for the whole batch.
+    #[default]
+    Gathered,
+    /// Each message through [`Signer::sign`] as soon as its document is prepared, from several
+    /// threads at once: for a key held in this process, where a call costs the signature and
+    /// nothing else, so signing one document overlaps reading and writing the others.
+    EachAsReady,
 }
 
 /// Why a [`Signer`] could not sign. Backends keep their own detailed error as the `source`.

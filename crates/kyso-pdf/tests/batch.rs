@@ -1,20 +1,42 @@
 //! Batch signing: every good document is signed (and validates), a bad one gets its own error
-//! while the others go on, and the signer is asked once for the whole batch.
+//! while the others go on, and the signer is asked once for the whole batch — or, for a signer
+//! that signs each document as it is ready, once per document and never for the batch.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kyso_cert::Certificate;
-use kyso_cms::{SignatureScheme, Signer, SignerError};
+use kyso_cms::{BatchMode, SignatureScheme, Signer, SignerError};
 use kyso_pdf::verify::{ValidationOptions, Verdict, validate_file};
-use kyso_pdf::{BatchJob, Error, PdfSigner, SignOptions};
+use kyso_pdf::{BatchEvent, BatchJob, Error, PdfSigner, SignOptions};
 use kyso_testkit::{LeafKind, TestPki, corpus};
 use kyso_token::SoftwareSigner;
 
-/// A signer that counts how often it is asked, around a real software key.
+/// A signer that counts how often it is asked, around a real software key, in a chosen mode.
 struct Counting {
     inner: SoftwareSigner,
+    mode: BatchMode,
     batches: AtomicUsize,
+    singles: AtomicUsize,
+}
+
+impl Counting {
+    fn new(mode: BatchMode) -> Self {
+        let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
+        Self {
+            inner: SoftwareSigner::from_pem_files(
+                &leaf.key_pem,
+                &leaf.cert_pem,
+                Some(&leaf.chain_pem),
+                None,
+            )
+            .expect("key"),
+            mode,
+            batches: AtomicUsize::new(0),
+            singles: AtomicUsize::new(0),
+        }
+    }
 }
 
 impl Signer for Counting {
@@ -28,29 +50,21 @@ impl Signer for Counting {
         self.inner.algorithm()
     }
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        self.singles.fetch_add(1, Ordering::SeqCst);
         self.inner.sign(message)
     }
     fn sign_many(&self, messages: &[&[u8]]) -> Vec<Result<Vec<u8>, SignerError>> {
         self.batches.fetch_add(1, Ordering::SeqCst);
         messages.iter().map(|m| self.inner.sign(m)).collect()
     }
+    fn batch_mode(&self) -> BatchMode {
+        self.mode
+    }
 }
 
-#[test]
-fn signs_every_good_document_reports_the_bad_one_and_asks_the_signer_once() {
-    let leaf = TestPki::get().leaf(LeafKind::Rsa2048);
-    let signer = Counting {
-        inner: SoftwareSigner::from_pem_files(
-            &leaf.key_pem,
-            &leaf.cert_pem,
-            Some(&leaf.chain_pem),
-            None,
-        )
-        .expect("key"),
-        batches: AtomicUsize::new(0),
-    };
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("out");
+/// The corpus and, third, a file cut short: one output folder for all.
+fn jobs_with_a_broken_file(dir: &std::path::Path) -> Vec<BatchJob> {
+    let out = dir.join("out");
     std::fs::create_dir(&out).expect("out dir");
     let mut jobs = Vec::new();
     for (i, input) in corpus::all().into_iter().enumerate() {
@@ -59,7 +73,7 @@ fn signs_every_good_document_reports_the_bad_one_and_asks_the_signer_once() {
             output: out.join(format!("{i}-{}.pdf", input.name)),
         });
     }
-    let broken: PathBuf = dir.path().join("broken.pdf");
+    let broken: PathBuf = dir.join("broken.pdf");
     std::fs::write(&broken, b"%PDF-1.7\n% cut short").expect("write");
     jobs.insert(
         2,
@@ -68,12 +82,12 @@ fn signs_every_good_document_reports_the_bad_one_and_asks_the_signer_once() {
             output: out.join("broken.pdf"),
         },
     );
+    jobs
+}
 
-    let events = AtomicUsize::new(0);
-    let report = PdfSigner::new(SignOptions::default()).sign_batch(&jobs, &signer, 2, &|_| {
-        events.fetch_add(1, Ordering::SeqCst);
-    });
-
+/// Every output but the broken file's validates; the broken one failed with its own error and
+/// left nothing behind.
+fn assert_all_but_the_broken_file_signed(jobs: &[BatchJob], report: &kyso_pdf::BatchReport) {
     assert_eq!(report.results.len(), jobs.len());
     assert_eq!(report.failed(), 1);
     assert!(
@@ -81,14 +95,7 @@ fn signs_every_good_document_reports_the_bad_one_and_asks_the_signer_once() {
         "{:?}",
         report.results[2]
     );
-    assert!(!out.join("broken.pdf").exists());
-    assert_eq!(
-        signer.batches.load(Ordering::SeqCst),
-        1,
-        "one signer call for the batch"
-    );
-    assert_eq!(events.load(Ordering::SeqCst), 2 * jobs.len() + 1);
-
+    assert!(!jobs[2].output.exists());
     let root = std::fs::read(TestPki::get().root_pem()).expect("root");
     let options = ValidationOptions::new(Certificate::all_from_der_or_pem(&root).expect("root"));
     for (job, result) in jobs.iter().zip(&report.results) {
@@ -97,4 +104,56 @@ fn signs_every_good_document_reports_the_bad_one_and_asks_the_signer_once() {
             assert_eq!(report.verdict, Verdict::Valid, "{}", job.output.display());
         }
     }
+}
+
+#[test]
+fn signs_every_good_document_reports_the_bad_one_and_asks_the_signer_once() {
+    let signer = Counting::new(BatchMode::Gathered);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let jobs = jobs_with_a_broken_file(dir.path());
+
+    let events = AtomicUsize::new(0);
+    let report = PdfSigner::new(SignOptions::default()).sign_batch(&jobs, &signer, 2, &|_| {
+        events.fetch_add(1, Ordering::SeqCst);
+    });
+
+    assert_all_but_the_broken_file_signed(&jobs, &report);
+    assert_eq!(
+        signer.batches.load(Ordering::SeqCst),
+        1,
+        "one signer call for the batch"
+    );
+    assert_eq!(signer.singles.load(Ordering::SeqCst), 0);
+    assert_eq!(events.load(Ordering::SeqCst), 2 * jobs.len() + 1);
+}
+
+#[test]
+fn a_signer_that_signs_each_as_ready_is_asked_once_per_good_document_and_never_for_the_batch() {
+    let signer = Counting::new(BatchMode::EachAsReady);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let jobs = jobs_with_a_broken_file(dir.path());
+
+    let finished = Mutex::new(Vec::new());
+    let report = PdfSigner::new(SignOptions::default()).sign_batch(&jobs, &signer, 2, &|event| {
+        finished.lock().expect("events").push(event);
+    });
+
+    assert_all_but_the_broken_file_signed(&jobs, &report);
+    assert_eq!(signer.batches.load(Ordering::SeqCst), 0);
+    assert_eq!(signer.singles.load(Ordering::SeqCst), jobs.len() - 1);
+    // One event per document, the broken one included, each counting one more done.
+    let mut done: Vec<usize> = finished
+        .into_inner()
+        .expect("events")
+        .into_iter()
+        .map(|event| match event {
+            BatchEvent::Finished { done, total } => {
+                assert_eq!(total, jobs.len());
+                done
+            }
+            other => panic!("only Finished events expected, got {other:?}"),
+        })
+        .collect();
+    done.sort_unstable();
+    assert_eq!(done, (1..=jobs.len()).collect::<Vec<_>>());
 }

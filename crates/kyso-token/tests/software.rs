@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use kyso_cms::{DigestAlgorithm, SignatureScheme, Signer};
+use kyso_cms::{BatchMode, DigestAlgorithm, SignatureScheme, Signer};
 use kyso_token::{Error, KeyType, SoftwareSigner};
 
 const PASSWORD: &str = "mật khẩu 123";
@@ -385,6 +385,18 @@ fn every_pkcs12_form_of_every_key_signs_what_openssl_verifies() {
             assert_certificates(&signer, leaf);
             assert_openssl_verifies(&signer, leaf);
         }
+    }
+}
+
+#[test]
+fn a_software_key_asks_a_batch_for_each_document_as_it_is_ready() {
+    // No login or authorisation to share: a batch should not wait to gather its messages.
+    for (leaf, _) in LEAVES {
+        assert_eq!(
+            from_p12(leaf, "modern").batch_mode(),
+            BatchMode::EachAsReady,
+            "{leaf}"
+        );
     }
 }
 

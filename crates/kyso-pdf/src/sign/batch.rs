@@ -1,16 +1,17 @@
 //! Batch signing: many documents, one key — one token login or one remote authorisation.
 //!
-//! Three phases: every document is prepared (copied and hashed) on all cores; the signed
-//! attributes of all of them go to the signer in one [`Signer::sign_many`] call; each document
-//! is finished, again on all cores. A document that fails in any phase gets its own error and
-//! the others go on.
+//! For a token or a remote service, three phases: every document is prepared (copied and
+//! hashed) on all cores; the signed attributes of all of them go to the signer in one
+//! [`Signer::sign_many`] call; each document is finished, again on all cores. A key in memory
+//! ([`BatchMode::EachAsReady`]) signs each document as soon as it is prepared instead. A
+//! document that fails in any phase gets its own error and the others go on.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use kyso_cms::Signer;
+use kyso_cms::{BatchMode, Signer};
 
 use crate::sign::{PdfSigner, PreparedPdf};
 use crate::{Error, Result};
@@ -70,8 +71,16 @@ impl BatchReport {
 }
 
 impl PdfSigner {
-    /// Signs every job with `signer`, preparing on `threads` threads (0: one per core), and
-    /// calls `progress` as the batch advances (from several threads).
+    /// Signs every job with `signer`, on `threads` threads (0: one per core), and calls
+    /// `progress` as the batch advances (from several threads).
+    ///
+    /// A signer whose [`Signer::batch_mode`] is [`BatchMode::Gathered`] (tokens, remote
+    /// services) gets one [`Signer::sign_many`] call for every document prepared, and
+    /// `progress` hears of each phase: [`BatchEvent::Prepared`] for each document,
+    /// [`BatchEvent::Signing`] once, [`BatchEvent::Finished`] for each. One whose mode is
+    /// [`BatchMode::EachAsReady`] (a software key) signs each document as soon as it is
+    /// prepared, with no barrier between the phases, and `progress` hears
+    /// [`BatchEvent::Finished`] for each document only.
     pub fn sign_batch(
         &self,
         jobs: &[BatchJob],
@@ -80,13 +89,30 @@ impl PdfSigner {
         progress: &(dyn Fn(BatchEvent) + Sync),
     ) -> BatchReport {
         let start = Instant::now();
-        let total = jobs.len();
         let threads = match threads {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
             n => n,
         }
-        .min(total.max(1));
+        .min(jobs.len().max(1));
+        let results = match signer.batch_mode() {
+            BatchMode::EachAsReady => self.sign_each_as_ready(jobs, signer, threads, progress),
+            _ => self.sign_gathered(jobs, signer, threads, progress),
+        };
+        BatchReport {
+            results,
+            elapsed: start.elapsed(),
+        }
+    }
 
+    /// Prepares every document on all cores, signs them all in one call, finishes each.
+    fn sign_gathered(
+        &self,
+        jobs: &[BatchJob],
+        signer: &dyn Signer,
+        threads: usize,
+        progress: &(dyn Fn(BatchEvent) + Sync),
+    ) -> Vec<Result<()>> {
+        let total = jobs.len();
         // 1. Prepare on all cores.
         let done = AtomicUsize::new(0);
         let mut prepared = on_threads(threads, jobs.iter().collect(), |job| {
@@ -113,7 +139,7 @@ impl PdfSigner {
             .map(|slot| slot.map(|doc| (doc, signatures.next())))
             .collect();
         let finished = AtomicUsize::new(0);
-        let results = on_threads(threads, signed, |slot| {
+        on_threads(threads, signed, |slot| {
             let result = match slot {
                 Err(e) => Err(e),
                 Ok((doc, Some(Ok(signature)))) => doc.finish(&signature),
@@ -126,11 +152,33 @@ impl PdfSigner {
             let d = finished.fetch_add(1, Ordering::Relaxed) + 1;
             progress(BatchEvent::Finished { done: d, total });
             result
-        });
-        BatchReport {
-            results,
-            elapsed: start.elapsed(),
-        }
+        })
+    }
+
+    /// Prepares, signs and finishes each document in turn on each thread: while one thread
+    /// waits on the file system, the other signs.
+    fn sign_each_as_ready(
+        &self,
+        jobs: &[BatchJob],
+        signer: &dyn Signer,
+        threads: usize,
+        progress: &(dyn Fn(BatchEvent) + Sync),
+    ) -> Vec<Result<()>> {
+        let total = jobs.len();
+        let finished = AtomicUsize::new(0);
+        on_threads(threads, jobs.iter().collect(), |job| {
+            let result = self
+                .prepare(&job.input, &job.output, self.builder_for(signer))
+                .and_then(|doc| {
+                    let signature = signer
+                        .sign(doc.data_to_sign())
+                        .map_err(kyso_cms::Error::from)?;
+                    doc.finish(&signature)
+                });
+            let d = finished.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(BatchEvent::Finished { done: d, total });
+            result
+        })
     }
 }
 

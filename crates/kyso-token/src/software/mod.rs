@@ -12,7 +12,7 @@ use std::fmt;
 use std::path::Path;
 
 use kyso_cert::Certificate;
-use kyso_cms::{SignatureScheme, Signer, SignerError};
+use kyso_cms::{BatchMode, SignatureScheme, Signer, SignerError};
 
 use key::{PrivateKey, PssOnly};
 use kyso_cert::KeyType;
@@ -275,6 +275,12 @@ impl Signer for SoftwareSigner {
                 })
                 .collect()
         })
+    }
+
+    /// A key in memory signs each document of a batch as soon as it is ready: there is no
+    /// login or authorisation to share, and signing then overlaps the file work.
+    fn batch_mode(&self) -> BatchMode {
+        BatchMode::EachAsReady
     }
 }
 
