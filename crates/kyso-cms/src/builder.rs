@@ -305,18 +305,31 @@ impl SignedDataBuilder {
         content_digest: &[u8],
         signature: &[u8],
     ) -> Result<()> {
-        let digest = self.digest_algorithm();
-        if crate::verify::signed_message_digest(attributes.der())? != content_digest {
-            return Err(Error::DigestMismatch { algorithm: digest });
-        }
+        self.check_digest(attributes, content_digest)?;
         crate::verify::primitive::verify(
             &self.certificate,
             &self.algorithm.identifier()?,
-            digest,
+            self.digest_algorithm(),
             false,
             attributes.der(),
             signature,
         )
+    }
+
+    /// The first half of [`SignedDataBuilder::check_signature`], for a signature that needs
+    /// no second verification (a key in this process, [`Signer::verifies_own_signatures`]):
+    /// `attributes` commit to `content_digest`.
+    ///
+    /// # Errors
+    ///
+    /// As [`SignedDataBuilder::check_signature`], less [`Error::BadSignature`].
+    pub fn check_digest(&self, attributes: &SignedAttributes, content_digest: &[u8]) -> Result<()> {
+        if crate::verify::signed_message_digest(attributes.der())? != content_digest {
+            return Err(Error::DigestMismatch {
+                algorithm: self.digest_algorithm(),
+            });
+        }
+        Ok(())
     }
 
     /// Signs a content digest with `signer` in one go and returns the DER `ContentInfo`.

@@ -38,6 +38,16 @@ pub trait Signer: Send + Sync {
     fn batch_mode(&self) -> BatchMode {
         BatchMode::Gathered
     }
+
+    /// Whether every signature [`Signer::sign`] returns is known to verify under
+    /// [`Signer::certificate`]'s public key, so that a caller holding this signer need not
+    /// verify it again before embedding it. `true` only for a key in this process that was
+    /// matched to its certificate when it was loaded (and whose RSA results the crypto library
+    /// already checks against faults); `false`, the default, for tokens, remote services and
+    /// anything else that could answer with another key or a corrupted value.
+    fn verifies_own_signatures(&self) -> bool {
+        false
+    }
 }
 
 /// How a batch hands its messages to a [`Signer`] (see [`Signer::batch_mode`]).

@@ -157,3 +157,104 @@ fn a_signer_that_signs_each_as_ready_is_asked_once_per_good_document_and_never_f
     done.sort_unstable();
     assert_eq!(done, (1..=jobs.len()).collect::<Vec<_>>());
 }
+
+/// A signer that presents one leaf's certificate and signs with another leaf's key — a token
+/// holding the wrong key — and says whether it vouches for its own signatures.
+struct WrongKey {
+    certified: SoftwareSigner,
+    signing: SoftwareSigner,
+    mode: BatchMode,
+    vouches: bool,
+}
+
+impl WrongKey {
+    fn new(mode: BatchMode, vouches: bool) -> Self {
+        let load = |kind| {
+            let leaf = TestPki::get().leaf(kind);
+            SoftwareSigner::from_pem_files(&leaf.key_pem, &leaf.cert_pem, None, None).expect("key")
+        };
+        Self {
+            certified: load(LeafKind::Rsa2048),
+            signing: load(LeafKind::Revoked), // also RSA-2048: right length, wrong key
+            mode,
+            vouches,
+        }
+    }
+}
+
+impl Signer for WrongKey {
+    fn certificate(&self) -> &Certificate {
+        self.certified.certificate()
+    }
+    fn chain(&self) -> &[Certificate] {
+        &[]
+    }
+    fn algorithm(&self) -> SignatureScheme {
+        self.certified.algorithm()
+    }
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        self.signing.sign(message)
+    }
+    fn batch_mode(&self) -> BatchMode {
+        self.mode
+    }
+    fn verifies_own_signatures(&self) -> bool {
+        self.vouches
+    }
+}
+
+#[test]
+fn a_signature_by_another_key_is_refused_before_embedding_in_both_batch_modes() {
+    for mode in [BatchMode::Gathered, BatchMode::EachAsReady] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let jobs = jobs_with_a_broken_file(dir.path());
+        let report = PdfSigner::new(SignOptions::default()).sign_batch(
+            &jobs,
+            &WrongKey::new(mode, false),
+            2,
+            &|_| {},
+        );
+        assert_eq!(report.failed(), jobs.len(), "{mode:?}");
+        for (i, (job, result)) in jobs.iter().zip(&report.results).enumerate() {
+            if i != 2 {
+                assert!(
+                    matches!(
+                        result,
+                        Err(Error::Cms(kyso_cms::Error::BadSignature { .. }))
+                    ),
+                    "{mode:?} {}: {result:?}",
+                    job.input.display()
+                );
+            }
+            assert!(
+                !job.output.exists(),
+                "{mode:?}: no output for a wrong signature"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_signer_that_vouches_for_its_signatures_is_not_verified_again_and_the_validator_catches_a_false_vouch()
+ {
+    // The software signer vouches (its key was matched to its certificate at load); tokens
+    // and services do not.
+    assert!(
+        Counting::new(BatchMode::Gathered)
+            .inner
+            .verifies_own_signatures()
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("signed.pdf");
+    PdfSigner::new(SignOptions::default())
+        .sign_file(
+            &corpus::classic().path,
+            &out,
+            &WrongKey::new(BatchMode::EachAsReady, true),
+        )
+        .expect("a vouched-for signature is embedded without a second verification");
+    let root = std::fs::read(TestPki::get().root_pem()).expect("root");
+    let options = ValidationOptions::new(Certificate::all_from_der_or_pem(&root).expect("root"));
+    let report = validate_file(&out, &options).expect("validate");
+    assert_eq!(report.verdict, Verdict::Invalid);
+}

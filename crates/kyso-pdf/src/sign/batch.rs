@@ -142,7 +142,7 @@ impl PdfSigner {
         on_threads(threads, signed, |slot| {
             let result = match slot {
                 Err(e) => Err(e),
-                Ok((doc, Some(Ok(signature)))) => doc.finish(&signature),
+                Ok((doc, Some(Ok(signature)))) => doc.finish_signed_by(&signature, signer),
                 Ok((_, Some(Err(e)))) => Err(kyso_cms::Error::from(e).into()),
                 Ok((_, None)) => Err(kyso_cms::Error::from(kyso_cms::SignerError::new(
                     "the signer returned fewer signatures than documents",
@@ -173,7 +173,7 @@ impl PdfSigner {
                     let signature = signer
                         .sign(doc.data_to_sign())
                         .map_err(kyso_cms::Error::from)?;
-                    doc.finish(&signature)
+                    doc.finish_signed_by(&signature, signer)
                 });
             let d = finished.fetch_add(1, Ordering::Relaxed) + 1;
             progress(BatchEvent::Finished { done: d, total });

@@ -49,8 +49,17 @@ impl PreparedPdf {
 
     /// Embeds `signature` (over [`PreparedPdf::data_to_sign`]) and moves the finished file
     /// onto the output path.
-    pub fn finish(mut self, signature: &[u8]) -> Result<()> {
-        let cms = self.plan.cms(signature)?;
+    pub fn finish(self, signature: &[u8]) -> Result<()> {
+        self.finish_from(signature, None)
+    }
+
+    /// [`PreparedPdf::finish`] with a signature `signer` just made (see [`Plan::cms`]).
+    pub(super) fn finish_signed_by(self, signature: &[u8], signer: &dyn Signer) -> Result<()> {
+        self.finish_from(signature, Some(signer))
+    }
+
+    fn finish_from(mut self, signature: &[u8], signer: Option<&dyn Signer>) -> Result<()> {
+        let cms = self.plan.cms(signature, signer)?;
         write_at(
             self.tmp.as_file_mut(),
             self.plan.contents_at + 1,
@@ -165,7 +174,7 @@ impl DeferredState {
         timestamp_authority: Option<Arc<dyn TimestampAuthority>>,
     ) -> Result<PathBuf> {
         let plan = self.signature.plan(timestamp_authority)?;
-        let cms = plan.cms(signature)?;
+        let cms = plan.cms(signature, None)?;
         let mut file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -306,7 +315,7 @@ impl DeferredSignature {
                 "the document's signed byte ranges do not hash to the digest of its state".into(),
             ));
         }
-        let cms = self.plan(timestamp_authority)?.cms(signature)?;
+        let cms = self.plan(timestamp_authority)?.cms(signature, None)?;
         embed(&mut prepared, self.contents_at, &cms)?;
         Ok(prepared)
     }

@@ -78,7 +78,7 @@ impl PdfSigner {
         let signature = signer
             .sign(prepared.data_to_sign())
             .map_err(kyso_cms::Error::from)?;
-        prepared.finish(&signature)
+        prepared.finish_signed_by(&signature, signer)
     }
 
     /// Signs a document held in memory and returns the signed bytes.
@@ -87,7 +87,11 @@ impl PdfSigner {
         let signature = signer
             .sign(plan.attributes.der())
             .map_err(kyso_cms::Error::from)?;
-        deferred::embed(&mut out, plan.contents_at, &plan.cms(&signature)?)?;
+        deferred::embed(
+            &mut out,
+            plan.contents_at,
+            &plan.cms(&signature, Some(signer))?,
+        )?;
         Ok(out)
     }
 
@@ -483,8 +487,10 @@ impl Plan {
     /// The CMS for `signature`, hex-encoded, checked against the placeholder — and verified:
     /// a signature that came back from a token, a portal or a remote service is checked
     /// against the signer's certificate before it goes into the document, so a wrong key or
-    /// a corrupted answer fails here instead of producing a broken PDF.
-    fn cms(&self, signature: &[u8]) -> Result<String> {
+    /// a corrupted answer fails here instead of producing a broken PDF. The signature itself
+    /// is not verified again when `signer` vouches for it ([`Signer::verifies_own_signatures`]:
+    /// a software key); that it signs this document's digest always is.
+    fn cms(&self, signature: &[u8], signer: Option<&dyn Signer>) -> Result<String> {
         let cms = match &self.timestamp_authority {
             Some(tsa) => {
                 // The token's imprint is the hash of this signature's value (RFC 3161
@@ -506,8 +512,13 @@ impl Plan {
                 available: self.capacity,
             });
         }
-        self.builder
-            .check_signature(&self.attributes, &self.content_digest, signature)?;
+        if signer.is_some_and(|s| s.verifies_own_signatures()) {
+            self.builder
+                .check_digest(&self.attributes, &self.content_digest)?;
+        } else {
+            self.builder
+                .check_signature(&self.attributes, &self.content_digest, signature)?;
+        }
         Ok(hex_upper(&cms))
     }
 }

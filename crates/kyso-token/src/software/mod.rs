@@ -282,6 +282,14 @@ impl Signer for SoftwareSigner {
     fn batch_mode(&self) -> BatchMode {
         BatchMode::EachAsReady
     }
+
+    /// The key was matched to its certificate by public key when it was loaded, and both
+    /// providers verify each RSA result with the public exponent before returning it (AWS-LC's
+    /// private transform, RustCrypto's `rsa_decrypt_and_check`): verifying again before
+    /// embedding would repeat that work.
+    fn verifies_own_signatures(&self) -> bool {
+        true
+    }
 }
 
 impl fmt::Debug for SoftwareSigner {
