@@ -1,5 +1,6 @@
 //! [`Certificate`]: a parsed X.509 certificate that keeps its original DER.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use const_oid::{AssociatedOid, ObjectIdentifier};
@@ -23,11 +24,29 @@ use crate::{Error, Identity, KeyUsage, Result, compat};
 /// ```
 ///
 /// [RFC 5280 §4.1]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Cloning is cheap (the parsed certificate is shared): a signer hands its certificate to
+/// every document of a batch, a validator to every path it tries.
+#[derive(Clone, Debug)]
 pub struct Certificate {
+    parsed: Arc<Parsed>,
+}
+
+/// The DER and what was decoded from it, shared by every clone of a [`Certificate`].
+#[derive(Debug)]
+struct Parsed {
     der: Vec<u8>,
     inner: x509_cert::Certificate,
 }
+
+impl PartialEq for Certificate {
+    /// Equal when the DER is (what is decoded from it follows).
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.parsed, &other.parsed) || self.parsed.der == other.parsed.der
+    }
+}
+
+impl Eq for Certificate {}
 
 impl Certificate {
     /// Parses one DER-encoded certificate; trailing bytes are an error.
@@ -48,17 +67,20 @@ impl Certificate {
             }
             Err(error) => return Err(error.into()),
         };
-        Ok(Self {
-            der: der.to_vec(),
-            inner,
-        })
+        Ok(Self::from_parts(der.to_vec(), inner))
     }
 
     /// Wraps an already decoded certificate (re-encodes it to DER, which for a certificate
     /// decoded from DER gives back the same bytes).
     pub fn from_x509(inner: x509_cert::Certificate) -> Result<Self> {
         let der = inner.to_der()?;
-        Ok(Self { der, inner })
+        Ok(Self::from_parts(der, inner))
+    }
+
+    fn from_parts(der: Vec<u8>, inner: x509_cert::Certificate) -> Self {
+        Self {
+            parsed: Arc::new(Parsed { der, inner }),
+        }
     }
 
     /// Parses the first `CERTIFICATE` block of a PEM file.
@@ -110,7 +132,7 @@ impl Certificate {
 
     /// The exact DER encoding this certificate was read from.
     pub fn der(&self) -> &[u8] {
-        &self.der
+        &self.parsed.der
     }
 
     /// The DER of the `tbsCertificate` exactly as read ([RFC 5280 §4.1.1.3]): the bytes the
@@ -124,8 +146,8 @@ impl Certificate {
     ///
     /// [RFC 5280 §4.1.1.3]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.1.3
     pub fn tbs_der(&self) -> Result<&[u8]> {
-        compat::tbs_range(&self.der)
-            .and_then(|range| self.der.get(range))
+        compat::tbs_range(&self.parsed.der)
+            .and_then(|range| self.parsed.der.get(range))
             .ok_or_else(|| Error::Der(der::Tag::Sequence.value_error().into()))
     }
 
@@ -135,7 +157,7 @@ impl Certificate {
     /// UniversalString names (see [`from_der`](Self::from_der)); compute signatures and
     /// hashes over [`der`](Self::der).
     pub fn inner(&self) -> &x509_cert::Certificate {
-        &self.inner
+        &self.parsed.inner
     }
 
     /// The DER of the SubjectPublicKeyInfo ([RFC 5280 §4.1.2.7]), ready for a verifier.
@@ -149,6 +171,7 @@ impl Certificate {
     /// [RFC 5280 §4.1.2.7]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.7
     pub fn public_key_der(&self) -> Result<Vec<u8>> {
         Ok(self
+            .parsed
             .inner
             .tbs_certificate()
             .subject_public_key_info()
@@ -160,20 +183,26 @@ impl Certificate {
     ///
     /// [RFC 5280 §4.1.2.2]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.2
     pub fn serial_hex(&self) -> String {
-        hex::encode_upper(self.inner.tbs_certificate().serial_number().as_bytes())
+        hex::encode_upper(
+            self.parsed
+                .inner
+                .tbs_certificate()
+                .serial_number()
+                .as_bytes(),
+        )
     }
     /// The subject ([RFC 5280 §4.1.2.6]) as readable UTF-8, with its Vietnamese identifiers.
     ///
     /// [RFC 5280 §4.1.2.6]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.6
     pub fn subject(&self) -> Identity {
-        Identity::from_name(self.inner.tbs_certificate().subject())
+        Identity::from_name(self.parsed.inner.tbs_certificate().subject())
     }
 
     /// The issuer ([RFC 5280 §4.1.2.4]) as readable UTF-8.
     ///
     /// [RFC 5280 §4.1.2.4]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.4
     pub fn issuer(&self) -> Identity {
-        Identity::from_name(self.inner.tbs_certificate().issuer())
+        Identity::from_name(self.parsed.inner.tbs_certificate().issuer())
     }
 
     /// Start of the validity period, `notBefore` ([RFC 5280 §4.1.2.5]).
@@ -186,7 +215,8 @@ impl Certificate {
     ///
     /// [RFC 5280 §4.1.2.5]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5
     pub fn not_before(&self) -> SystemTime {
-        self.inner
+        self.parsed
+            .inner
             .tbs_certificate()
             .validity()
             .not_before
@@ -198,7 +228,8 @@ impl Certificate {
     ///
     /// [RFC 5280 §4.1.2.5]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5
     pub fn not_after(&self) -> SystemTime {
-        self.inner
+        self.parsed
+            .inner
             .tbs_certificate()
             .validity()
             .not_after
@@ -424,10 +455,14 @@ impl Certificate {
     ///
     /// [RFC 6960 §4.2.2.2.1]: https://www.rfc-editor.org/rfc/rfc6960#section-4.2.2.2.1
     pub fn has_ocsp_nocheck(&self) -> bool {
-        self.inner.tbs_certificate().extensions().is_some_and(|e| {
-            e.iter()
-                .any(|x| x.extn_id == crate::ocsp::ID_PKIX_OCSP_NOCHECK)
-        })
+        self.parsed
+            .inner
+            .tbs_certificate()
+            .extensions()
+            .is_some_and(|e| {
+                e.iter()
+                    .any(|x| x.extn_id == crate::ocsp::ID_PKIX_OCSP_NOCHECK)
+            })
     }
 
     /// SHA-256 of the certificate's DER: the fingerprint certificate viewers show, and what
@@ -435,7 +470,7 @@ impl Certificate {
     ///
     /// [RFC 5035]: https://www.rfc-editor.org/rfc/rfc5035
     pub fn fingerprint_sha256(&self) -> [u8; 32] {
-        Sha256::digest(&self.der).into()
+        Sha256::digest(&self.parsed.der).into()
     }
 
     /// Whether issuer and subject are the same name ([RFC 5280 §6.1]: "self-issued"), as is
@@ -444,13 +479,14 @@ impl Certificate {
     ///
     /// [RFC 5280 §6.1]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1
     pub fn is_self_issued(&self) -> bool {
-        let tbs = self.inner.tbs_certificate();
+        let tbs = self.parsed.inner.tbs_certificate();
         tbs.issuer() == tbs.subject()
     }
 
     /// The `extnValue` contents of the extension `oid`, if present exactly once.
     fn extension_value(&self, oid: ObjectIdentifier, name: &'static str) -> Result<Option<&[u8]>> {
         let mut matching = self
+            .parsed
             .inner
             .tbs_certificate()
             .extensions()

@@ -4,7 +4,9 @@
 
 use const_oid::ObjectIdentifier;
 use der::asn1::{Any, OctetString, SetOfVec};
-use der::{Sequence, ValueOrd};
+use der::{
+    DecodeValue, EncodeValue, FixedTag, Header, Length, Reader, Sequence, Tag, ValueOrd, Writer,
+};
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::attr::Attributes;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -150,8 +152,52 @@ pub(crate) struct SignedData {
     pub digest_algorithms: SetOfVec<AlgorithmIdentifierOwned>,
     pub encap_content_info: EncapsulatedContentInfo,
     #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
-    pub certificates: Option<SetOfVec<x509_cert::Certificate>>,
+    pub certificates: Option<CertificateSet>,
     pub signer_infos: SetOfVec<SignerInfo>,
+}
+
+/// A `CertificateSet` of plain certificates, encoded once: each certificate's own DER, each
+/// once, in DER `SET OF` order (X.690 §11.6: ascending as octet strings; no DER certificate
+/// is a prefix of another), concatenated. A builder keeps one for every document it signs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CertificateSet {
+    contents: Vec<u8>,
+}
+
+impl CertificateSet {
+    /// The set of `certificates`, repeats left out (a chain may give the root twice).
+    pub fn new<'c>(certificates: impl IntoIterator<Item = &'c kyso_cert::Certificate>) -> Self {
+        let mut ders: Vec<&[u8]> = certificates.into_iter().map(|c| c.der()).collect();
+        ders.sort_unstable();
+        ders.dedup();
+        Self {
+            contents: ders.concat(),
+        }
+    }
+}
+
+impl FixedTag for CertificateSet {
+    const TAG: Tag = Tag::Set;
+}
+
+impl EncodeValue for CertificateSet {
+    fn value_len(&self) -> der::Result<Length> {
+        Length::try_from(self.contents.len())
+    }
+
+    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
+        writer.write(&self.contents)
+    }
+}
+
+impl<'a> DecodeValue<'a> for CertificateSet {
+    type Error = der::Error;
+
+    fn decode_value<R: Reader<'a>>(reader: &mut R, header: Header) -> der::Result<Self> {
+        Ok(Self {
+            contents: reader.read_vec(header.length())?,
+        })
+    }
 }
 
 /// `EncapsulatedContentInfo` ([RFC 5652 §5.2]).

@@ -19,7 +19,7 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::time::Time;
 
 use crate::asn1::{
-    CmsAlgorithmProtection, ContentInfo, EncapsulatedContentInfo, EssCertIdV2,
+    CertificateSet, CmsAlgorithmProtection, ContentInfo, EncapsulatedContentInfo, EssCertIdV2,
     IssuerAndSerialNumber, IssuerSerial, SignedData, SignerInfo, SigningCertificateV2,
 };
 use crate::{DigestAlgorithm, Error, Result, SignatureScheme, Signer};
@@ -70,6 +70,8 @@ impl SignedAttributes {
 pub struct SignedDataBuilder {
     certificate: Certificate,
     chain: Vec<Certificate>,
+    /// The certificate and the chain as the `SignedData` carries them, encoded once.
+    certificate_set: CertificateSet,
     algorithm: SignatureScheme,
     signing_time: Option<SystemTime>,
 }
@@ -86,6 +88,7 @@ impl SignedDataBuilder {
         algorithm: SignatureScheme,
     ) -> Self {
         Self {
+            certificate_set: CertificateSet::new(std::iter::once(&certificate).chain(&chain)),
             certificate,
             chain,
             algorithm,
@@ -260,14 +263,6 @@ impl SignedDataBuilder {
             signature: OctetString::new(signature)?,
             unsigned_attrs,
         };
-        let mut certificates = SetOfVec::new();
-        for cert in std::iter::once(&self.certificate).chain(&self.chain) {
-            let choice = cert.inner().clone();
-            // A chain may repeat a certificate (e.g. the root given twice): keep one copy.
-            if !certificates.iter().any(|c| c == &choice) {
-                certificates.insert(choice)?;
-            }
-        }
         let mut digest_algorithms = SetOfVec::new();
         digest_algorithms.insert(self.digest_algorithm().identifier())?;
         // Version 1: id-data content, certificates only, version-1 signer (RFC 5652 §5.1).
@@ -278,7 +273,7 @@ impl SignedDataBuilder {
                 econtent_type: rfc5911::ID_DATA,
                 econtent: None,
             },
-            certificates: Some(certificates),
+            certificates: Some(self.certificate_set.clone()),
             signer_infos: SetOfVec::try_from(vec![signer_info])?,
         };
         let content_info = ContentInfo {

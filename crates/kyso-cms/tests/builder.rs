@@ -223,3 +223,41 @@ fn placeholder_bound_covers_the_encoded_signature() {
         );
     }
 }
+
+#[test]
+fn embeds_each_certificate_once_byte_for_byte_even_one_der_0_8_cannot_re_encode() {
+    use kyso_cert::Certificate;
+    let s = signer(LeafKind::Rsa2048);
+    // A Vietnamese CA certificate whose names are UniversalStrings: kyso-cert reads it by
+    // re-tagging them, so only its original DER is the certificate.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../kyso-cert/tests/data/vn-universalstring.pem"
+    );
+    let odd = Certificate::from_pem(&std::fs::read(path).expect("fixture")).expect("parse");
+    let mut chain = s.chain().to_vec();
+    chain.push(odd.clone());
+    chain.push(s.certificate().clone()); // the signer's own again
+    chain.extend(s.chain().iter().cloned()); // the whole chain twice
+    let builder = SignedDataBuilder::new(s.certificate().clone(), chain, s.algorithm());
+    let digest = builder.digest_algorithm().digest(b"content");
+    let attrs = builder.signed_attributes(&digest).expect("attributes");
+    let cms = builder
+        .assemble(&attrs, &s.sign(attrs.der()).expect("sign"))
+        .expect("assemble");
+
+    let info = kyso_cms::verify::SignedDataInfo::parse(&cms).expect("parse");
+    let mut embedded: Vec<&[u8]> = info.certificates().iter().map(|c| c.der()).collect();
+    let mut expected: Vec<&[u8]> = std::iter::once(s.certificate())
+        .chain(s.chain())
+        .chain([&odd])
+        .map(|c| c.der())
+        .collect();
+    // DER SET OF order: ascending as octet strings.
+    assert!(embedded.is_sorted(), "certificates in DER order");
+    embedded.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(embedded, expected, "each certificate once, as given");
+    let (ok, stderr) = openssl_verify(&cms, b"content");
+    assert!(ok, "{stderr}");
+}
