@@ -4,7 +4,10 @@
 # with a SoftHSM2 token, beside pyHanko signing the same 200 files in one Python process and
 # the provider's own signing limit on both cores (`sign-limit`: the same key signing 200
 # messages through the same `sign_many`, nothing else) and `openssl speed` (one core and both,
-# for reference), in one run on one machine. Documents per second, median of RUNS. The CPU
+# for reference), in one run on one machine. Documents per second, median of RUNS. Each round
+# of a software key runs the batch and then the limit, and "% of limit" is the median of the
+# rounds' own ratios: the host's speed drifts within a run, and a batch compared with a limit
+# measured a minute earlier would measure the drift. The CPU
 # the hypervisor took from this machine during the run (steal) is printed at the end: on a
 # shared host it lowers every figure of the run alike, so compare within a run.
 #   usage: benches/batch.sh [RUNS]   (needs pyhanko, softhsm2-util, pkcs11-tool, openssl)
@@ -60,14 +63,22 @@ batch() { # provider, p12
     --password-file "$work/pass"
 }
 limit() { KYSO_CRYPTO_PROVIDER=$1 target/release/sign-limit "$2" "$work/pass"; }
-lim=$(limit aws-lc-rs $demo/signer.p12)
-lim_rc=$(limit rustcrypto $demo/signer.p12)
-lim_p256=$(limit aws-lc-rs "$work/p256.p12")
-lim_p256_rc=$(limit rustcrypto "$work/p256.p12")
-soft=$(run batch aws-lc-rs $demo/signer.p12)
-soft_rc=$(run batch rustcrypto $demo/signer.p12)
-p256=$(run batch aws-lc-rs "$work/p256.p12")
-p256_rc=$(run batch rustcrypto "$work/p256.p12")
+paired() { # provider, p12 -> "median seconds, median limit, median % of limit"
+  local rounds
+  rounds=$(for _ in $(seq "$runs"); do
+    local t lim
+    t=$(runs=1 run batch "$1" "$2")
+    lim=$(limit "$1" "$2")
+    echo "$t $lim"
+  done)
+  echo "$(awk '{print $1}' <<<"$rounds" | median)" \
+    "$(awk '{print $2}' <<<"$rounds" | median)" \
+    "$(awk '{printf "%.0f\n", 100 * 200 / $1 / $2}' <<<"$rounds" | median)"
+}
+read -r soft lim pct_soft < <(paired aws-lc-rs $demo/signer.p12)
+read -r soft_rc lim_rc pct_soft_rc < <(paired rustcrypto $demo/signer.p12)
+read -r p256 lim_p256 pct_p256 < <(paired aws-lc-rs "$work/p256.p12")
+read -r p256_rc lim_p256_rc pct_p256_rc < <(paired rustcrypto "$work/p256.p12")
 py_p256=$(run python3 benches/batch_pyhanko.py "$work/in" "$work/out" "$work/p256.p12" kyso-demo)
 speed1=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $6}')
 speed2=$(openssl speed -seconds 3 -multi 2 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $6}')
@@ -85,11 +96,10 @@ cli=$(awk -v t="$cli20" 'BEGIN{ printf "%.3f", t * 10 }')
 echo "| signer | 200 documents (s) | documents/s | provider limit, both cores (signatures/s) | % of limit | × pyHanko |"
 echo "|---|---|---|---|---|---|"
 x() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", a/b}'; }
-pct() { awk -v t="$1" -v l="$2" 'BEGIN{printf "%.0f %%", 100 * 200 / t / l}'; }
-echo "| kyso sign-batch, RSA-2048 software key, aws-lc-rs | $soft | $(rate "$soft") | $lim | $(pct "$soft" "$lim") | $(x "$py" "$soft") |"
-echo "| kyso sign-batch, RSA-2048 software key, rustcrypto | $soft_rc | $(rate "$soft_rc") | $lim_rc | $(pct "$soft_rc" "$lim_rc") | $(x "$py" "$soft_rc") |"
-echo "| kyso sign-batch, P-256 software key, aws-lc-rs | $p256 | $(rate "$p256") | $lim_p256 | $(pct "$p256" "$lim_p256") | $(x "$py_p256" "$p256") (P-256) |"
-echo "| kyso sign-batch, P-256 software key, rustcrypto | $p256_rc | $(rate "$p256_rc") | $lim_p256_rc | $(pct "$p256_rc" "$lim_p256_rc") | $(x "$py_p256" "$p256_rc") (P-256) |"
+echo "| kyso sign-batch, RSA-2048 software key, aws-lc-rs | $soft | $(rate "$soft") | $lim | $pct_soft % | $(x "$py" "$soft") |"
+echo "| kyso sign-batch, RSA-2048 software key, rustcrypto | $soft_rc | $(rate "$soft_rc") | $lim_rc | $pct_soft_rc % | $(x "$py" "$soft_rc") |"
+echo "| kyso sign-batch, P-256 software key, aws-lc-rs | $p256 | $(rate "$p256") | $lim_p256 | $pct_p256 % | $(x "$py_p256" "$p256") (P-256) |"
+echo "| kyso sign-batch, P-256 software key, rustcrypto | $p256_rc | $(rate "$p256_rc") | $lim_p256_rc | $pct_p256_rc % | $(x "$py_p256" "$p256_rc") (P-256) |"
 echo "| kyso sign-batch, SoftHSM2 token (PKCS#11) | $hsm | $(rate "$hsm") | | | $(x "$py" "$hsm") |"
 echo "| pyHanko 0.x, one Python process, PKCS#12 RSA-2048 | $py | $(rate "$py") | | | 1.0 |"
 echo "| pyHanko 0.x, one Python process, PKCS#12 P-256 | $py_p256 | $(rate "$py_p256") | | | 1.0 (P-256) |"

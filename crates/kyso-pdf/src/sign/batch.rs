@@ -114,13 +114,13 @@ impl PdfSigner {
     ) -> Vec<Result<()>> {
         let total = jobs.len();
         // 1. Prepare on all cores.
-        let done = AtomicUsize::new(0);
-        let mut prepared = on_threads(threads, jobs.iter().collect(), |job| {
-            let result = self.prepare(&job.input, &job.output, self.builder_for(signer));
-            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-            progress(BatchEvent::Prepared { done: d, total });
-            result
-        });
+        let mut prepared = on_threads_reporting(
+            threads,
+            jobs.iter().collect(),
+            progress,
+            |done, total| BatchEvent::Prepared { done, total },
+            |job| self.prepare(&job.input, &job.output, self.builder_for(signer)),
+        );
 
         // 2. One call to the signer for every document that was prepared.
         let ready: Vec<usize> = (0..total).filter(|&i| prepared[i].is_ok()).collect();
@@ -138,9 +138,12 @@ impl PdfSigner {
             .drain(..)
             .map(|slot| slot.map(|doc| (doc, signatures.next())))
             .collect();
-        let finished = AtomicUsize::new(0);
-        on_threads(threads, signed, |slot| {
-            let result = match slot {
+        on_threads_reporting(
+            threads,
+            signed,
+            progress,
+            finished_event,
+            |slot| match slot {
                 Err(e) => Err(e),
                 Ok((doc, Some(Ok(signature)))) => doc.finish_signed_by(&signature, signer),
                 Ok((_, Some(Err(e)))) => Err(kyso_cms::Error::from(e).into()),
@@ -148,11 +151,8 @@ impl PdfSigner {
                     "the signer returned fewer signatures than documents",
                 ))
                 .into()),
-            };
-            let d = finished.fetch_add(1, Ordering::Relaxed) + 1;
-            progress(BatchEvent::Finished { done: d, total });
-            result
-        })
+            },
+        )
     }
 
     /// Prepares, signs and finishes each document in turn on each thread: while one thread
@@ -164,22 +164,35 @@ impl PdfSigner {
         threads: usize,
         progress: &(dyn Fn(BatchEvent) + Sync),
     ) -> Vec<Result<()>> {
-        let total = jobs.len();
-        let finished = AtomicUsize::new(0);
-        on_threads(threads, jobs.iter().collect(), |job| {
-            let result = self
-                .prepare(&job.input, &job.output, self.builder_for(signer))
-                .and_then(|doc| {
-                    let signature = signer
-                        .sign(doc.data_to_sign())
-                        .map_err(kyso_cms::Error::from)?;
-                    doc.finish_signed_by(&signature, signer)
-                });
-            let d = finished.fetch_add(1, Ordering::Relaxed) + 1;
-            progress(BatchEvent::Finished { done: d, total });
-            result
-        })
+        on_threads_reporting(
+            threads,
+            jobs.iter().collect(),
+            progress,
+            finished_event,
+            |job| self.sign_file(&job.input, &job.output, signer),
+        )
     }
+}
+
+fn finished_event(done: usize, total: usize) -> BatchEvent {
+    BatchEvent::Finished { done, total }
+}
+
+/// [`on_threads`], telling `progress` of each item done as `event(done, total)`.
+fn on_threads_reporting<T: Send, R: Send>(
+    threads: usize,
+    items: Vec<T>,
+    progress: &(dyn Fn(BatchEvent) + Sync),
+    event: fn(usize, usize) -> BatchEvent,
+    work: impl Fn(T) -> Result<R> + Sync,
+) -> Vec<Result<R>> {
+    let total = items.len();
+    let done = AtomicUsize::new(0);
+    on_threads(threads, items, |item| {
+        let result = work(item);
+        progress(event(done.fetch_add(1, Ordering::Relaxed) + 1, total));
+        result
+    })
 }
 
 /// Runs `work` on every item on `threads` threads, taking items in order as threads come
