@@ -77,6 +77,11 @@ impl Certificate {
         Ok(Self::from_parts(der, inner))
     }
 
+    /// The decoded `tbsCertificate`.
+    fn tbs(&self) -> &x509_cert::TbsCertificate {
+        self.parsed.inner.tbs_certificate()
+    }
+
     fn from_parts(der: Vec<u8>, inner: x509_cert::Certificate) -> Self {
         Self {
             parsed: Arc::new(Parsed { der, inner }),
@@ -170,12 +175,7 @@ impl Certificate {
     ///
     /// [RFC 5280 §4.1.2.7]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.7
     pub fn public_key_der(&self) -> Result<Vec<u8>> {
-        Ok(self
-            .parsed
-            .inner
-            .tbs_certificate()
-            .subject_public_key_info()
-            .to_der()?)
+        Ok(self.tbs().subject_public_key_info().to_der()?)
     }
 
     /// The serial number ([RFC 5280 §4.1.2.2]) as uppercase hex of its DER content octets
@@ -183,26 +183,20 @@ impl Certificate {
     ///
     /// [RFC 5280 §4.1.2.2]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.2
     pub fn serial_hex(&self) -> String {
-        hex::encode_upper(
-            self.parsed
-                .inner
-                .tbs_certificate()
-                .serial_number()
-                .as_bytes(),
-        )
+        hex::encode_upper(self.tbs().serial_number().as_bytes())
     }
     /// The subject ([RFC 5280 §4.1.2.6]) as readable UTF-8, with its Vietnamese identifiers.
     ///
     /// [RFC 5280 §4.1.2.6]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.6
     pub fn subject(&self) -> Identity {
-        Identity::from_name(self.parsed.inner.tbs_certificate().subject())
+        Identity::from_name(self.tbs().subject())
     }
 
     /// The issuer ([RFC 5280 §4.1.2.4]) as readable UTF-8.
     ///
     /// [RFC 5280 §4.1.2.4]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.4
     pub fn issuer(&self) -> Identity {
-        Identity::from_name(self.parsed.inner.tbs_certificate().issuer())
+        Identity::from_name(self.tbs().issuer())
     }
 
     /// Start of the validity period, `notBefore` ([RFC 5280 §4.1.2.5]).
@@ -215,12 +209,7 @@ impl Certificate {
     ///
     /// [RFC 5280 §4.1.2.5]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5
     pub fn not_before(&self) -> SystemTime {
-        self.parsed
-            .inner
-            .tbs_certificate()
-            .validity()
-            .not_before
-            .to_system_time()
+        self.tbs().validity().not_before.to_system_time()
     }
 
     /// End of the validity period, `notAfter` ([RFC 5280 §4.1.2.5]); the certificate is
@@ -228,12 +217,7 @@ impl Certificate {
     ///
     /// [RFC 5280 §4.1.2.5]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5
     pub fn not_after(&self) -> SystemTime {
-        self.parsed
-            .inner
-            .tbs_certificate()
-            .validity()
-            .not_after
-            .to_system_time()
+        self.tbs().validity().not_after.to_system_time()
     }
 
     /// Whether `time` lies in the validity period, both ends included ([RFC 5280 §4.1.2.5]:
@@ -455,14 +439,10 @@ impl Certificate {
     ///
     /// [RFC 6960 §4.2.2.2.1]: https://www.rfc-editor.org/rfc/rfc6960#section-4.2.2.2.1
     pub fn has_ocsp_nocheck(&self) -> bool {
-        self.parsed
-            .inner
-            .tbs_certificate()
-            .extensions()
-            .is_some_and(|e| {
-                e.iter()
-                    .any(|x| x.extn_id == crate::ocsp::ID_PKIX_OCSP_NOCHECK)
-            })
+        self.tbs().extensions().is_some_and(|e| {
+            e.iter()
+                .any(|x| x.extn_id == crate::ocsp::ID_PKIX_OCSP_NOCHECK)
+        })
     }
 
     /// SHA-256 of the certificate's DER: the fingerprint certificate viewers show, and what
@@ -479,16 +459,14 @@ impl Certificate {
     ///
     /// [RFC 5280 §6.1]: https://www.rfc-editor.org/rfc/rfc5280#section-6.1
     pub fn is_self_issued(&self) -> bool {
-        let tbs = self.parsed.inner.tbs_certificate();
+        let tbs = self.tbs();
         tbs.issuer() == tbs.subject()
     }
 
     /// The `extnValue` contents of the extension `oid`, if present exactly once.
     fn extension_value(&self, oid: ObjectIdentifier, name: &'static str) -> Result<Option<&[u8]>> {
         let mut matching = self
-            .parsed
-            .inner
-            .tbs_certificate()
+            .tbs()
             .extensions()
             .into_iter()
             .flatten()
