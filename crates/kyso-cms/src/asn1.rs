@@ -156,9 +156,10 @@ pub(crate) struct SignedData {
     pub signer_infos: SetOfVec<SignerInfo>,
 }
 
-/// A `CertificateSet` of plain certificates, encoded once: each certificate's own DER, each
-/// once, in DER `SET OF` order (X.690 §11.6: ascending as octet strings; no DER certificate
-/// is a prefix of another), concatenated. A builder keeps one for every document it signs.
+/// A `CertificateSet` of plain certificates, made from their DER without re-encoding: each
+/// certificate's own DER, each once, in DER `SET OF` order (X.690 §11.6: ascending as octet
+/// strings; no DER certificate is a prefix of another), concatenated. A builder makes it when
+/// it is created and copies it into every `SignedData` it assembles.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CertificateSet {
     contents: Vec<u8>,

@@ -70,7 +70,7 @@ impl SignedAttributes {
 pub struct SignedDataBuilder {
     certificate: Certificate,
     chain: Vec<Certificate>,
-    /// The certificate and the chain as the `SignedData` carries them, encoded once.
+    /// The certificate and the chain as the `SignedData` carries them, made once per builder.
     certificate_set: CertificateSet,
     algorithm: SignatureScheme,
     signing_time: Option<SystemTime>,
