@@ -1,7 +1,6 @@
 //! RFC 3161 from the command line: `--tsa URL` for `kyso sign` (PAdES B-T), `kyso timestamp
 //! FILE -o FILE.tsr` (a detached time-stamp for any file) and `kyso verify-timestamp`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -172,9 +171,8 @@ pub(crate) fn run(args: &TimestampArgs) -> Result<(), CliError> {
         path: args.output.clone(),
         source: e,
     };
-    let mut tmp = kyso_pdf::output::temp_beside(output.path()).map_err(write_err)?;
-    tmp.write_all(&answer.response).map_err(write_err)?;
-    tmp.persist(output.path()).map_err(|e| write_err(e.error))?;
+    kyso_pdf::output::write_atomically(output.path(), &answer.response, false)
+        .map_err(write_err)?;
     eprintln!(
         "time-stamped {} at {} by {} -> {}",
         args.input.display(),

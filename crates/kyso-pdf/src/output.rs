@@ -26,3 +26,21 @@ pub fn temp_beside(output: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     }
     builder.tempfile_in(dir)
 }
+
+/// Writes `bytes` to `output` the way every output is written: into a temporary file beside
+/// it ([`temp_beside`]), flushed to the disk first when `sync`, then renamed onto it.
+///
+/// # Errors
+///
+/// The I/O error of creating, writing, syncing or renaming the temporary file (which is then
+/// removed); `output` is left as it was.
+pub fn write_atomically(output: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut tmp = temp_beside(output)?;
+    tmp.write_all(bytes)?;
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
+    tmp.persist(output).map_err(|e| e.error)?;
+    Ok(())
+}

@@ -73,8 +73,23 @@ impl PdfSigner {
     }
 
     /// Signs `input` into `output` with `signer`, in one go.
+    ///
+    /// A small input (up to 1 MiB, read whole) is signed in memory and its output written in
+    /// one go; a larger one is streamed through a temporary file beside `output`
+    /// ([`prepare`](Self::prepare)), so memory stays bounded whatever the size.
     pub fn sign_file(&self, input: &Path, output: &Path, signer: &dyn Signer) -> Result<()> {
-        let prepared = self.prepare(input, output, self.builder_for(signer))?;
+        check_distinct(input, output)?;
+        let file = InputFile::open(input)?;
+        if let InputFile::Memory(bytes) = &file {
+            let signed = self.sign_bytes(bytes, signer)?;
+            return Ok(crate::output::write_atomically(
+                output,
+                &signed,
+                self.options.sync_to_disk,
+            )?);
+        }
+        let prepared =
+            self.prepare_read(PdfReader::new(file)?, output, self.builder_for(signer))?;
         let signature = signer
             .sign(prepared.data_to_sign())
             .map_err(kyso_cms::Error::from)?;
@@ -134,7 +149,18 @@ impl PdfSigner {
         output: &Path,
         builder: SignedDataBuilder,
     ) -> Result<PreparedPdf> {
-        let (reader, mut tmp) = open_for_update(input, output)?;
+        check_distinct(input, output)?;
+        self.prepare_read(PdfReader::new(InputFile::open(input)?)?, output, builder)
+    }
+
+    /// [`prepare`](Self::prepare) of the document `reader` reads.
+    fn prepare_read(
+        &self,
+        reader: PdfReader<InputFile>,
+        output: &Path,
+        builder: SignedDataBuilder,
+    ) -> Result<PreparedPdf> {
+        let mut tmp = crate::output::temp_beside(output)?;
         let plan = {
             let file = tmp.as_file_mut();
             let plan = self.write_prepared(&reader, file, builder)?;
