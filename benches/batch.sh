@@ -5,16 +5,19 @@
 # the provider's own signing limit on both cores (`sign-limit`: the same key signing 200
 # messages through the same `sign_many`, nothing else) and `openssl speed` (one core and both,
 # for reference), in one run on one machine. Documents per second, median of RUNS. Each round
-# of a software key runs the batch and then the limit, and "% of limit" is the median of the
-# rounds' own ratios: the host's speed drifts within a run, and a batch compared with a limit
-# measured a minute earlier would measure the drift. The CPU
+# of a software key runs the batch, then the floor (`sign-floor`: one process that loads the
+# same key, reads each input, signs once and writes as many bytes as kyso wrote through a
+# temporary file renamed onto the output — kyso's file rules without the PDF work), then the
+# limit; "% of limit" and "% of floor" are the medians of the rounds' own ratios: the host's
+# speed drifts within a run, and a batch compared with a limit measured a minute earlier
+# would measure the drift. The CPU
 # the hypervisor took from this machine during the run (steal) is printed at the end: on a
 # shared host it lowers every figure of the run alike, so compare within a run.
 #   usage: benches/batch.sh [RUNS]   (needs pyhanko, softhsm2-util, pkcs11-tool, openssl)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-cargo build --release -q -p kyso-cli --bin kyso -p kyso-benches --bin sign-limit
+cargo build --release -q -p kyso-cli --bin kyso -p kyso-benches --bin sign-limit --bin sign-floor
 steal() { awk '/^cpu / { print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 steal_start=$(steal)
 work=$(mktemp -d)
@@ -63,22 +66,33 @@ batch() { # provider, p12
     --password-file "$work/pass"
 }
 limit() { KYSO_CRYPTO_PROVIDER=$1 target/release/sign-limit "$2" "$work/pass"; }
-paired() { # provider, p12 -> "median seconds, median limit, median % of limit"
+floor() { # provider, p12, bytes appended
+  KYSO_CRYPTO_PROVIDER=$1 target/release/sign-floor "$2" "$work/pass" "$work/in" "$work/out" "$3"
+}
+# provider, p12 -> "median seconds, median limit, median % of limit, median floor (documents/s),
+# median % of floor, median floor as % of limit"
+paired() {
   local rounds
   rounds=$(for _ in $(seq "$runs"); do
-    local t lim
+    local t lim appended f
     t=$(runs=1 run batch "$1" "$2")
+    # What kyso appended to the first document: the floor writes as much.
+    appended=$(( $(stat -c %s "$work/out/doc-001.pdf") - $(stat -c %s "$work/in/doc-001.pdf") ))
+    f=$(runs=1 run floor "$1" "$2" "$appended")
     lim=$(limit "$1" "$2")
-    echo "$t $lim"
+    echo "$t $lim $f"
   done)
   echo "$(awk '{print $1}' <<<"$rounds" | median)" \
     "$(awk '{print $2}' <<<"$rounds" | median)" \
-    "$(awk '{printf "%.0f\n", 100 * 200 / $1 / $2}' <<<"$rounds" | median)"
+    "$(awk '{printf "%.0f\n", 100 * 200 / $1 / $2}' <<<"$rounds" | median)" \
+    "$(awk '{printf "%.0f\n", 200 / $3}' <<<"$rounds" | median)" \
+    "$(awk '{printf "%.0f\n", 100 * $3 / $1}' <<<"$rounds" | median)" \
+    "$(awk '{printf "%.0f\n", 100 * 200 / $3 / $2}' <<<"$rounds" | median)"
 }
-read -r soft lim pct_soft < <(paired aws-lc-rs $demo/signer.p12)
-read -r soft_rc lim_rc pct_soft_rc < <(paired rustcrypto $demo/signer.p12)
-read -r p256 lim_p256 pct_p256 < <(paired aws-lc-rs "$work/p256.p12")
-read -r p256_rc lim_p256_rc pct_p256_rc < <(paired rustcrypto "$work/p256.p12")
+read -r soft lim pct_soft fl pf fpl < <(paired aws-lc-rs $demo/signer.p12)
+read -r soft_rc lim_rc pct_soft_rc fl_rc pf_rc fpl_rc < <(paired rustcrypto $demo/signer.p12)
+read -r p256 lim_p256 pct_p256 fl_p256 pf_p256 fpl_p256 < <(paired aws-lc-rs "$work/p256.p12")
+read -r p256_rc lim_p256_rc pct_p256_rc fl_p256_rc pf_p256_rc fpl_p256_rc < <(paired rustcrypto "$work/p256.p12")
 py_p256=$(run python3 benches/batch_pyhanko.py "$work/in" "$work/out" "$work/p256.p12" kyso-demo)
 speed1=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $6}')
 speed2=$(openssl speed -seconds 3 -multi 2 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $6}')
@@ -93,17 +107,17 @@ cli_loop() {
 }
 cli20=$(runs=1 run cli_loop)
 cli=$(awk -v t="$cli20" 'BEGIN{ printf "%.3f", t * 10 }')
-echo "| signer | 200 documents (s) | documents/s | provider limit, both cores (signatures/s) | % of limit | × pyHanko |"
-echo "|---|---|---|---|---|---|"
+echo "| signer | 200 documents (s) | documents/s | provider limit, both cores (signatures/s) | % of limit | floor (documents/s) | % of floor | floor % of limit | × pyHanko |"
+echo "|---|---|---|---|---|---|---|---|---|"
 x() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", a/b}'; }
-echo "| kyso sign-batch, RSA-2048 software key, aws-lc-rs | $soft | $(rate "$soft") | $lim | $pct_soft % | $(x "$py" "$soft") |"
-echo "| kyso sign-batch, RSA-2048 software key, rustcrypto | $soft_rc | $(rate "$soft_rc") | $lim_rc | $pct_soft_rc % | $(x "$py" "$soft_rc") |"
-echo "| kyso sign-batch, P-256 software key, aws-lc-rs | $p256 | $(rate "$p256") | $lim_p256 | $pct_p256 % | $(x "$py_p256" "$p256") (P-256) |"
-echo "| kyso sign-batch, P-256 software key, rustcrypto | $p256_rc | $(rate "$p256_rc") | $lim_p256_rc | $pct_p256_rc % | $(x "$py_p256" "$p256_rc") (P-256) |"
-echo "| kyso sign-batch, SoftHSM2 token (PKCS#11) | $hsm | $(rate "$hsm") | | | $(x "$py" "$hsm") |"
-echo "| pyHanko 0.x, one Python process, PKCS#12 RSA-2048 | $py | $(rate "$py") | | | 1.0 |"
-echo "| pyHanko 0.x, one Python process, PKCS#12 P-256 | $py_p256 | $(rate "$py_p256") | | | 1.0 (P-256) |"
-echo "| pyHanko CLI, one process per document (20 timed, ×10) | $cli | $(rate "$cli") | | | $(awk -v a="$py" -v b="$cli" 'BEGIN{printf "%.2f", a/b}') |"
+echo "| kyso sign-batch, RSA-2048 software key, aws-lc-rs | $soft | $(rate "$soft") | $lim | $pct_soft % | $fl | $pf % | $fpl % | $(x "$py" "$soft") |"
+echo "| kyso sign-batch, RSA-2048 software key, rustcrypto | $soft_rc | $(rate "$soft_rc") | $lim_rc | $pct_soft_rc % | $fl_rc | $pf_rc % | $fpl_rc % | $(x "$py" "$soft_rc") |"
+echo "| kyso sign-batch, P-256 software key, aws-lc-rs | $p256 | $(rate "$p256") | $lim_p256 | $pct_p256 % | $fl_p256 | $pf_p256 % | $fpl_p256 % | $(x "$py_p256" "$p256") (P-256) |"
+echo "| kyso sign-batch, P-256 software key, rustcrypto | $p256_rc | $(rate "$p256_rc") | $lim_p256_rc | $pct_p256_rc % | $fl_p256_rc | $pf_p256_rc % | $fpl_p256_rc % | $(x "$py_p256" "$p256_rc") (P-256) |"
+echo "| kyso sign-batch, SoftHSM2 token (PKCS#11) | $hsm | $(rate "$hsm") | | | | | | $(x "$py" "$hsm") |"
+echo "| pyHanko 0.x, one Python process, PKCS#12 RSA-2048 | $py | $(rate "$py") | | | | | | 1.0 |"
+echo "| pyHanko 0.x, one Python process, PKCS#12 P-256 | $py_p256 | $(rate "$py_p256") | | | | | | 1.0 (P-256) |"
+echo "| pyHanko CLI, one process per document (20 timed, ×10) | $cli | $(rate "$cli") | | | | | | $(awk -v a="$py" -v b="$cli" 'BEGIN{printf "%.2f", a/b}') |"
 echo
 echo "openssl speed rsa2048: $speed1 signatures/s on one core, $speed2 on both (-multi 2)"
 steal_end=$(steal)
