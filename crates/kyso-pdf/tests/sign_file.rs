@@ -42,14 +42,14 @@ fn pdf_with_image(image_len: usize) -> Vec<u8> {
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
         offsets.push(pdf.len());
-        write!(pdf, "{} 0 obj\n", i + 1).expect("write");
+        writeln!(pdf, "{} 0 obj", i + 1).expect("write");
         pdf.extend_from_slice(body);
         pdf.extend_from_slice(b"\nendobj\n");
     }
     let xref = pdf.len();
     write!(pdf, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).expect("write");
     for offset in offsets {
-        write!(pdf, "{offset:010} 00000 n \n").expect("write");
+        writeln!(pdf, "{offset:010} 00000 n ").expect("write");
     }
     write!(
         pdf,
