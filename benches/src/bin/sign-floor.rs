@@ -4,7 +4,7 @@
 //! core, for each file, read it, sign a 230-byte message (the size of a CMS's signed
 //! attributes) with the key, write the file's bytes and APPENDED more (what kyso appends to
 //! the same file with the same identity: benches/batch.sh measures it) to a new temporary file
-//! beside the output and rename it onto OUT_DIR/<name>. No parsing, no CMS, no PDF update.
+//! beside the output and rename it onto `OUT_DIR/<name>`. No parsing, no CMS, no PDF update.
 //! benches/batch.sh times the whole process beside `kyso sign-batch` and `sign-limit` in the
 //! same round: batch ÷ floor is the share of the time kyso's own work leaves, floor ÷ limit
 //! what the file system and start-up leave to any signer.
