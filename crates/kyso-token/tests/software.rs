@@ -401,6 +401,38 @@ fn a_software_key_asks_a_batch_for_each_document_as_it_is_ready() {
 }
 
 #[test]
+fn sign_many_returns_each_signature_in_the_order_of_its_message() {
+    // More messages than cores, taken by whichever thread is free: each result must still be
+    // the signature of the message at its own index, and of no other.
+    let messages: Vec<Vec<u8>> = (0..23)
+        .map(|i| format!("văn bản {i}").into_bytes())
+        .collect();
+    let refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
+    for leaf in ["rsa2048", "p256"] {
+        let signer = from_p12(leaf, "modern");
+        let identifier = signer.algorithm().identifier().unwrap();
+        let signatures: Vec<Vec<u8>> = signer
+            .sign_many(&refs)
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|e| panic!("{leaf}: {e}")))
+            .collect();
+        assert_eq!(signatures.len(), messages.len(), "{leaf}");
+        for (i, signature) in signatures.iter().enumerate() {
+            let verify = |message: &[u8]| {
+                kyso_cert::verify_signature(signer.certificate(), &identifier, message, signature)
+            };
+            assert!(verify(&messages[i]).is_ok(), "{leaf}: signature {i}");
+            let other = &messages[(i + 1) % messages.len()];
+            assert!(
+                verify(other).is_err(),
+                "{leaf}: signature {i} verifies another message"
+            );
+        }
+    }
+    assert!(from_p12("p256", "modern").sign_many(&[]).is_empty());
+}
+
+#[test]
 fn pkcs8_plain_encrypted_and_traditional_keys_sign_what_openssl_verifies() {
     for (leaf, _) in LEAVES {
         let mut suffixes = vec!["key", "enc.key"];

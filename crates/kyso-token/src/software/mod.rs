@@ -10,6 +10,8 @@ mod pkcs12;
 
 use std::fmt;
 use std::path::Path;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kyso_cert::Certificate;
 use kyso_cms::{BatchMode, SignatureScheme, Signer, SignerError};
@@ -248,33 +250,46 @@ impl Signer for SoftwareSigner {
             .map_err(|e| SignerError::with_source("the software key could not sign", e))
     }
 
-    /// Signs on every core: constant-time RSA costs milliseconds per signature, so a batch
-    /// of documents is bound by it.
+    /// Signs on every core, each thread taking the next message as it comes free (a core
+    /// slowed by another guest or process then signs fewer, instead of holding the batch
+    /// back): constant-time RSA costs milliseconds per signature, so a batch of documents is
+    /// bound by it. Results come back in the messages' order.
     fn sign_many(&self, messages: &[&[u8]]) -> Vec<Result<Vec<u8>, SignerError>> {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(messages.len().max(1));
-        let per_thread = messages.len().div_ceil(threads).max(1);
+        let results: Vec<OnceLock<Result<Vec<u8>, SignerError>>> =
+            messages.iter().map(|_| OnceLock::new()).collect();
+        let next = AtomicUsize::new(0);
         std::thread::scope(|scope| {
-            let handles: Vec<_> = messages
-                .chunks(per_thread)
-                .map(|chunk| {
-                    let handle =
-                        scope.spawn(move || chunk.iter().map(|m| self.sign(m)).collect::<Vec<_>>());
-                    (chunk.len(), handle)
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|(len, h)| {
-                    h.join().unwrap_or_else(|_| {
-                        (0..len)
-                            .map(|_| Err(SignerError::new("a signing thread panicked")))
-                            .collect()
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let (Some(message), Some(slot)) = (messages.get(i), results.get(i))
+                            else {
+                                break;
+                            };
+                            // Each index is taken by one thread only, so the slot is empty.
+                            let _ = slot.set(self.sign(message));
+                        }
                     })
                 })
-                .collect()
-        })
+                .collect();
+            // A panicked thread leaves its message's slot empty; joining here keeps the
+            // panic from propagating out of the scope.
+            for handle in handles {
+                let _ = handle.join();
+            }
+        });
+        results
+            .into_iter()
+            .map(|slot| {
+                slot.into_inner()
+                    .unwrap_or_else(|| Err(SignerError::new("a signing thread panicked")))
+            })
+            .collect()
     }
 
     /// A key in memory signs each document of a batch as soon as it is ready: there is no
